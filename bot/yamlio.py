@@ -1,0 +1,134 @@
+"""Load admin-written YAML into pydantic models with errors naming file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from bot.domain.errors import ConfigFileError, ConfigFileErrors
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+Loc = tuple[int | str, ...]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key and sequence item."""
+
+
+def _construct_with_lines(loader: _LineLoader, node: yaml.Node) -> Any:
+    return loader.construct_object(node, deep=True)
+
+
+def _collect_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _collect_lines(value_node, (*path, key), lines)
+            # keep the key's own line for the field itself (more useful than the value's)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect_lines(item, (*path, index), lines)
+
+
+class YamlDocument:
+    """Parsed YAML data plus the line number of every path in it."""
+
+    def __init__(self, file: str, data: Any, lines: dict[Loc, int]) -> None:
+        self.file = file
+        self.data = data
+        self.lines = lines
+
+    def line_of(self, loc: Sequence[int | str]) -> int | None:
+        """Return the line of the deepest known prefix of `loc`."""
+        path = tuple(loc)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def error(self, loc: Sequence[int | str], message: str) -> ConfigFileError:
+        """Build an error for the field at `loc`."""
+        return ConfigFileError(self.file, self.line_of(loc), _field_name(loc), message)
+
+
+def _field_name(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(document)"
+
+
+def parse_yaml(text: str, file: str = "<text>") -> YamlDocument:
+    """Parse YAML text, raising ConfigFileError with the line of a syntax error."""
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigFileError(file, line, "(syntax)", str(exc.problem or exc)) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(file, None, "(syntax)", str(exc)) from exc
+    if node is None:
+        return YamlDocument(file, None, {})
+    lines: dict[Loc, int] = {}
+    _collect_lines(node, (), lines)
+    loader = _LineLoader("")
+    try:
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(file, node.start_mark.line + 1, "(syntax)", str(exc)) from exc
+    finally:
+        loader.dispose()
+    return YamlDocument(file, data, lines)
+
+
+def read_yaml(path: str | Path) -> YamlDocument:
+    """Read and parse a YAML file; a missing or unreadable file is a ConfigFileError."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigFileError(str(p), None, "(file)", "file not found / 文件不存在") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(str(p), None, "(file)", str(exc)) from exc
+    return parse_yaml(text, str(p))
+
+
+def validate(doc: YamlDocument, model: type[T]) -> T:
+    """Validate parsed YAML against a pydantic model or type; all errors at once."""
+    try:
+        return TypeAdapter(model).validate_python(doc.data)
+    except ValidationError as exc:
+        errors = [doc.error(err["loc"], err["msg"]) for err in exc.errors()]
+        if len(errors) == 1:
+            raise errors[0] from exc
+        raise ConfigFileErrors(errors) from exc
+
+
+def load_model(path: str | Path, model: type[T]) -> T:
+    """Read a YAML file and validate it as `model`."""
+    return validate(read_yaml(path), model)
+
+
+def load_model_text(text: str, model: type[T], file: str = "<text>") -> T:
+    """Parse YAML text and validate it as `model`."""
+    return validate(parse_yaml(text, file), model)
+
+
+class StrictModel(BaseModel):
+    """Base for admin-written YAML models: unknown fields are errors, not silently ignored."""
+
+    model_config = {"extra": "forbid", "frozen": True}
