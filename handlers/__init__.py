@@ -1,0 +1,40 @@
+"""The Telegram adapter: the only package that imports `telegram`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.services.container import Services
+from bot.services.reports import ReportDesk
+from handlers import commands, errors, gate, membership, reports
+
+PtbApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(token: str, base_url: str, base_file_url: str | None) -> PtbApp:
+    """A PTB Application without PTB's Updater: our own transport feeds it from the inbox."""
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .updater(None)
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(15)
+        .get_updates_read_timeout(45)
+    )
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    return builder.build()
+
+
+def register_all(application: PtbApp, services: Services, desk: ReportDesk) -> None:
+    """Register every handler in a fixed order; the error handler comes last."""
+    gate.register(application, services)  # group -100: unknown groups stop here
+    membership.register(application, services)  # bot added to / removed from groups
+    commands.register(application, services)  # /start /help /bind /join
+    reports.register(application, services, desk)  # group messages that @ the bot
+    errors.register(application, services)  # last: polite refusals, logged failures

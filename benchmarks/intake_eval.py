@@ -1,0 +1,56 @@
+"""Print intake accuracy per field on the labelled set and the hold-out set, with the misses.
+
+Run: .venv/bin/python benchmarks/intake_eval.py [labelled.yaml ...] [--rules override.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.domain.intake import load_rules  # noqa: E402
+from bot.domain.intake.evaluation import FIELDS, evaluate, load_labelled  # noqa: E402
+
+DEFAULT_SETS = (
+    ROOT / "tests/data/intake_messages.yaml",
+    ROOT / "tests/data/intake_holdout.yaml",
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sets", nargs="*", type=Path)
+    parser.add_argument("--rules", type=Path, default=None, help="community override rules file")
+    args = parser.parse_args()
+    rules = load_rules(args.rules)
+    for path in args.sets or [p for p in DEFAULT_SETS if p.exists()]:
+        report = evaluate(load_labelled(path), rules)
+        print(
+            f"== {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+            f"{report.total} messages"
+        )
+        for name in FIELDS:
+            print(f"  {name:<10} {report.accuracy(name):6.1%}")
+        print(
+            f"  level-1 recall {report.level1_recall:6.1%} "
+            f"({report.level1_found}/{report.level1_total}), "
+            f"false level-1 alarms: {report.level1_false_alarms}"
+        )
+        print(f"  misclassified: {len(report.misses)}")
+        for miss in report.misses:
+            m, got = miss.message, miss.got
+            diffs = ", ".join(
+                f"{f}={getattr(got, f)!r} (want {getattr(m, f)!r})" for f in miss.fields
+            )
+            print(f"    {m.text}  [{diffs}]")
+            print(f"      matched: {' '.join(got.matched)}")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""`loudao` / `python -m bot`: one CLI for running, loading data and testing rules."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import DEFAULT_COMMUNITY_FILE, Settings, SettingsError, load_settings
+from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="loudao",
+        description="Loudao (楼道) – the service desk in your building group chats.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (on Telegram with BOT_TOKEN, else the local sandbox)")
+    sb = sub.add_parser("sandbox", help="run the local Telegram stand-in with a demo community")
+    sb.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
+    sb.add_argument("--port", type=int, default=8765, help="port of the chat page (default 8765)")
+    sb.add_argument(
+        "--db", type=Path, default=None, help="SQLite file (default data/sandbox.sqlite3)"
+    )
+    sb.add_argument("--community", type=Path, default=None, help="community YAML to load")
+    load = sub.add_parser(
+        "load", help="validate a community YAML file and load it into the database"
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument("--check", action="store_true", help="only validate, change nothing")
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "current"])
+    cl = sub.add_parser(
+        "classify", help="show how messages are understood (intent, category, ...)"
+    )
+    cl.add_argument("--json", action="store_true", help="one JSON object per line")
+    cl.add_argument("--rules", type=Path, default=None, help="override rules YAML")
+    cl.add_argument("texts", nargs="+")
+    faq = sub.add_parser("faq", help="the knowledge base")
+    faq_sub = faq.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
+    ask = faq_sub.add_parser("ask", help="show how questions are answered")
+    ask.add_argument("--kb", default=None, help="a knowledge base YAML (no database needed)")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("questions", nargs="+")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("httpx", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return _dispatch(args, settings)
+    except (ConfigFileError, ConfigFileErrors) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except LoudaoError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or "run"
+    if command == "run":
+        if settings.bot_token:
+            return asyncio.run(_run(settings))
+        return asyncio.run(
+            _sandbox(
+                settings, argparse.Namespace(host="127.0.0.1", port=8765, db=None, community=None)
+            )
+        )
+    if command == "sandbox":
+        return asyncio.run(_sandbox(settings, args))
+    if command == "load":
+        return asyncio.run(_load(settings, args.file, args.check))
+    if command == "db":
+        return asyncio.run(_db(settings, args.action))
+    if command == "classify":
+        return _classify(args.texts, args.json, args.rules)
+    if command == "faq":
+        from faq.cli import ask_lines
+
+        for line in ask_lines(args.questions, args.kb, args.json):
+            print(line)
+        return 0
+    raise AssertionError(command)
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app import DatabaseNotReady, LoudaoApp
+
+    app = LoudaoApp(settings)
+    try:
+        await app.run_until_stopped()
+    except DatabaseNotReady as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox_mode import run_sandbox
+
+    community = args.community or settings.community_file or DEFAULT_COMMUNITY_FILE
+    return await run_sandbox(settings, args.host, args.port, args.db, Path(community))
+
+
+async def _load(settings: Settings, file: Path, check_only: bool) -> int:
+    from bot.domain.clock import SystemClock
+    from bot.registry_file import read_registry
+    from bot.services.registry import load_registry
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from storage.uow import SqlUnitOfWorkFactory
+
+    registry = read_registry(file)
+    summary = ", ".join(
+        f"{c.code} {c.name}: {len(c.buildings)} buildings, {len(c.chats)} chats, "
+        f"{len(c.staff)} staff"
+        for c in registry.communities
+    )
+    if check_only:
+        print(f"{file}: OK ({summary})")
+        return 0
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        reports = await load_registry(
+            SqlUnitOfWorkFactory(make_sessionmaker(engine)), registry, SystemClock(), str(file)
+        )
+    finally:
+        await engine.dispose()
+    for code, r in reports.items():
+        print(
+            f"community {code}: {r.created} created, {r.updated} updated, "
+            f"{r.deactivated} deactivated" + ("" if r.changed else " (no changes)")
+        )
+    return 0
+
+
+async def _db(settings: Settings, action: str) -> int:
+    from storage.db import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        if action == "upgrade":
+            await upgrade(engine)
+        print(f"database at revision {await current_revision(engine)}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _classify(texts: Sequence[str], as_json: bool, rules_path: Path | None) -> int:
+    from bot.domain.intake import BuildingRef, classify, load_rules
+    from bot.registry_file import read_registry
+
+    rules = load_rules(rules_path)
+    community = read_registry(DEFAULT_COMMUNITY_FILE).communities[0]
+    refs = [BuildingRef(b.number, b.aliases, b.units) for b in community.buildings]
+    for text in texts:
+        result = classify(text, rules, refs)
+        data = result.as_json_dict()
+        if as_json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            fields = "  ".join(f"{k}={v}" for k, v in data.items())
+            print(f"{text}\n  {fields}  cues={','.join(result.matched)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""Composition root: build the engine, services, PTB Application and workers, and run them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.domain.clock import Clock, SystemClock
+from bot.registry_file import read_registry
+from bot.services.chats import ChatService
+from bot.services.container import Services
+from bot.services.inbox import Inbox
+from bot.services.outbox import OutboxSender
+from bot.services.registry import load_registry
+from bot.services.reports import ReportDesk
+from handlers import PtbApp, build_application, register_all
+from handlers.gateway import TelegramGateway
+from handlers.setup import announce_commands
+from handlers.transport import Dispatcher, Poller, WebhookServer
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import current_revision, upgrade
+from storage.uow import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+Tick = Callable[[], Awaitable[object]]
+
+
+class DatabaseNotReady(Exception):
+    """PostgreSQL is not at the latest migration: run `loudao db upgrade`."""
+
+
+async def prepare_database(settings: Settings) -> AsyncEngine:
+    """Open the database; SQLite is migrated at start-up, PostgreSQL must be migrated already."""
+    engine = make_engine(settings.database_url)
+    if settings.is_sqlite:
+        await upgrade(engine)
+    else:
+        from alembic.script import ScriptDirectory
+
+        from storage.migrate import alembic_config
+
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        if await current_revision(engine) != head:
+            await engine.dispose()
+            raise DatabaseNotReady("the database is not up to date: run `loudao db upgrade` first")
+    return engine
+
+
+class LoudaoApp:
+    """The running service: inbox transport, dispatcher, outbox sender and periodic ticks."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        if not settings.bot_token:
+            raise ValueError("LoudaoApp needs a bot token")
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.stop_event = asyncio.Event()
+        self.ticks: list[Tick] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._scheduler: AsyncIOScheduler | None = None
+        self._webhook: WebhookServer | None = None
+
+    async def start(self) -> None:
+        """Open the database, load the registry, start PTB and the workers."""
+        s = self.settings
+        self.engine = await prepare_database(s)
+        self.uow = SqlUnitOfWorkFactory(make_sessionmaker(self.engine))
+        if s.community_file is not None:
+            await load_registry(
+                self.uow, read_registry(s.community_file), self.clock, str(s.community_file)
+            )
+        assert s.bot_token is not None
+        self.application: PtbApp = build_application(
+            s.bot_token, s.bot_api_base_url, s.bot_api_file_url
+        )
+        self.inbox = Inbox(self.uow, self.clock)
+        self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
+        self.services = Services(
+            settings=s,
+            clock=self.clock,
+            uow=self.uow,
+            chats=ChatService(self.uow, self.clock),
+            wake_sender=self.sender.wake,
+        )
+        desk = ReportDesk(self.uow, self.clock, s.max_message_chars)
+        register_all(self.application, self.services, desk)
+        await self.application.initialize()
+        await announce_commands(self.application)
+        await self.application.start()
+        self.dispatcher = Dispatcher(self.application, self.inbox)
+        self._spawn(self.sender.run_forever(self.stop_event))
+        self._spawn(self.dispatcher.run_forever(self.stop_event))
+        if s.mode == "webhook":
+            await self._start_webhook()
+        else:
+            self.poller = Poller(self.application, self.inbox, self.dispatcher, s.poll_timeout)
+            self._spawn(self.poller.run_forever(self.stop_event))
+        self._scheduler = AsyncIOScheduler(timezone=s.tz)
+        self._scheduler.add_job(
+            self._tick, "interval", seconds=s.tick_seconds, max_instances=1, coalesce=True
+        )
+        self._scheduler.start()
+        log.info("Loudao started as @%s (%s mode)", self.application.bot.username, s.mode)
+
+    async def _start_webhook(self) -> None:
+        s = self.settings
+        assert s.webhook_url is not None and s.webhook_secret is not None
+        path = (
+            "/" + s.webhook_url.split("://", 1)[1].split("/", 1)[-1]
+            if "/" in s.webhook_url.split("://", 1)[1]
+            else "/telegram"
+        )
+        self._webhook = WebhookServer(self.inbox, self.dispatcher, s.webhook_secret, path)
+        await self._webhook.start(s.webhook_listen, s.webhook_port)
+        from handlers.transport import ALLOWED_UPDATES
+
+        await self.application.bot.set_webhook(
+            s.webhook_url, secret_token=s.webhook_secret, allowed_updates=ALLOWED_UPDATES
+        )
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        self._tasks.append(asyncio.ensure_future(coro))
+
+    async def tick(self) -> None:
+        """Run every periodic use case once (deadlines, notices, ...), then deliver."""
+        for job in self.ticks:
+            try:
+                await job()
+            except Exception:
+                log.exception("periodic job %s failed", getattr(job, "__name__", job))
+        self.sender.wake()
+        self.dispatcher.wake()
+
+    async def _tick(self) -> None:
+        await self.tick()
+
+    async def stop(self) -> None:
+        """Stop workers, PTB and the database cleanly."""
+        self.stop_event.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._webhook is not None:
+            await self._webhook.stop()
+        with contextlib.suppress(Exception):
+            await self.application.stop()
+            await self.application.shutdown()
+        await self.engine.dispose()
+
+    async def run_until_stopped(self) -> None:
+        await self.start()
+        try:
+            await self.stop_event.wait()
+        finally:
+            await self.stop()
+
+
+def data_dir_of(settings: Settings) -> Path:
+    return Path(settings.database_url.split(":///", 1)[-1]).parent

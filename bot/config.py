@@ -1,0 +1,115 @@
+"""Settings, read once from LOUDAO_* variables and BOT_TOKEN; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Locale = Literal["zh_CN", "en"]
+TELEGRAM_API = "https://api.telegram.org/bot"
+DEFAULT_COMMUNITY_FILE = Path(__file__).resolve().parent.parent / "examples" / "community.yaml"
+
+
+class Settings(BaseSettings):
+    """Everything Loudao can be configured with; see README 'Configuration'."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LOUDAO_", env_file=None, extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    bot_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("BOT_TOKEN", "LOUDAO_BOT_TOKEN")
+    )
+    database_url: str = "sqlite+aiosqlite:///data/loudao.sqlite3"
+    timezone: str = "Asia/Shanghai"
+    locale: Locale = "zh_CN"
+    community_file: Path | None = None
+    bot_api_base_url: str = TELEGRAM_API
+    bot_api_file_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+    tick_seconds: float = Field(default=5.0, gt=0, le=300)
+    max_message_chars: int = Field(default=2000, ge=100, le=4096)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    gas_hotline: str = "962777"
+    power_hotline: str = "95598"
+    water_hotline: str = "962424"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (try Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError("use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db")
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        head, _, tail = value.partition(":")
+        if not head.isdigit() or not tail:
+            raise ValueError("BOT_TOKEN looks wrong: expected '123456:ABC...' from @BotFather")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("LOUDAO_WEBHOOK_URL needs LOUDAO_WEBHOOK_SECRET")
+        if self.webhook_url and not self.webhook_url.startswith("https://"):
+            raise ValueError("LOUDAO_WEBHOOK_URL must start with https:// (Telegram requires it)")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def mode(self) -> Literal["webhook", "polling"]:
+        return "webhook" if self.webhook_url else "polling"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(Exception):
+    """Bad settings: one clear line for the operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; raise SettingsError with one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:
+            raise SettingsError(f"Invalid settings: {message}") from exc
+        name = field.upper()
+        if not name.startswith(("BOT_TOKEN", "LOUDAO_")):
+            name = f"LOUDAO_{name}"
+        raise SettingsError(f"Invalid setting {name}: {message}") from exc

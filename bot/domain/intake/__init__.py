@@ -1,0 +1,25 @@
+"""Intake: read one resident message into intent, category, level, building, unit and room."""
+
+from bot.domain.intake.classify import Classification, classify
+from bot.domain.intake.location import (
+    BuildingRef,
+    Location,
+    default_aliases,
+    parse_location,
+    resolve_building,
+)
+from bot.domain.intake.numerals import chinese_to_int
+from bot.domain.intake.rules import IntakeRules, load_rules
+
+__all__ = [
+    "BuildingRef",
+    "Classification",
+    "IntakeRules",
+    "Location",
+    "chinese_to_int",
+    "classify",
+    "default_aliases",
+    "load_rules",
+    "parse_location",
+    "resolve_building",
+]

@@ -1,0 +1,93 @@
+"""Read Chinese and full-width numerals as residents write them: 三, 两, 十七, ４０１."""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS: dict[str, int] = {
+    "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2,
+    "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
+    "八": 8, "捌": 8, "九": 9, "玖": 9,
+}  # fmt: skip
+_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_ZH_DIGITS = "零一二三四五六七八九"
+
+#: Characters that can make up a Chinese number (for building regular expressions).
+CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS)
+#: One number as residents write it: ASCII digits or a run of Chinese numeral characters.
+NUMBER_PATTERN = rf"(?:[0-9]+|[{CHINESE_NUMERAL_CHARS}]+)"
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = 0x20  # ideographic space
+
+
+def normalize_width(text: str) -> str:
+    """Turn full-width digits, letters and ASCII punctuation into their half-width forms."""
+    return text.translate(_FULL_WIDTH)
+
+
+def chinese_to_int(text: str) -> int | None:
+    """Return the value of a numeral: "3", "３", "三", "两", "十七", "一百七十一", "四零一".
+
+    Returns None when the text is not a number.
+    """
+    s = normalize_width(text.strip())
+    if not s:
+        return None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if any(ch not in _DIGITS and ch not in _UNITS for ch in s):
+        return None
+    if not any(ch in _UNITS for ch in s):
+        # digit by digit, as in 四零一 (room 401) or 一七一
+        return int("".join(str(_DIGITS[ch]) for ch in s))
+    total = 0
+    section = 0
+    pending: int | None = None
+    for ch in s:
+        if ch in _DIGITS:
+            if pending is not None and _DIGITS[ch] != 0:
+                return None  # two digits in a row inside a positional number, e.g. 一二十
+            pending = _DIGITS[ch] if _DIGITS[ch] != 0 else None
+        else:
+            unit = _UNITS[ch]
+            multiplier = 1 if pending is None else pending
+            if pending is None and section == 0 and total == 0 and unit != 10:
+                return None  # 百 alone is not a number residents write
+            section += multiplier * unit
+            pending = None
+    total += section + (pending or 0)
+    return total
+
+
+def int_to_chinese(n: int) -> str:
+    """Write 0–9999 the usual way: 3 → 三, 12 → 十二, 65 → 六十五, 171 → 一百七十一."""
+    if n < 0 or n > 9999:
+        raise ValueError(f"out of range: {n}")
+    if n < 10:
+        return _ZH_DIGITS[n]
+    if n < 20:
+        return "十" + (_ZH_DIGITS[n - 10] if n % 10 else "")
+    out = ""
+    zero_gap = False
+    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = (n // value) % 10
+        if d:
+            if zero_gap and out:
+                out += "零"
+            out += _ZH_DIGITS[d] + name
+            zero_gap = False
+        elif out:
+            zero_gap = True
+    return out
+
+
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+
+
+def number_text(text: str) -> str | None:
+    """Return the canonical text of a number token ("０３" → "3", "十七" → "17"), or None."""
+    if not _NUMBER_RE.fullmatch(text):
+        return None
+    value = chinese_to_int(text)
+    return None if value is None else str(value)

@@ -1,0 +1,178 @@
+"""Intake rules kept as data: the default rules.yaml merged with a community's override file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from bot.yamlio import StrictModel, load_model
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
+
+CategoryCode = Literal[
+    "water_leak", "water_supply", "drainage", "power", "lighting", "elevator", "gas",
+    "fire_safety", "ebike_charging", "sanitation", "noise", "parking", "greenery",
+    "pests_animals", "doors_access", "public_facility", "security", "neighbour_dispute",
+    "group_rental", "other",
+]  # fmt: skip
+Level = Literal[1, 2, 3]
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression / 正则表达式有误: {exc}") from exc
+    return value
+
+
+def _check_keyword(value: str) -> str:
+    if not value.strip():
+        raise ValueError("empty keyword / 关键词不能为空")
+    return value
+
+
+Pattern = Annotated[str, AfterValidator(_check_regex)]
+Keyword = Annotated[str, AfterValidator(_check_keyword)]
+
+
+class CueSpec(StrictModel):
+    """Words (plain substrings) and patterns (regular expressions) that signal one thing."""
+
+    keywords: tuple[Keyword, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+
+
+class CategorySpec(CueSpec):
+    """Cue words of one category and its usual level; an override may also remove words."""
+
+    level: Level | None = None
+    remove_keywords: tuple[Keyword, ...] = ()
+
+
+class EmergencySpec(CueSpec):
+    """Level-1 triggers (fire, gas smell, burst main, people trapped, ...) for one category."""
+
+    category: CategoryCode
+
+
+class RulesFile(StrictModel):
+    """The YAML layout of rules.yaml and of a community's override file (all parts optional)."""
+
+    version: Literal[1] = 1
+    categories: dict[CategoryCode, CategorySpec] = Field(default_factory=dict)
+    emergency: tuple[EmergencySpec, ...] = ()
+    hypothetical: CueSpec = CueSpec()
+    negation: CueSpec = CueSpec()
+    question: CueSpec = CueSpec()
+    who_to_ask: CueSpec = CueSpec()
+    suspicion: CueSpec = CueSpec()
+    problem: CueSpec = CueSpec()
+    resolved: CueSpec = CueSpec()
+    complex: CueSpec = CueSpec()
+    on_behalf: CueSpec = CueSpec()
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One compiled cue: the word or pattern an admin wrote, and its regular expression."""
+
+    label: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    code: str
+    level: int
+    matchers: tuple[Matcher, ...]
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """Compiled rules; categories are in priority order (first = most urgent on a tie)."""
+
+    categories: tuple[CategoryRules, ...]
+    emergency: tuple[tuple[str, Matcher], ...]
+    cues: dict[str, tuple[Matcher, ...]]
+
+    def level_of(self, category: str) -> int:
+        """Return the usual level of a category (2 when unknown)."""
+        for c in self.categories:
+            if c.code == category:
+                return c.level
+        return 2
+
+    def priority(self, category: str) -> int:
+        """Return the rank of a category; lower is more urgent."""
+        for index, c in enumerate(self.categories):
+            if c.code == category:
+                return index
+        return len(self.categories)
+
+
+_CUE_FIELDS = (
+    "hypothetical", "negation", "question", "who_to_ask", "suspicion", "problem", "resolved",
+    "complex", "on_behalf",
+)  # fmt: skip
+
+
+def _compile(spec: CueSpec, removed: tuple[str, ...] = ()) -> tuple[Matcher, ...]:
+    out: list[Matcher] = []
+    for word in spec.keywords:
+        if word in removed:
+            continue
+        out.append(Matcher(word, re.compile(re.escape(word.lower()))))
+    for pattern in spec.patterns:
+        out.append(Matcher(pattern, re.compile(pattern, re.IGNORECASE)))
+    return tuple(out)
+
+
+def _merge_cues(a: CueSpec, b: CueSpec) -> CueSpec:
+    return CueSpec(keywords=(*a.keywords, *b.keywords), patterns=(*a.patterns, *b.patterns))
+
+
+def merge(base: RulesFile, override: RulesFile) -> RulesFile:
+    """Add an override's words and patterns to the base; its levels replace the base's."""
+    categories: dict[CategoryCode, CategorySpec] = dict(base.categories)
+    for code, extra in override.categories.items():
+        old = categories.get(code, CategorySpec())
+        removed = set(extra.remove_keywords)
+        categories[code] = CategorySpec(
+            level=extra.level if extra.level is not None else old.level,
+            keywords=tuple(k for k in (*old.keywords, *extra.keywords) if k not in removed),
+            patterns=(*old.patterns, *extra.patterns),
+        )
+    cues = {
+        name: _merge_cues(getattr(base, name), getattr(override, name)) for name in _CUE_FIELDS
+    }
+    return base.model_copy(
+        update={
+            "categories": categories,
+            "emergency": (*base.emergency, *override.emergency),
+            **cues,
+        }
+    )
+
+
+def compile_rules(spec: RulesFile) -> IntakeRules:
+    """Compile validated rules into matchers."""
+    categories = tuple(
+        CategoryRules(code, c.level or 2, _compile(c, c.remove_keywords))
+        for code, c in spec.categories.items()
+    )
+    emergency = tuple((e.category, m) for e in spec.emergency for m in _compile(e))
+    cues = {name: _compile(getattr(spec, name)) for name in _CUE_FIELDS}
+    return IntakeRules(categories, emergency, cues)
+
+
+def load_rules(override_path: str | Path | None = None) -> IntakeRules:
+    """Load the default rules.yaml, merged with a community's override file when given."""
+    spec = load_model(DEFAULT_RULES_PATH, RulesFile)
+    if override_path is not None:
+        spec = merge(spec, load_model(override_path, RulesFile))
+    return compile_rules(spec)

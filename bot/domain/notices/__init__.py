@@ -1,0 +1,1 @@
+"""Scheduled notices: schedules, audiences, templates and the outage quick form (pure domain)."""

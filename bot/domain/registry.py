@@ -1,0 +1,259 @@
+"""The community registry an admin writes in YAML: grids, buildings, group chats and staff."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from bot.yamlio import StrictModel
+
+CATEGORIES: tuple[str, ...] = (
+    "water_leak", "water_supply", "drainage", "power", "lighting", "elevator", "gas",
+    "fire_safety", "ebike_charging", "sanitation", "noise", "parking", "greenery",
+    "pests_animals", "doors_access", "public_facility", "security", "neighbour_dispute",
+    "group_rental", "other", "question",
+)  # fmt: skip
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    STAFF = "staff"
+    GRID_WORKER = "grid_worker"
+    BUILDING_LEADER = "building_leader"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.STAFF, Role.GRID_WORKER})
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+class GridSpec(StrictModel):
+    code: str
+    name: str
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not _CODE.match(v):
+            raise ValueError("use 1-16 letters, digits, - or _")
+        return v
+
+
+class BuildingSpec(StrictModel):
+    number: str = Field(min_length=1, max_length=16)
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    grid: str | None = None
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _number_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _units_as_text(cls, v: Any) -> Any:
+        return [str(u) for u in v] if isinstance(v, list) else v
+
+
+class Coverage(StrictModel):
+    """What a group chat covers: exactly one of community, grid, building, or building + unit."""
+
+    community: bool = False
+    grid: str | None = None
+    building: str | None = None
+    unit: str | None = None
+
+    @field_validator("building", "unit", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Coverage:
+        chosen = [self.community, self.grid is not None, self.building is not None]
+        if sum(chosen) != 1:
+            raise ValueError("give exactly one of community: true, grid: CODE or building: NUMBER")
+        if self.unit is not None and self.building is None:
+            raise ValueError("unit needs building")
+        return self
+
+    @property
+    def kind(self) -> Literal["community", "grid", "building", "unit"]:
+        if self.community:
+            return "community"
+        if self.grid is not None:
+            return "grid"
+        return "unit" if self.unit is not None else "building"
+
+
+class ChatSpec(StrictModel):
+    chat_id: int
+    title: str
+    covers: Coverage
+
+    @field_validator("chat_id")
+    @classmethod
+    def _group_id(cls, v: int) -> int:
+        if v >= 0:
+            raise ValueError("group chat ids are negative (e.g. -1001234567890)")
+        return v
+
+
+class StaffSpec(StrictModel):
+    key: str
+    name: str = Field(min_length=1, max_length=64)
+    telegram_id: int | None = None
+    join_code: str | None = Field(default=None, min_length=6, max_length=32)
+    roles: tuple[Role, ...] = Field(min_length=1)
+    skills: tuple[str, ...] = ()
+    buildings: tuple[str, ...] = ()
+    grids: tuple[str, ...] = ()
+    phone: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not _CODE.match(v):
+            raise ValueError("use 1-16 letters, digits, - or _")
+        return v
+
+    @field_validator("buildings", mode="before")
+    @classmethod
+    def _buildings_as_text(cls, v: Any) -> Any:
+        return [str(b) for b in v] if isinstance(v, list) else v
+
+    @field_validator("skills")
+    @classmethod
+    def _known_skills(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in v if s not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(CATEGORIES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _identity(self) -> StaffSpec:
+        if self.telegram_id is None and self.join_code is None:
+            raise ValueError("give telegram_id or join_code (a one-time code for /join)")
+        return self
+
+
+class CommunitySpec(StrictModel):
+    code: str
+    name: str
+    timezone: str = "Asia/Shanghai"
+    locale: Literal["zh_CN", "en"] = "zh_CN"
+    grids: tuple[GridSpec, ...] = ()
+    buildings: tuple[BuildingSpec, ...] = Field(min_length=1)
+    chats: tuple[ChatSpec, ...] = ()
+    staff: tuple[StaffSpec, ...] = ()
+    # Sections owned by later features; validated by their own models when present.
+    roster: dict[str, Any] | None = None
+    sla: dict[str, Any] | None = None
+    intake_rules: str | None = None
+    faq_file: str | None = None
+    notices_file: str | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not _CODE.match(v):
+            raise ValueError("use 1-16 letters, digits, - or _")
+        return v
+
+
+class RegistryFile(StrictModel):
+    """The whole registry file: one or more communities."""
+
+    communities: tuple[CommunitySpec, ...] = Field(min_length=1)
+
+
+Loc = tuple[int | str, ...]
+
+
+def reference_errors(registry: RegistryFile) -> list[tuple[Loc, str]]:
+    """Return (location, message) for every broken reference or duplicate in the registry."""
+    errors: list[tuple[Loc, str]] = []
+    errors += _duplicates(
+        [("communities", i, "code") for i in range(len(registry.communities))],
+        [c.code for c in registry.communities],
+        "community code",
+    )
+    chat_locs = [
+        ("communities", i, "chats", j, "chat_id")
+        for i, c in enumerate(registry.communities)
+        for j in range(len(c.chats))
+    ]
+    chat_ids = [ch.chat_id for c in registry.communities for ch in c.chats]
+    errors += _duplicates(chat_locs, chat_ids, "chat_id")
+    for i, community in enumerate(registry.communities):
+        errors += _community_errors(("communities", i), community)
+    return errors
+
+
+def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
+    errors: list[tuple[Loc, str]] = []
+    grids = {g.code for g in c.grids}
+    known = {b.number for b in c.buildings}
+    errors += _duplicates(
+        [(*at, "buildings", i, "number") for i in range(len(c.buildings))],
+        [b.number for b in c.buildings],
+        "building number",
+    )
+    errors += _duplicates(
+        [(*at, "grids", i, "code") for i in range(len(c.grids))],
+        [g.code for g in c.grids],
+        "grid code",
+    )
+    errors += _duplicates(
+        [(*at, "staff", i, "key") for i in range(len(c.staff))],
+        [s.key for s in c.staff],
+        "staff key",
+    )
+    with_id = [(i, s) for i, s in enumerate(c.staff) if s.telegram_id is not None]
+    errors += _duplicates(
+        [(*at, "staff", i, "telegram_id") for i, _ in with_id],
+        [s.telegram_id for _, s in with_id],
+        "telegram_id",
+    )
+    for i, b in enumerate(c.buildings):
+        if b.grid is not None and b.grid not in grids:
+            errors.append(((*at, "buildings", i, "grid"), f"unknown grid {b.grid!r}"))
+    for i, ch in enumerate(c.chats):
+        cov = ch.covers
+        if cov.grid is not None and cov.grid not in grids:
+            errors.append(((*at, "chats", i, "covers", "grid"), f"unknown grid {cov.grid!r}"))
+        if cov.building is not None and cov.building not in known:
+            errors.append(
+                ((*at, "chats", i, "covers", "building"), f"unknown building {cov.building!r}")
+            )
+    for i, s in enumerate(c.staff):
+        for j, number in enumerate(s.buildings):
+            if number not in known:
+                errors.append(((*at, "staff", i, "buildings", j), f"unknown building {number!r}"))
+        for j, g in enumerate(s.grids):
+            if g not in grids:
+                errors.append(((*at, "staff", i, "grids", j), f"unknown grid {g!r}"))
+    if c.staff and not any(Role.ADMIN in s.roles for s in c.staff):
+        errors.append(((*at, "staff"), "name at least one staff member with role admin"))
+    return errors
+
+
+def _duplicates(locs: Sequence[Loc], values: Sequence[object], what: str) -> list[tuple[Loc, str]]:
+    seen: set[object] = set()
+    errors: list[tuple[Loc, str]] = []
+    for loc, value in zip(locs, values, strict=True):
+        if value in seen:
+            errors.append((loc, f"duplicate {what} {value!r}"))
+        seen.add(value)
+    return errors
+
+
+def community_of_building_grid(c: CommunitySpec) -> dict[str, str]:
+    """Map building number → grid code for the buildings that have one."""
+    return {b.number: b.grid for b in c.buildings if b.grid is not None}

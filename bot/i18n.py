@@ -1,0 +1,73 @@
+"""Message catalogues (zh_CN default, en) and rendering with HTML-escaped parameters."""
+
+from __future__ import annotations
+
+import html
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+log = logging.getLogger(__name__)
+TEXTS_DIR = Path(__file__).resolve().parent / "texts"
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+
+
+class Raw(str):
+    """A parameter that is already safe HTML (our own markup); it is not escaped again."""
+
+    __slots__ = ()
+
+
+def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
+    else:
+        out[prefix] = str(node).rstrip("\n")
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    """Load one language's texts as a flat {dotted.key: template} mapping."""
+    data = yaml.safe_load((TEXTS_DIR / f"{locale}.yaml").read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    _flatten("", data, out)
+    return out
+
+
+def pick_locale(language_code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Choose a catalogue from a Telegram user's language_code."""
+    if not language_code:
+        return default
+    code = language_code.lower()
+    if code.startswith("zh"):
+        return "zh_CN"
+    if code.startswith("en"):
+        return "en"
+    return default
+
+
+def t(locale: str, key: str, /, **params: Any) -> str:
+    """Render `key` in `locale`; parameters are HTML-escaped unless they are Raw."""
+    template = catalogue(locale if locale in LOCALES else DEFAULT_LOCALE).get(key)
+    if template is None:
+        template = catalogue(DEFAULT_LOCALE).get(key)
+        if template is None:
+            log.warning("missing text %s", key)
+            return key
+    safe = {
+        k: v if isinstance(v, Raw) else html.escape(str(v), quote=False) for k, v in params.items()
+    }
+    try:
+        return template.format(**safe)
+    except (KeyError, IndexError) as exc:
+        log.warning("text %s misses parameter %s", key, exc)
+        return template
+
+
+def has(locale: str, key: str) -> bool:
+    return key in catalogue(locale)

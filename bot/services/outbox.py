@@ -1,0 +1,190 @@
+"""The one sender: delivers queued messages in order per chat, within Telegram's limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from bot.domain.clock import Clock
+from bot.domain.records import OutboxItem
+from bot.services.chats import mark_chat_dead
+from bot.services.ports import (
+    ChatUnavailable,
+    Gateway,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+    UnitOfWorkFactory,
+)
+
+log = logging.getLogger(__name__)
+
+# Payload keys that point at other outbox rows; resolved to Telegram message ids at send time.
+REFERENCE_KEYS = {"reply_to_outbox_id": "reply_to_message_id", "target_outbox_id": "message_id"}
+
+
+class _Outcome(Enum):
+    DONE = "done"  # sent, or failed for good: go on with the chat's next message
+    WAIT = "wait"  # must be retried later: the chat's next messages wait too (order)
+    CHAT_GONE = "chat_gone"  # 403: nothing more goes to this chat
+
+
+class _Wait(Exception):
+    """A referenced message is not sent yet: try this item again shortly."""
+
+
+class OutboxSender:
+    """Claims due outbox rows and delivers them; safe to run in several processes."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: Gateway,
+        clock: Clock,
+        *,
+        batch: int = 50,
+        concurrency: int = 8,
+        lease: timedelta = timedelta(seconds=120),
+        max_attempts: int = 8,
+    ) -> None:
+        self.uow = uow
+        self.gateway = gateway
+        self.clock = clock
+        self.batch = batch
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask the sender to look for work now instead of at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; return how many items were handled."""
+        async with self.uow() as tx:
+            items = await tx.outbox.claim_due(self.clock.now(), self.batch, self.lease)
+            await tx.commit()
+        if not items:
+            return 0
+        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+        return len(items)
+
+    async def run_until_idle(self, max_rounds: int = 100) -> int:
+        """Deliver until nothing is due (tests and the CLI use this)."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = await self.run_once()
+            total += handled
+            if handled == 0:
+                break
+        return total
+
+    async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
+        """Deliver continuously until `stop` is set."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox sender round failed")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            waiters = [
+                asyncio.ensure_future(self._wake.wait()),
+                asyncio.ensure_future(stop.wait()),
+            ]
+            _, pending = await asyncio.wait(
+                waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
+    async def _send_chat(self, items: list[OutboxItem]) -> None:
+        """Send one chat's items in order; stop at the first that must wait."""
+        async with self._slots:
+            for index, item in enumerate(items):
+                outcome = await self._send(item)
+                if outcome is _Outcome.DONE:
+                    continue
+                for later in items[index + 1 :]:
+                    if outcome is _Outcome.CHAT_GONE:
+                        await self._fail(later, "chat unavailable")
+                    else:
+                        await self._reschedule(later, 0.5, "waiting for an earlier message", False)
+                return
+
+    async def _send(self, item: OutboxItem) -> _Outcome:
+        """Deliver one item and record the outcome for it."""
+        now = self.clock.now()
+        try:
+            payload = await self._resolve(item.payload)
+            message_id = await self.gateway.deliver(item.chat_id, item.method, payload)
+        except _Wait as exc:
+            await self._reschedule(item, 1.0, str(exc), False)
+            return _Outcome.WAIT
+        except RetryLater as exc:
+            await self._reschedule(item, exc.seconds, str(exc), False)
+            return _Outcome.WAIT
+        except TransientFailure as exc:
+            if item.attempts + 1 >= self.max_attempts:
+                await self._fail(item, f"gave up: {exc}")
+                return _Outcome.DONE
+            await self._reschedule(item, min(2.0 ** (item.attempts + 1), 300.0), str(exc), True)
+            return _Outcome.WAIT
+        except ChatUnavailable as exc:
+            log.warning("chat %s unavailable (%s); marking it dead", item.chat_id, exc)
+            async with self.uow() as tx:
+                await tx.outbox.mark_failed(item.id, f"chat unavailable: {exc}", now)
+                if item.chat_id < 0:
+                    await mark_chat_dead(tx, item.chat_id, "", now, reason=str(exc))
+                await tx.commit()
+            return _Outcome.CHAT_GONE
+        except PermanentFailure as exc:
+            await self._fail(item, str(exc))
+            return _Outcome.DONE
+        async with self.uow() as tx:
+            await tx.outbox.mark_sent(item.id, message_id, self.clock.now())
+            await tx.commit()
+        return _Outcome.DONE
+
+    async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Replace references to other outbox rows with their Telegram message ids."""
+        out = dict(payload)
+        for ref_key, api_key in REFERENCE_KEYS.items():
+            ref = out.pop(ref_key, None)
+            if ref is None:
+                continue
+            async with self.uow() as tx:
+                message_id = await tx.outbox.sent_message_id(int(ref))
+                status = await tx.outbox.status(int(ref))
+            if message_id is None:
+                if status == "failed" or status is None:
+                    if api_key == "message_id":
+                        raise PermanentFailure(f"referenced message {ref} was never sent")
+                    continue  # reply to a message that failed: send without the reply
+                raise _Wait(f"waiting for outbox item {ref}")
+            out[api_key] = message_id
+        return out
+
+    async def _reschedule(
+        self, item: OutboxItem, seconds: float, error: str, count_attempt: bool
+    ) -> None:
+        async with self.uow() as tx:
+            at = self.clock.now() + timedelta(seconds=seconds)
+            await tx.outbox.retry_later(item.id, at, error, count_attempt)
+            await tx.commit()
+
+    async def _fail(self, item: OutboxItem, error: str) -> None:
+        log.error("outbox item %s (%s) failed: %s", item.id, item.purpose, error)
+        async with self.uow() as tx:
+            await tx.outbox.mark_failed(item.id, error, self.clock.now())
+            await tx.commit()

@@ -1,0 +1,310 @@
+"""Match a resident's question to FAQ entries: normalise, segment, pre-filter, then rapidfuzz."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from rapidfuzz import fuzz
+
+from bot.yamlio import StrictModel, load_model
+from faq.kb import FaqEntry
+from faq.normalize import DATA_DIR, Lexicon, default_lexicon, normalize
+from faq.segment import char_bigrams, segment
+
+MATCHING_PATH = DATA_DIR / "matching.yaml"
+
+Decision = Literal["answer", "suggest", "none"]
+
+# How many entries the inverted-index pre-filter hands to the rapidfuzz scorers.
+PREFILTER_LIMIT = 30
+# A token in more entries than this (and than COMMON_TOKEN_MIN) is not used to pre-filter.
+COMMON_TOKEN_SHARE = 0.05
+COMMON_TOKEN_MIN = 40
+# Share of the final score from phrase similarity; the rest is how much of the question the
+# entry covers (IDF-weighted), which is what makes unrelated questions score low.
+FUZZY_WEIGHT = 0.5
+KEYWORD_BONUS = 6.0
+KEYWORD_BONUS_MAX = 12.0
+UNKNOWN_TOPIC_FACTOR = 0.9
+
+
+class Thresholds(StrictModel):
+    """Score limits (0–100) deciding answer / suggest / none; loaded from faq/matching.yaml."""
+
+    answer: float = Field(default=70, ge=0, le=100)
+    suggest: float = Field(default=46, ge=0, le=100)
+    unaddressed: float = Field(default=85, ge=0, le=100)
+    margin: float = Field(default=6, ge=0, le=100)
+
+
+def load_thresholds(path: str | Path = MATCHING_PATH) -> Thresholds:
+    """Read thresholds from a YAML file (faq/matching.yaml by default)."""
+    return load_model(path, Thresholds)
+
+
+@cache
+def default_thresholds() -> Thresholds:
+    """Return the thresholds in faq/matching.yaml, read once."""
+    return load_thresholds()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One scored entry; `question` is its phrasing closest to what was asked."""
+
+    entry_id: str
+    score: float
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What the matcher decided for one question."""
+
+    decision: Decision
+    best: FaqEntry | None
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        """Return the best candidate's score (0 when there is none)."""
+        return self.candidates[0].score if self.candidates else 0.0
+
+    def as_json(self) -> dict[str, object]:
+        """Return {"decision", "id", "candidates": [{"id", "score"}]} for logs and the CLI."""
+        return {
+            "decision": self.decision,
+            "id": self.best.id if self.best is not None else None,
+            "candidates": [{"id": c.entry_id, "score": c.score} for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A phrasing or question after normalisation and segmentation."""
+
+    original: str
+    words: tuple[str, ...]
+    joined: str  # words separated by spaces, for rapidfuzz token scorers
+    compact: str  # words without spaces, for character-level similarity
+    grams: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str, lexicon: Lexicon) -> _Text:
+        words = tuple(segment(normalize(text, lexicon), lexicon))
+        compact = "".join(words)
+        return cls(text, words, " ".join(words), compact, frozenset(char_bigrams(compact)))
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    entry: FaqEntry
+    phrasings: tuple[_Text, ...]
+    keywords: tuple[str, ...]
+    vocab: frozenset[str]
+    grams: frozenset[str]
+    text: str  # every phrasing and keyword, compact, for substring checks
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        return self.vocab | self.grams
+
+
+class FaqMatcher:
+    """An index over FAQ entries that answers questions; entries can be added and removed live."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        thresholds: Thresholds | None = None,
+        *,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.thresholds = thresholds if thresholds is not None else default_thresholds()
+        self._lexicon = lexicon if lexicon is not None else default_lexicon()
+        self._entries: dict[str, _Indexed] = {}
+        self._postings: defaultdict[str, set[str]] = defaultdict(set)
+        for entry in entries:
+            self.add(entry)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._entries
+
+    def get(self, entry_id: str) -> FaqEntry | None:
+        """Return the entry with this id, or None."""
+        indexed = self._entries.get(entry_id)
+        return indexed.entry if indexed is not None else None
+
+    @property
+    def entries(self) -> list[FaqEntry]:
+        """Return the indexed entries."""
+        return [indexed.entry for indexed in self._entries.values()]
+
+    def add(self, entry: FaqEntry) -> None:
+        """Index an entry, replacing any entry with the same id."""
+        self.remove(entry.id)
+        phrasings = tuple(_Text.of(q, self._lexicon) for q in entry.questions)
+        keyword_texts = [_Text.of(k, self._lexicon) for k in entry.keywords]
+        keywords = tuple(k.compact for k in keyword_texts if k.compact)
+        vocab = frozenset(w for t in (*phrasings, *keyword_texts) for w in t.words)
+        grams = frozenset(g for t in (*phrasings, *keyword_texts) for g in t.grams)
+        text = " ".join(t.compact for t in (*phrasings, *keyword_texts))
+        indexed = _Indexed(entry, phrasings, keywords, vocab, grams, text)
+        self._entries[entry.id] = indexed
+        for token in indexed.tokens:
+            self._postings[token].add(entry.id)
+
+    def remove(self, entry_id: str) -> bool:
+        """Drop an entry from the index; return whether it was there."""
+        indexed = self._entries.pop(entry_id, None)
+        if indexed is None:
+            return False
+        for token in indexed.tokens:
+            ids = self._postings.get(token)
+            if ids is not None:
+                ids.discard(entry_id)
+                if not ids:
+                    del self._postings[token]
+        return True
+
+    def match(
+        self,
+        question: str,
+        *,
+        building: str | None = None,
+        today: date | None = None,
+        limit: int = 3,
+        addressed: bool = True,
+    ) -> MatchResult:
+        """Score the question against the entries the asker may see and decide what to do."""
+        query = _Text.of(question, self._lexicon)
+        if not query.words:
+            return MatchResult("none", None, [])
+        scored = self._rank(query, building=building, today=today)
+        return self._decide(scored, limit=max(1, limit), addressed=addressed)
+
+    def rank(
+        self, question: str, *, building: str | None = None, today: date | None = None
+    ) -> list[Candidate]:
+        """Return the scored entries the asker may see, best first, without deciding anything."""
+        query = _Text.of(question, self._lexicon)
+        return self._rank(query, building=building, today=today) if query.words else []
+
+    def _rank(
+        self, query: _Text, *, building: str | None = None, today: date | None = None
+    ) -> list[Candidate]:
+        weights = {w: self._idf(w) for w in set(query.words)}
+        shortlist = self._prefilter(query, weights, building, today)
+        scored = [self._score(query, weights, self._entries[eid]) for eid in shortlist]
+        scored.sort(key=lambda c: (-c.score, c.entry_id))
+        return scored
+
+    def _idf(self, token: str) -> float:
+        # A word no entry uses weighs most: a question about something else should not match.
+        n = len(self._entries)
+        return math.log(1.0 + (n + 1) / (len(self._postings.get(token, ())) + 1))
+
+    def _prefilter(
+        self,
+        query: _Text,
+        weights: dict[str, float],
+        building: str | None,
+        today: date | None,
+    ) -> list[str]:
+        tokens = [
+            (token, ids)
+            for token in set(query.words) | query.grams
+            if (ids := self._postings.get(token))
+        ]
+        # Words found in a large share of a big base ("哪里", "时间") barely narrow the search
+        # but cost the most to count; the scorers still see them.
+        common = max(COMMON_TOKEN_MIN, COMMON_TOKEN_SHARE * len(self._entries))
+        rare = [(token, ids) for token, ids in tokens if len(ids) <= common]
+        overlap: defaultdict[str, float] = defaultdict(float)
+        for token, ids in rare or tokens:
+            weight = weights.get(token) or self._idf(token) * 0.5
+            for eid in ids:
+                overlap[eid] += weight
+        allowed: list[str] = []
+        for eid, _ in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0])):
+            entry = self._entries[eid].entry
+            if entry.applies_to(building) and entry.valid_on(today):
+                allowed.append(eid)
+                if len(allowed) == PREFILTER_LIMIT:
+                    break
+        return allowed
+
+    def _score(self, query: _Text, weights: dict[str, float], indexed: _Indexed) -> Candidate:
+        fuzzy, closest = 0.0, indexed.entry.questions[0]
+        for phrasing in indexed.phrasings:
+            s = (
+                0.4 * fuzz.token_set_ratio(query.joined, phrasing.joined)
+                + 0.2 * fuzz.token_sort_ratio(query.joined, phrasing.joined)
+                + 0.4 * fuzz.ratio(query.compact, phrasing.compact)
+            )
+            if s > fuzzy:
+                fuzzy, closest = s, phrasing.original
+        total = sum(weights.values())
+        covered = sum(weights[w] * _coverage(w, indexed) for w in weights)
+        coverage = covered / total if total else 0.0
+        # The rarest word of a question is usually its topic; if no entry knows it at all,
+        # the question is probably about something the knowledge base does not cover.
+        topic = max(weights, key=lambda w: (weights[w], w))
+        unknown_topic = topic not in self._postings and _coverage(topic, indexed) == 0.0
+        bonus = min(
+            KEYWORD_BONUS_MAX,
+            KEYWORD_BONUS * sum(1 for k in indexed.keywords if k in query.compact),
+        )
+        score = FUZZY_WEIGHT * fuzzy + (1 - FUZZY_WEIGHT) * 100 * coverage + bonus
+        if unknown_topic:
+            score *= UNKNOWN_TOPIC_FACTOR
+        return Candidate(indexed.entry.id, round(min(100.0, score), 1), closest)
+
+    def _decide(self, scored: list[Candidate], *, limit: int, addressed: bool) -> MatchResult:
+        t = self.thresholds
+        if not scored:
+            return MatchResult("none", None, [])
+        top = scored[0]
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        clear = top.score - runner_up >= t.margin
+        if not addressed:
+            if top.score >= t.unaddressed and clear:
+                return MatchResult("answer", self._entries[top.entry_id].entry, [top])
+            return MatchResult("none", None, [])
+        if top.score >= t.answer and clear:
+            others = [c for c in scored[1:limit] if c.score >= t.suggest]
+            return MatchResult("answer", self._entries[top.entry_id].entry, [top, *others])
+        suggestions = [c for c in scored[:limit] if c.score >= t.suggest]
+        if suggestions:
+            return MatchResult("suggest", None, suggestions)
+        return MatchResult("none", None, [])
+
+
+def _coverage(word: str, indexed: _Indexed) -> float:
+    """Return how well an entry covers one question word: 1 exact, less for partial or typo."""
+    if word in indexed.vocab:
+        return 1.0
+    if len(word) == 1:
+        # A single character jieba left over is often half of a mistyped word (物叶 → 物, 叶).
+        return 0.4 if word in indexed.text else 0.0
+    if word in indexed.text:
+        return 0.8
+    grams = char_bigrams(word)
+    hits = sum(1 for g in grams if g in indexed.grams)
+    return 0.5 * hits / len(grams)
+
+
+def build_matcher(entries: Iterable[FaqEntry], thresholds: Thresholds | None = None) -> FaqMatcher:
+    """Build a matcher over entries (convenience for callers holding an iterable)."""
+    return FaqMatcher(list(entries), thresholds)

@@ -1,0 +1,50 @@
+"""The one error handler: a polite reply for refusals, a logged traceback for the rest."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot import i18n
+from bot.domain.errors import LoudaoError
+from bot.services.container import Services
+from handlers.incoming import locale_for
+
+log = logging.getLogger(__name__)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if not isinstance(update, Update):
+            log.error("error outside an update", exc_info=error)
+            return
+        locale = locale_for(update, services.settings.locale)
+        if isinstance(error, LoudaoError):
+            text = i18n.t(locale, error.key, **error.params)
+            log.info("refused update %s: %s", update.update_id, error.key)
+        else:
+            # Log the update id only: message texts may hold room or phone numbers.
+            log.error("update %s failed", update.update_id, exc_info=error)
+            text = i18n.t(locale, "error.generic")
+        with contextlib.suppress(TelegramError):
+            if update.callback_query is not None:
+                await update.callback_query.answer(_plain(text), show_alert=True)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+    application.add_error_handler(on_error)
+
+
+def _plain(text: str) -> str:
+    """Callback answers are plain text of at most 200 characters."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))[:200]

@@ -1,0 +1,98 @@
+"""Deliver outbox items through PTB's Bot, translating Telegram errors into delivery outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.services.ports import ChatUnavailable, PermanentFailure, RetryLater, TransientFailure
+
+
+def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    """Build inline buttons from plain rows of {"text", "callback_data"}."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+            for row in rows
+        ]
+    )
+
+
+class TelegramGateway:
+    """The outbox sender's only way out to Telegram."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def deliver(self, chat_id: int, method: str, payload: dict[str, Any]) -> int | None:
+        try:
+            return await self._call(chat_id, method, payload)
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            raise RetryLater(
+                delay if isinstance(delay, int | float) else delay.total_seconds()
+            ) from exc
+        except Forbidden as exc:
+            raise ChatUnavailable(exc.message) from exc
+        except BadRequest as exc:
+            if "message is not modified" in exc.message.lower():
+                return None  # an edit that changes nothing is a success
+            if "chat not found" in exc.message.lower():
+                raise ChatUnavailable(exc.message) from exc
+            raise PermanentFailure(exc.message) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TransientFailure(str(exc)) from exc
+        except TelegramError as exc:
+            raise TransientFailure(str(exc)) from exc
+
+    async def _call(self, chat_id: int, method: str, p: dict[str, Any]) -> int | None:
+        markup = keyboard(p.get("buttons"))
+        parse_mode = p.get("parse_mode", ParseMode.HTML)
+        if method == "send_message":
+            msg: Message | bool = await self.bot.send_message(
+                chat_id,
+                p["text"],
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                reply_to_message_id=p.get("reply_to_message_id"),
+                allow_sending_without_reply=True,
+                disable_notification=p.get("silent", False),
+                disable_web_page_preview=True,
+            )
+        elif method == "send_photo":
+            msg = await self.bot.send_photo(
+                chat_id,
+                p["photo"],
+                caption=p.get("text"),
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                reply_to_message_id=p.get("reply_to_message_id"),
+                allow_sending_without_reply=True,
+            )
+        elif method == "edit_text":
+            msg = await self.bot.edit_message_text(
+                p["text"],
+                chat_id=chat_id,
+                message_id=p["message_id"],
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+        elif method == "edit_buttons":
+            msg = await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=p["message_id"], reply_markup=markup
+            )
+        elif method == "pin":
+            await self.bot.pin_chat_message(chat_id, p["message_id"], disable_notification=True)
+            return p["message_id"]  # type: ignore[no-any-return]
+        elif method == "delete":
+            await self.bot.delete_message(chat_id, p["message_id"])
+            return None
+        else:
+            raise PermanentFailure(f"unknown outbox method {method!r}")
+        return msg.message_id if isinstance(msg, Message) else None

@@ -1,0 +1,36 @@
+"""Start-up calls to the Bot API that may fail without stopping the service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS = [
+    ("start", "开始 / 使用说明"),
+    ("help", "使用说明"),
+    ("join", "工作人员认领账号：/join 邀请码"),
+]
+GROUP_COMMANDS = [
+    ("help", "使用说明"),
+    ("bind", "管理员绑定本群：/bind 3号楼"),
+]
+
+
+async def announce_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Tell Telegram our command menu; a failure is only a warning."""
+    bot = application.bot
+    try:
+        await bot.set_my_commands(
+            [BotCommand(c, d) for c, d in PRIVATE_COMMANDS], scope=BotCommandScopeAllPrivateChats()
+        )
+        await bot.set_my_commands(
+            [BotCommand(c, d) for c, d in GROUP_COMMANDS], scope=BotCommandScopeAllGroupChats()
+        )
+    except TelegramError as exc:
+        log.warning("setMyCommands failed (%s); continuing without a command menu", exc)

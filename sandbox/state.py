@@ -1,0 +1,538 @@
+"""The sandbox's world: users, chats, messages, files and polls, rendered as Bot API objects."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import struct
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.entities import Entity, command_of, user_entities
+from sandbox.updates import Faults, UpdateQueue
+
+JSON = dict[str, Any]
+GROUP_TYPES = frozenset({"group", "supergroup"})
+
+
+class ApiError(Exception):
+    """A Bot API (or sandbox API) error with Telegram's code and description."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+def bad_request(text: str) -> ApiError:
+    """Return a 400 error with Telegram's 'Bad Request: ' prefix."""
+    return ApiError(400, f"Bad Request: {text}")
+
+
+@dataclass
+class User:
+    """A Telegram account (a person, or the bot itself)."""
+
+    id: int
+    name: str
+    username: str | None = None
+    role: str = ""
+    is_bot: bool = False
+    started: bool = True  # has pressed Start in a private chat with the bot
+
+    def to_api(self) -> JSON:
+        """Return a Bot API User object."""
+        data: JSON = {"id": self.id, "is_bot": self.is_bot, "first_name": self.name}
+        if self.username:
+            data["username"] = self.username
+        if not self.is_bot:
+            data["language_code"] = "zh-hans"
+        return data
+
+    def to_view(self) -> JSON:
+        """Return the sandbox API view."""
+        return {"id": self.id, "name": self.name, "username": self.username, "role": self.role}
+
+
+@dataclass
+class Chat:
+    """A private chat, group or supergroup."""
+
+    id: int
+    title: str
+    type: str
+    members: list[int] = field(default_factory=list)
+    admins: set[int] = field(default_factory=set)
+    bot_member: bool = True
+    bot_admin: bool = False
+    next_message_id: int = 1
+    pinned: list[int] = field(default_factory=list)
+
+    @property
+    def is_group(self) -> bool:
+        """Return whether this is a group or supergroup."""
+        return self.type in GROUP_TYPES
+
+    def to_view(self) -> JSON:
+        """Return the sandbox API view."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "members": list(self.members),
+            "admins": sorted(self.admins),
+            "bot_member": self.bot_member,
+            "bot_admin": self.bot_admin,
+            "pinned": list(self.pinned),
+        }
+
+
+@dataclass
+class FileRecord:
+    """An uploaded file the bot may fetch with getFile."""
+
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    path: str
+    width: int
+    height: int
+    mime: str
+
+
+@dataclass
+class PollRecord:
+    """A poll the bot sent."""
+
+    id: str
+    chat_id: int
+    message_id: int
+    question: str
+    options: list[str]
+    is_anonymous: bool
+    type: str
+    allows_multiple_answers: bool
+    correct_option_id: int | None
+    is_closed: bool = False
+    votes: dict[int, list[int]] = field(default_factory=dict)
+
+    def to_api(self) -> JSON:
+        """Return a Bot API Poll object."""
+        counts = [0] * len(self.options)
+        for option_ids in self.votes.values():
+            for option in option_ids:
+                counts[option] += 1
+        data: JSON = {
+            "id": self.id,
+            "question": self.question,
+            "options": [
+                {"text": text, "voter_count": count, "persistent_id": str(index)}
+                for index, (text, count) in enumerate(zip(self.options, counts, strict=True))
+            ],
+            "total_voter_count": len(self.votes),
+            "is_closed": self.is_closed,
+            "is_anonymous": self.is_anonymous,
+            "type": self.type,
+            "allows_multiple_answers": self.allows_multiple_answers,
+            "allows_revoting": self.type != "quiz",
+            "members_only": False,
+        }
+        if self.correct_option_id is not None:
+            data["correct_option_id"] = self.correct_option_id
+        return data
+
+
+@dataclass
+class Message:
+    """One message in a chat, as stored by the sandbox."""
+
+    chat_id: int
+    message_id: int
+    from_id: int
+    date: int
+    text: str | None = None
+    entities: list[Entity] = field(default_factory=list)
+    caption: str | None = None
+    photo_file_id: str | None = None
+    poll_id: str | None = None
+    reply_to: int | None = None
+    reply_markup: JSON | None = None
+    edit_date: int | None = None
+    service: JSON | None = None
+    deleted: bool = False
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """Read width and height from PNG, GIF or JPEG bytes; (1, 1) if unknown."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return int(width), int(height)
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            length = int.from_bytes(data[i + 2 : i + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+                return int(width), int(height)
+            i += 2 + length
+    return 1, 1
+
+
+class SandboxState:
+    """Everything the sandbox knows, plus the bot's update queue."""
+
+    def __init__(self, bot: User, privacy_mode: bool) -> None:
+        self.bot = bot
+        self.privacy_mode = privacy_mode
+        self.users: dict[int, User] = {bot.id: bot}
+        self.chats: dict[int, Chat] = {}
+        self.messages: dict[int, dict[int, Message]] = {}
+        self.files: dict[str, FileRecord] = {}
+        self.files_by_path: dict[str, FileRecord] = {}
+        self.polls: dict[str, PollRecord] = {}
+        self.commands: dict[str, list[JSON]] = {}
+        self.stats: Counter[str] = Counter()
+        self.faults = Faults()
+        self.updates = UpdateQueue(self.faults, self.stats)
+        self.callbacks: dict[str, asyncio.Future[JSON]] = {}
+        self.version = 0
+        self._changed = asyncio.Event()
+        self._counter = 0
+
+    # -- change notification (for the page and wait helpers) -----------------------------
+    def touch(self) -> None:
+        """Record that something visible changed."""
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_change(self, since: int, timeout: float) -> int:
+        """Wait until version > since or timeout; return the current version."""
+        if self.version <= since:
+            event = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
+        return self.version
+
+    def next_token(self, prefix: str) -> str:
+        """Return a fresh opaque identifier."""
+        self._counter += 1
+        digest = hashlib.sha1(f"{prefix}{self._counter}".encode()).hexdigest()[:16]
+        return f"{prefix}{self._counter}{digest}"
+
+    # -- users and chats ---------------------------------------------------------------
+    def add_user(
+        self, id: int, name: str, username: str | None, role: str, started: bool = True
+    ) -> User:
+        """Create a person and their private chat with the bot."""
+        user = User(id, name, username, role, started=started)
+        self.users[id] = user
+        if id not in self.chats:
+            self.chats[id] = Chat(id, name, "private", members=[id])
+            self.messages[id] = {}
+        self.touch()
+        return user
+
+    def add_chat(
+        self,
+        id: int,
+        title: str,
+        type: str,
+        members: list[int],
+        bot_member: bool,
+        bot_admin: bool,
+        admins: list[int],
+    ) -> Chat:
+        """Create a group or supergroup."""
+        if type not in GROUP_TYPES:
+            raise bad_request(f"unsupported chat type {type!r}")
+        missing = [m for m in members if m not in self.users]
+        if missing:
+            raise bad_request(f"unknown users {missing}")
+        chat = Chat(id, title, type, list(members), set(admins), bot_member, bot_admin)
+        self.chats[id] = chat
+        self.messages.setdefault(id, {})
+        self.touch()
+        return chat
+
+    def chat(self, chat_id: int) -> Chat:
+        """Return a chat or raise Telegram's 'chat not found'."""
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise bad_request("chat not found")
+        return chat
+
+    def user(self, user_id: int) -> User:
+        """Return a user or raise a 400."""
+        user = self.users.get(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        return user
+
+    def chat_api(self, chat: Chat) -> JSON:
+        """Return a Bot API Chat object."""
+        if chat.type == "private":
+            user = self.users[chat.id]
+            data: JSON = {"id": chat.id, "type": "private", "first_name": user.name}
+            if user.username:
+                data["username"] = user.username
+            return data
+        data = {"id": chat.id, "type": chat.type, "title": chat.title}
+        if chat.type == "group":
+            data["all_members_are_administrators"] = False
+        return data
+
+    def member_status(self, chat: Chat, user_id: int) -> str:
+        """Return creator/administrator/member/left for a user in a chat."""
+        if user_id == self.bot.id:
+            if not chat.bot_member:
+                return "left"
+            return "administrator" if chat.bot_admin or chat.type == "private" else "member"
+        if user_id not in chat.members:
+            return "left"
+        if (
+            chat.is_group
+            and chat.members
+            and chat.members[0] == user_id
+            and user_id in chat.admins
+        ):
+            return "creator"
+        return "administrator" if user_id in chat.admins else "member"
+
+    def chat_member_api(self, chat: Chat, user_id: int) -> JSON:
+        """Return a Bot API ChatMember object."""
+        status = self.member_status(chat, user_id)
+        data: JSON = {"status": status, "user": self.user(user_id).to_api()}
+        if status == "creator":
+            data["is_anonymous"] = False
+        elif status == "administrator":
+            rights = [
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_pin_messages",
+            ]
+            data.update(dict.fromkeys(rights, True))
+            data.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_promote_members=False,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        return data
+
+    # -- messages ----------------------------------------------------------------------
+    def store(self, chat: Chat, from_id: int, **fields: Any) -> Message:
+        """Append a message with the chat's next message id."""
+        message = Message(chat.id, chat.next_message_id, from_id, int(time.time()), **fields)
+        chat.next_message_id += 1
+        self.messages.setdefault(chat.id, {})[message.message_id] = message
+        self.touch()
+        return message
+
+    def find(self, chat_id: int, message_id: int) -> Message | None:
+        """Return a live (not deleted) message."""
+        message = self.messages.get(chat_id, {}).get(message_id)
+        return message if message is not None and not message.deleted else None
+
+    def message_api(self, message: Message, with_reply: bool = True) -> JSON:
+        """Return a Bot API Message object."""
+        chat = self.chats[message.chat_id]
+        data: JSON = {
+            "message_id": message.message_id,
+            "from": self.users[message.from_id].to_api(),
+            "chat": self.chat_api(chat),
+            "date": message.date,
+        }
+        if message.text is not None:
+            data["text"] = message.text
+            if message.entities:
+                data["entities"] = message.entities
+        if message.photo_file_id is not None:
+            data["photo"] = [self.photo_size(self.files[message.photo_file_id])]
+            if message.caption is not None:
+                data["caption"] = message.caption
+                if message.entities:
+                    data["caption_entities"] = message.entities
+        if message.poll_id is not None:
+            data["poll"] = self.polls[message.poll_id].to_api()
+        if message.service:
+            data.update(message.service)
+        if message.reply_markup is not None:
+            data["reply_markup"] = message.reply_markup
+        if message.edit_date is not None:
+            data["edit_date"] = message.edit_date
+        if message.reply_to is not None and with_reply:
+            target = self.find(message.chat_id, message.reply_to)
+            if target is not None:
+                data["reply_to_message"] = self.message_api(target, with_reply=False)
+        return data
+
+    def message_view(self, message: Message) -> JSON:
+        """Return the sandbox API view of a message (flat, for tests and the page)."""
+        view: JSON = {
+            "chat_id": message.chat_id,
+            "message_id": message.message_id,
+            "date": message.date,
+            "from": self.users[message.from_id].to_api(),
+            "text": message.text if message.text is not None else (message.caption or ""),
+            "caption": message.caption,
+            "entities": message.entities,
+            "reply_markup": message.reply_markup,
+            "reply_to_message_id": message.reply_to,
+            "edited": message.edit_date is not None,
+            "photo_url": None,
+            "poll": None,
+            "service": None,
+        }
+        if message.photo_file_id is not None:
+            view["photo_url"] = f"/sandbox/files/{message.photo_file_id}"
+            view["photo_file_id"] = message.photo_file_id
+        if message.poll_id is not None:
+            view["poll"] = self.polls[message.poll_id].to_api()
+        if message.service:
+            view["service"] = message.service
+        return view
+
+    # -- files -------------------------------------------------------------------------
+    def add_file(self, data: bytes, mime: str = "image/jpeg") -> FileRecord:
+        """Store an uploaded photo."""
+        token = self.next_token("AgAC")
+        width, height = image_size(data)
+        extension = {"image/png": "png", "image/gif": "gif"}.get(mime, "jpg")
+        record = FileRecord(
+            file_id=token,
+            file_unique_id=hashlib.sha1(data).hexdigest()[:16],
+            data=data,
+            path=f"photos/file_{len(self.files)}.{extension}",
+            width=width,
+            height=height,
+            mime=mime,
+        )
+        self.files[token] = record
+        self.files_by_path[record.path] = record
+        return record
+
+    @staticmethod
+    def photo_size(record: FileRecord) -> JSON:
+        """Return a Bot API PhotoSize object."""
+        return {
+            "file_id": record.file_id,
+            "file_unique_id": record.file_unique_id,
+            "width": record.width,
+            "height": record.height,
+            "file_size": len(record.data),
+        }
+
+    # -- what users do -----------------------------------------------------------------
+    def known_usernames(self, chat: Chat) -> list[str]:
+        """Return usernames that become mentions in this chat."""
+        names = [self.bot.username or ""]
+        names += [self.users[m].username or "" for m in chat.members if m in self.users]
+        return names
+
+    def bot_sees(self, chat: Chat, message: Message) -> bool:
+        """Apply Telegram's privacy mode to a user's message."""
+        if not chat.bot_member:
+            return False
+        if chat.type == "private":
+            return True
+        if not self.privacy_mode or chat.bot_admin:
+            return True
+        if message.service:
+            return True
+        if message.reply_to is not None:
+            target = self.find(chat.id, message.reply_to)
+            if target is not None and target.from_id == self.bot.id:
+                return True
+        command = command_of(message.text or message.caption or "", message.entities)
+        if command is None:
+            return False
+        _, target_name = command
+        return target_name is None or target_name.lower() == (self.bot.username or "").lower()
+
+    def user_message(
+        self,
+        chat_id: int,
+        from_user_id: int,
+        text: str,
+        reply_to: int | None,
+        photo: bytes | None,
+        photo_mime: str = "image/jpeg",
+    ) -> Message:
+        """Store what a person wrote and hand it to the bot if the bot would see it."""
+        chat = self.chat(chat_id)
+        self.user(from_user_id)
+        if from_user_id not in chat.members:
+            raise ApiError(403, "Forbidden: the user is not a member of this chat")
+        if reply_to is not None and self.find(chat_id, reply_to) is None:
+            raise bad_request("message to be replied not found")
+        if not text and photo is None:
+            raise bad_request("message text is empty")
+        entities = user_entities(text, self.known_usernames(chat))
+        if photo is not None:
+            record = self.add_file(photo, photo_mime)
+            message = self.store(
+                chat,
+                from_user_id,
+                caption=text or None,
+                entities=entities,
+                photo_file_id=record.file_id,
+                reply_to=reply_to,
+            )
+        else:
+            message = self.store(
+                chat, from_user_id, text=text, entities=entities, reply_to=reply_to
+            )
+        if chat.type == "private":
+            self.users[from_user_id].started = True
+        if self.bot_sees(chat, message):
+            self.updates.push("message", self.message_api(message))
+        return message
+
+    def membership_update(self, chat: Chat, user_id: int, by_user_id: int, add: bool) -> None:
+        """Add or remove someone (or the bot) and send the updates Telegram would send."""
+        subject = self.user(user_id)
+        actor = self.user(by_user_id)
+        old = self.chat_member_api(chat, user_id)
+        if user_id == self.bot.id:
+            chat.bot_member = add
+        elif add and user_id not in chat.members:
+            chat.members.append(user_id)
+        elif not add and user_id in chat.members:
+            chat.members.remove(user_id)
+            chat.admins.discard(user_id)
+        new = self.chat_member_api(chat, user_id)
+        change = {
+            "chat": self.chat_api(chat),
+            "from": actor.to_api(),
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
+        if user_id == self.bot.id:
+            self.updates.push("my_chat_member", change)
+        elif chat.bot_member and chat.bot_admin:
+            self.updates.push("chat_member", change)
+        key = "new_chat_members" if add else "left_chat_member"
+        value: Any = [subject.to_api()] if add else subject.to_api()
+        service = self.store(chat, by_user_id, service={key: value})
+        if chat.bot_member or user_id == self.bot.id:
+            self.updates.push("message", self.message_api(service))
+        self.touch()

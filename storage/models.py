@@ -1,0 +1,183 @@
+"""The database schema as SQLAlchemy 2 typed models (changes go through Alembic migrations)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import BigId, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}  # noqa: RUF012
+
+
+class Community(Base):
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # roster, sla, file references
+    updated_at: Mapped[datetime]
+
+
+class Grid(Base):
+    __tablename__ = "grids"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Building(Base):
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("community_id", "number"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(128))
+    grid_code: Mapped[str | None] = mapped_column(String(16))
+    units: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class BuildingAlias(Base):
+    """Extra names an admin gave a building; the standard ones (3号楼, 三号楼, 3#) are derived."""
+
+    __tablename__ = "building_aliases"
+    __table_args__ = (UniqueConstraint("building_id", "alias"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Chat(Base):
+    """A Telegram group the bot is in (or was told about) and what it covers."""
+
+    __tablename__ = "chats"
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(255), default="")
+    coverage_kind: Mapped[str | None] = mapped_column(String(16))  # community|grid|building|unit
+    coverage_ref: Mapped[str | None] = mapped_column(String(16))  # grid code or building number
+    coverage_unit: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="bound")  # bound|pending|dead|left
+    source: Mapped[str] = mapped_column(String(16), default="registry")  # registry|bind
+    updated_at: Mapped[datetime]
+
+
+class Person(Base):
+    """Staff, grid workers and building leaders; residents are not registered."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("community_id", "key"),
+        UniqueConstraint("community_id", "telegram_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    join_code: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    buildings: Mapped[list[Any]] = mapped_column(default=list)
+    grids: Mapped[list[Any]] = mapped_column(default=list)
+    phone: Mapped[str | None] = mapped_column(String(32))  # private: never in groups or logs
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InboxUpdate(Base):
+    """Every Telegram update, stored before it is handled; update_id makes repeats no-ops."""
+
+    __tablename__ = "inbox_updates"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    handled_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A message that matters, stored first and delivered once by the sender."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    method: Mapped[str] = mapped_column(String(32))  # send_message|edit_text|send_photo|pin|...
+    payload: Mapped[dict[str, Any]]
+    purpose: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class ButtonAction(Base):
+    """What an inline button does: callback_data carries only this row's opaque id."""
+
+    __tablename__ = "button_actions"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    allowed_user_ids: Mapped[list[Any]] = mapped_column(default=list)  # empty = anyone
+    allowed_roles: Mapped[list[Any]] = mapped_column(default=list)
+    community_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Append-only record of who changed what, when, and from which update."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    community_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128), default="")
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

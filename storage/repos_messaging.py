@@ -1,0 +1,231 @@
+"""Messaging repositories: the update inbox, the outbox, button actions and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage, OutboxItem
+from storage.models import AuditEvent, ButtonAction, InboxUpdate, OutboxMessage
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+class SqlInboxRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def record(self, update_id: int, payload: dict[str, Any], now: datetime) -> bool:
+        """Store an update once; return False when this update_id was seen before."""
+        stmt = (
+            _insert(self.s, InboxUpdate)
+            .values(update_id=update_id, payload=payload, received_at=now, status="pending")
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await self.s.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    async def pending(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        rows = await self.s.execute(
+            select(InboxUpdate.update_id, InboxUpdate.payload)
+            .where(InboxUpdate.status == "pending")
+            .order_by(InboxUpdate.update_id)
+            .limit(limit)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def mark(
+        self, update_id: int, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        await self.s.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == update_id)
+            .values(status=status, handled_at=now, error=error)
+        )
+
+
+class SqlOutboxRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def enqueue(self, message: OutboundMessage, now: datetime) -> int | None:
+        """Queue a message; with a dedup_key seen before, nothing is queued and None returned."""
+        values = {
+            "dedup_key": message.dedup_key,
+            "chat_id": message.chat_id,
+            "method": message.method,
+            "payload": message.payload,
+            "purpose": message.purpose,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": message.not_before or now,
+            "created_at": now,
+        }
+        stmt = (
+            _insert(self.s, OutboxMessage)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(OutboxMessage.id)
+        )
+        result = await self.s.execute(stmt)
+        return result.scalar_one_or_none()
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxItem]:
+        """Take due rows (and rows whose sender died mid-send) for `lease`; skip locked ones."""
+        due = or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+        )
+        rows = list(
+            await self.s.scalars(
+                select(OutboxMessage)
+                .where(due)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = "sending"
+            row.claimed_until = now + lease
+        await self.s.flush()
+        return [
+            OutboxItem(r.id, r.chat_id, r.method, dict(r.payload), r.purpose, r.attempts)
+            for r in rows
+        ]
+
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item_id)
+            .values(
+                status="sent",
+                sent_message_id=message_id,
+                sent_at=now,
+                claimed_until=None,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+
+    async def retry_later(
+        self, item_id: int, at: datetime, error: str, count_attempt: bool
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": "pending",
+            "next_attempt_at": at,
+            "claimed_until": None,
+            "last_error": error[:1000],
+        }
+        if count_attempt:
+            values["attempts"] = OutboxMessage.attempts + 1
+        await self.s.execute(
+            update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values)
+        )
+
+    async def mark_failed(self, item_id: int, error: str, now: datetime) -> None:
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item_id)
+            .values(status="failed", last_error=error[:1000], claimed_until=None, sent_at=None)
+        )
+
+    async def fail_pending_for_chat(self, chat_id: int, error: str, now: datetime) -> int:
+        result = await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+            .values(status="failed", last_error=error[:1000])
+        )
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
+    async def sent_message_id(self, item_id: int) -> int | None:
+        value: int | None = await self.s.scalar(
+            select(OutboxMessage.sent_message_id).where(OutboxMessage.id == item_id)
+        )
+        return value
+
+    async def status(self, item_id: int) -> str | None:
+        value: str | None = await self.s.scalar(
+            select(OutboxMessage.status).where(OutboxMessage.id == item_id)
+        )
+        return value
+
+    async def by_dedup_key(self, dedup_key: str) -> int | None:
+        value: int | None = await self.s.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)
+        )
+        return value
+
+
+class SqlAuditRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def record(self, event: AuditRecord, now: datetime) -> None:
+        self.s.add(
+            AuditEvent(
+                at=now,
+                community_id=event.community_id,
+                actor_telegram_id=event.actor_telegram_id,
+                action=event.action,
+                subject=event.subject,
+                update_id=event.update_id,
+                details=event.details,
+            )
+        )
+        await self.s.flush()
+
+    async def count(self, action: str | None = None) -> int:
+        stmt = select(func.count()).select_from(AuditEvent)
+        if action is not None:
+            stmt = stmt.where(AuditEvent.action == action)
+        return int(await self.s.scalar(stmt) or 0)
+
+
+class SqlButtonRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def create(self, spec: ButtonSpec, now: datetime) -> str:
+        """Store what a button does; its short random id is all callback_data carries."""
+        button_id = secrets.token_urlsafe(9)
+        self.s.add(
+            ButtonAction(
+                id=button_id,
+                kind=spec.kind,
+                subject=spec.subject,
+                payload=spec.payload,
+                allowed_user_ids=list(spec.allowed_user_ids),
+                allowed_roles=list(spec.allowed_roles),
+                community_id=spec.community_id,
+                created_at=now,
+                expires_at=spec.expires_at,
+            )
+        )
+        await self.s.flush()
+        return button_id
+
+    async def get(self, button_id: str) -> ButtonSpec | None:
+        row = await self.s.get(ButtonAction, button_id)
+        if row is None:
+            return None
+        return ButtonSpec(
+            kind=row.kind,
+            subject=row.subject,
+            payload=dict(row.payload),
+            allowed_user_ids=tuple(row.allowed_user_ids),
+            allowed_roles=tuple(row.allowed_roles),
+            community_id=row.community_id,
+            expires_at=row.expires_at,
+        )

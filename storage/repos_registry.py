@@ -1,0 +1,332 @@
+"""Registry repositories: communities, grids, buildings, chats and people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.records import BuildingInfo, ChatInfo, CommunityInfo, LoadReport, PersonInfo
+from bot.domain.registry import CommunitySpec
+from storage.models import Building, BuildingAlias, Chat, Community, Grid, Person
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.created = self.updated = self.deactivated = self.unchanged = 0
+
+    def report(self) -> LoadReport:
+        return LoadReport(self.created, self.updated, self.deactivated, self.unchanged)
+
+
+def _apply(row: Any, values: dict[str, Any]) -> bool:
+    """Set changed attributes only; return whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+class SqlRegistryRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def upsert_community(self, spec: CommunitySpec, now: datetime) -> LoadReport:
+        """Make the database match `spec`; rows missing from it are deactivated, not deleted."""
+        count = _Counter()
+        community = await self.s.scalar(select(Community).where(Community.code == spec.code))
+        extra = {
+            k: v
+            for k, v in {
+                "roster": spec.roster,
+                "sla": spec.sla,
+                "intake_rules": spec.intake_rules,
+                "faq_file": spec.faq_file,
+                "notices_file": spec.notices_file,
+            }.items()
+            if v is not None
+        }
+        values = {
+            "name": spec.name,
+            "timezone": spec.timezone,
+            "locale": spec.locale,
+            "extra": extra,
+        }
+        if community is None:
+            community = Community(code=spec.code, updated_at=now, **values)
+            self.s.add(community)
+            await self.s.flush()
+            count.created += 1
+        elif _apply(community, values):
+            community.updated_at = now
+            count.updated += 1
+        else:
+            count.unchanged += 1
+        await self._grids(community.id, spec, count)
+        await self._buildings(community.id, spec, count)
+        await self._chats(community.id, spec, now, count)
+        await self._people(community.id, spec, count)
+        await self.s.flush()
+        return count.report()
+
+    async def _grids(self, cid: int, spec: CommunitySpec, count: _Counter) -> None:
+        rows = {
+            g.code: g for g in await self.s.scalars(select(Grid).where(Grid.community_id == cid))
+        }
+        for g in spec.grids:
+            row = rows.pop(g.code, None)
+            if row is None:
+                self.s.add(Grid(community_id=cid, code=g.code, name=g.name, active=True))
+                count.created += 1
+            elif _apply(row, {"name": g.name, "active": True}):
+                count.updated += 1
+        for row in rows.values():
+            if row.active:
+                row.active = False
+                count.deactivated += 1
+
+    async def _buildings(self, cid: int, spec: CommunitySpec, count: _Counter) -> None:
+        rows = {
+            b.number: b
+            for b in await self.s.scalars(select(Building).where(Building.community_id == cid))
+        }
+        for b in spec.buildings:
+            values = {"name": b.name, "grid_code": b.grid, "units": list(b.units), "active": True}
+            row = rows.pop(b.number, None)
+            if row is None:
+                row = Building(community_id=cid, number=b.number, **values)
+                self.s.add(row)
+                await self.s.flush()
+                count.created += 1
+            elif _apply(row, values):
+                count.updated += 1
+            await self._aliases(row.id, b.aliases, count)
+        for row in rows.values():
+            if row.active:
+                row.active = False
+                count.deactivated += 1
+
+    async def _aliases(self, building_id: int, aliases: tuple[str, ...], count: _Counter) -> None:
+        rows = {
+            a.alias: a
+            for a in await self.s.scalars(
+                select(BuildingAlias).where(BuildingAlias.building_id == building_id)
+            )
+        }
+        for alias in aliases:
+            if rows.pop(alias, None) is None:
+                self.s.add(BuildingAlias(building_id=building_id, alias=alias))
+                count.created += 1
+        for row in rows.values():
+            await self.s.delete(row)
+            count.deactivated += 1
+
+    async def _chats(self, cid: int, spec: CommunitySpec, now: datetime, count: _Counter) -> None:
+        for c in spec.chats:
+            cov = c.covers
+            ref = cov.grid if cov.grid is not None else cov.building
+            values = {
+                "community_id": cid,
+                "title": c.title,
+                "coverage_kind": cov.kind,
+                "coverage_ref": ref,
+                "coverage_unit": cov.unit,
+            }
+            row = await self.s.get(Chat, c.chat_id)
+            if row is None:
+                self.s.add(
+                    Chat(chat_id=c.chat_id, status="bound", source="registry", updated_at=now,
+                         **values)
+                )  # fmt: skip
+                count.created += 1
+            elif _apply(row, values):
+                row.updated_at = now
+                count.updated += 1
+
+    async def _people(self, cid: int, spec: CommunitySpec, count: _Counter) -> None:
+        rows = {
+            p.key: p
+            for p in await self.s.scalars(select(Person).where(Person.community_id == cid))
+        }
+        for p in spec.staff:
+            values: dict[str, Any] = {
+                "name": p.name,
+                "roles": [str(r) for r in p.roles],
+                "skills": list(p.skills),
+                "buildings": list(p.buildings),
+                "grids": list(p.grids),
+                "phone": p.phone,
+                "active": True,
+            }
+            row = rows.pop(p.key, None)
+            if row is None or row.claimed_at is None or p.telegram_id is not None:
+                # A join code already claimed in chat stays claimed across re-loads.
+                values["telegram_id"] = p.telegram_id
+                values["join_code"] = p.join_code
+            if row is None:
+                self.s.add(Person(community_id=cid, key=p.key, **values))
+                count.created += 1
+            elif _apply(row, values):
+                count.updated += 1
+        for row in rows.values():
+            if row.active:
+                row.active = False
+                count.deactivated += 1
+
+    async def community(self, community_id: int) -> CommunityInfo | None:
+        row = await self.s.get(Community, community_id)
+        return None if row is None else await self._info(row)
+
+    async def community_by_code(self, code: str) -> CommunityInfo | None:
+        row = await self.s.scalar(select(Community).where(Community.code == code))
+        return None if row is None else await self._info(row)
+
+    async def communities(self) -> list[CommunityInfo]:
+        rows = await self.s.scalars(select(Community).order_by(Community.id))
+        return [await self._info(r) for r in rows]
+
+    async def _info(self, row: Community) -> CommunityInfo:
+        buildings = list(
+            await self.s.scalars(
+                select(Building)
+                .where(Building.community_id == row.id, Building.active.is_(True))
+                .order_by(Building.id)
+            )
+        )
+        aliases: dict[int, list[str]] = {}
+        if buildings:
+            for a in await self.s.scalars(
+                select(BuildingAlias).where(
+                    BuildingAlias.building_id.in_([b.id for b in buildings])
+                )
+            ):
+                aliases.setdefault(a.building_id, []).append(a.alias)
+        grids = await self.s.scalars(
+            select(Grid.code).where(Grid.community_id == row.id, Grid.active.is_(True))
+        )
+        return CommunityInfo(
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            timezone=row.timezone,
+            locale=row.locale,
+            buildings=tuple(
+                BuildingInfo(b.number, tuple(aliases.get(b.id, [])), tuple(b.units), b.grid_code)
+                for b in buildings
+            ),
+            grids=tuple(grids),
+            extra=dict(row.extra),
+        )
+
+
+def chat_info(row: Chat) -> ChatInfo:
+    return ChatInfo(
+        chat_id=row.chat_id,
+        community_id=row.community_id,
+        title=row.title,
+        coverage_kind=row.coverage_kind,
+        coverage_ref=row.coverage_ref,
+        coverage_unit=row.coverage_unit,
+        status=row.status,
+    )
+
+
+class SqlChatRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, chat_id: int) -> ChatInfo | None:
+        row = await self.s.get(Chat, chat_id)
+        return None if row is None else chat_info(row)
+
+    async def bind(
+        self,
+        chat_id: int,
+        community_id: int,
+        kind: str,
+        ref: str | None,
+        unit: str | None,
+        title: str,
+        now: datetime,
+    ) -> None:
+        row = await self.s.get(Chat, chat_id)
+        if row is None:
+            row = Chat(chat_id=chat_id, source="bind", updated_at=now)
+            self.s.add(row)
+        row.community_id = community_id
+        row.coverage_kind, row.coverage_ref, row.coverage_unit = kind, ref, unit
+        row.title = title or row.title or ""
+        row.status = "bound"
+        row.updated_at = now
+        await self.s.flush()
+
+    async def set_status(
+        self, chat_id: int, status: str, now: datetime, title: str | None = None
+    ) -> None:
+        row = await self.s.get(Chat, chat_id)
+        if row is None:
+            row = Chat(chat_id=chat_id, source="bind", title=title or "", updated_at=now)
+            self.s.add(row)
+        row.status = status
+        if title:
+            row.title = title
+        row.updated_at = now
+        await self.s.flush()
+
+    async def of_community(self, community_id: int) -> list[ChatInfo]:
+        rows = await self.s.scalars(
+            select(Chat).where(Chat.community_id == community_id).order_by(Chat.chat_id)
+        )
+        return [chat_info(r) for r in rows]
+
+
+def person_info(row: Person) -> PersonInfo:
+    return PersonInfo(
+        id=row.id,
+        community_id=row.community_id,
+        key=row.key,
+        name=row.name,
+        telegram_id=row.telegram_id,
+        roles=frozenset(row.roles),
+        skills=frozenset(row.skills),
+        buildings=frozenset(row.buildings),
+        grids=frozenset(row.grids),
+        active=row.active,
+    )
+
+
+class SqlPeopleRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def by_telegram_id(self, telegram_id: int) -> list[PersonInfo]:
+        rows = await self.s.scalars(
+            select(Person).where(Person.telegram_id == telegram_id, Person.active.is_(True))
+        )
+        return [person_info(r) for r in rows]
+
+    async def claim(self, code: str, telegram_id: int, now: datetime) -> PersonInfo | None:
+        row = await self.s.scalar(
+            select(Person)
+            .where(Person.join_code == code, Person.active.is_(True), Person.claimed_at.is_(None))
+            .with_for_update()
+        )
+        if row is None:
+            return None
+        row.telegram_id = telegram_id
+        row.join_code = None
+        row.claimed_at = now
+        await self.s.flush()
+        return person_info(row)
+
+    async def of_community(self, community_id: int) -> list[PersonInfo]:
+        rows = await self.s.scalars(
+            select(Person)
+            .where(Person.community_id == community_id, Person.active.is_(True))
+            .order_by(Person.id)
+        )
+        return [person_info(r) for r in rows]

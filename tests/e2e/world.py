@@ -1,0 +1,63 @@
+"""The demo community running for real, as end-to-end tests see it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import LoudaoApp
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "community.yaml"
+ADMIN, SUPERVISOR, PLUMBER, ELECTRICIAN = 9001, 9002, 9003, 9004
+JSON = dict[str, Any]
+
+
+@dataclass
+class World:
+    """The demo community running for real: sandbox + bot + a client acting as people."""
+
+    server: SandboxServer
+    app: LoudaoApp
+    client: SandboxClient
+    residents: dict[str, list[tuple[int, str]]]
+
+    def resident(self, building: str, index: int = 0) -> int:
+        return self.residents[building][index][0]
+
+    @staticmethod
+    def group(building: str) -> int:
+        return -int(f"1001{int(building):03d}")
+
+    async def say(self, user: int, chat: int, text: str, **kw: Any) -> JSON:
+        return await self.client.say(user, chat, text, **kw)
+
+    async def bot_says(
+        self,
+        chat: int,
+        predicate: Callable[[JSON], bool] | str,
+        after: JSON | int = 0,
+        timeout: float = 10.0,
+    ) -> JSON:
+        """Wait for a bot message in `chat` (after a message or id) matching a predicate or text."""
+        after_id = after["message_id"] if isinstance(after, dict) else after
+        if isinstance(predicate, str):
+            needle = predicate
+            predicate = lambda m: needle in (m.get("text") or "")  # noqa: E731
+        check = predicate
+        return await self.client.wait_for(
+            chat, lambda m: bool(m["from"].get("is_bot")) and check(m), timeout, after_id
+        )
+
+    async def bot_messages(self, chat: int, after: JSON | int = 0) -> list[JSON]:
+        after_id = after["message_id"] if isinstance(after, dict) else after
+        return [m for m in await self.client.messages(chat, after_id) if m["from"].get("is_bot")]
+
+    async def settle(self) -> None:
+        """Let every stored update be handled and every queued message be delivered."""
+        await self.app.dispatcher.drain()
+        await self.app.sender.run_until_idle()

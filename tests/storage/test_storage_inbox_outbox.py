@@ -1,0 +1,79 @@
+"""The inbox ignores repeated updates; the outbox queues once and hands each row to one sender."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.clock import FakeClock
+from bot.domain.records import OutboundMessage
+from bot.services.inbox import Inbox
+from storage.uow import SqlUnitOfWorkFactory
+
+
+async def test_a_repeated_update_is_stored_once(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    inbox = Inbox(uow, clock)
+    assert await inbox.record([(10, {"update_id": 10}), (11, {"update_id": 11})]) == [10, 11]
+    assert await inbox.record([(10, {"update_id": 10})]) == []
+    assert [u for u, _ in await inbox.pending()] == [10, 11]
+    await inbox.done(10)
+    await inbox.done(11, error="ValueError")
+    assert await inbox.pending() == []
+    assert await inbox.record([(11, {"update_id": 11})]) == []
+
+
+def message(key: str | None = None, chat_id: int = -1001003) -> OutboundMessage:
+    return OutboundMessage(chat_id, "send_message", {"text": "你好"}, "test", key)
+
+
+async def test_dedup_key_queues_a_message_once(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    async with uow() as tx:
+        first = await tx.outbox.enqueue(message("ack:1"), clock.now())
+        again = await tx.outbox.enqueue(message("ack:1"), clock.now())
+        other = await tx.outbox.enqueue(message(None), clock.now())
+        await tx.commit()
+    assert first is not None and other is not None
+    assert again is None
+
+
+async def test_a_claimed_row_is_not_claimed_again_until_its_lease_ends(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    async with uow() as tx:
+        await tx.outbox.enqueue(message("x"), clock.now())
+        await tx.commit()
+    async with uow() as tx:
+        claimed = await tx.outbox.claim_due(clock.now(), 10, timedelta(seconds=60))
+        await tx.commit()
+    assert len(claimed) == 1
+    async with uow() as tx:
+        assert await tx.outbox.claim_due(clock.now(), 10, timedelta(seconds=60)) == []
+    clock.advance(seconds=61)  # the sender died mid-send: the row comes back
+    async with uow() as tx:
+        assert [
+            i.id for i in await tx.outbox.claim_due(clock.now(), 10, timedelta(seconds=60))
+        ] == [claimed[0].id]
+
+
+async def test_a_message_for_later_is_not_due_yet(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    later = OutboundMessage(
+        -1, "send_message", {"text": "x"}, not_before=clock.now() + timedelta(minutes=5)
+    )
+    async with uow() as tx:
+        await tx.outbox.enqueue(later, clock.now())
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.outbox.claim_due(clock.now(), 10, timedelta(seconds=60)) == []
+        assert (
+            len(
+                await tx.outbox.claim_due(
+                    clock.now() + timedelta(minutes=5), 10, timedelta(seconds=60)
+                )
+            )
+            == 1
+        )

@@ -1,0 +1,96 @@
+"""Loading the community registry: complete, idempotent, and kind to claimed accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.domain.clock import FakeClock
+from bot.registry_file import read_registry
+from bot.services.chats import ChatService
+from bot.services.registry import load_registry
+from storage.uow import SqlUnitOfWorkFactory
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+
+
+async def test_demo_community_loads(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> None:
+    reports = await load_registry(uow, read_registry(DEMO), clock)
+    assert reports["A"].created > 0
+    async with uow() as tx:
+        community = await tx.registry.community_by_code("A")
+        assert community is not None
+        assert community.name == "阳光花园"
+        assert [b.number for b in community.buildings] == [
+            "1",
+            "2",
+            "3",
+            "5",
+            "6",
+            "8",
+            "65",
+            "171",
+        ]
+        assert community.building("3") is not None
+        assert community.building("3").aliases == ("老三栋",)  # type: ignore[union-attr]
+        assert set(community.grids) == {"G1", "G2"}
+        chat = await tx.chats.get(-1001003)
+        assert chat is not None and chat.is_bound and chat.default_building == "3"
+        zhang = await tx.people.by_telegram_id(9003)
+        assert zhang[0].name == "张师傅" and "water_leak" in zhang[0].skills
+
+
+async def test_reloading_the_same_file_changes_nothing(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    registry = read_registry(DEMO)
+    await load_registry(uow, registry, clock)
+    async with uow() as tx:
+        audits = await tx.audit.count()
+    clock.advance(hours=1)
+    second = await load_registry(uow, registry, clock)
+    assert second["A"].changed == 0
+    async with uow() as tx:
+        assert await tx.audit.count() == audits
+
+
+async def test_removed_staff_are_deactivated_not_deleted(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path
+) -> None:
+    await load_registry(uow, read_registry(DEMO), clock)
+    text = DEMO.read_text(encoding="utf-8")
+    start = text.index("      - key: chen")
+    end = text.index("      - key: zhao")
+    smaller = tmp_path / "community.yaml"
+    smaller.write_text(text[:start] + text[end:], encoding="utf-8")
+    report = await load_registry(uow, read_registry(smaller), clock)
+    assert report["A"].deactivated == 1
+    async with uow() as tx:
+        assert await tx.people.by_telegram_id(9005) == []
+
+
+async def test_join_code_is_claimed_once_and_survives_reload(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    registry = read_registry(DEMO)
+    await load_registry(uow, registry, clock)
+    chats = ChatService(uow, clock)
+    person, community = await chats.join("WU-3-2026", 777, update_id=1)
+    assert person.name == "吴阿姨" and community == "阳光花园"
+    assert (await chats.identity(777)).is_("building_leader")
+    again = await load_registry(uow, registry, clock)
+    assert again["A"].changed == 0
+    assert (await chats.identity(777)).is_("building_leader")
+
+
+async def test_a_used_join_code_is_refused(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> None:
+    import pytest
+
+    from bot.domain.errors import InvalidInput
+
+    await load_registry(uow, read_registry(DEMO), clock)
+    chats = ChatService(uow, clock)
+    await chats.join("WU-3-2026", 777, update_id=1)
+    with pytest.raises(InvalidInput) as err:
+        await chats.join("WU-3-2026", 888, update_id=2)
+    assert err.value.key == "join.bad_code"
+    assert (await chats.identity(888)).people == ()

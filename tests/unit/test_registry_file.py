@@ -1,0 +1,113 @@
+"""The community registry file: a good file loads; each kind of mistake names file, line, field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain.errors import ConfigFileError, ConfigFileErrors
+from bot.registry_file import read_registry
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+
+GOOD = """\
+communities:
+  - code: T
+    name: 测试小区
+    grids:
+      - {code: G1, name: 一网格}
+    buildings:
+      - {number: 3, grid: G1, units: [1, 2]}
+      - {number: "171"}
+    chats:
+      - {chat_id: -100, title: 3号楼群, covers: {building: 3}}
+    staff:
+      - {key: boss, name: 王主任, telegram_id: 1, roles: [admin]}
+      - {key: pipe, name: 张师傅, join_code: ABC-123, roles: [staff], skills: [water_leak]}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "community.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> ConfigFileError:
+    with pytest.raises((ConfigFileError, ConfigFileErrors)) as err:
+        read_registry(path)
+    e = err.value
+    return e.errors[0] if isinstance(e, ConfigFileErrors) else e
+
+
+def test_demo_community_meets_the_brief() -> None:
+    c = read_registry(DEMO).communities[0]
+    assert len(c.grids) == 2
+    assert len(c.buildings) >= 6
+    covered = {ch.covers.building for ch in c.chats}
+    assert {b.number for b in c.buildings} <= covered
+    roles = [r for s in c.staff for r in s.roles]
+    assert roles.count("admin") >= 1 and roles.count("supervisor") >= 1
+    assert len({frozenset(s.skills) for s in c.staff if s.skills}) >= 4
+
+
+def test_numbers_may_be_written_without_quotes(tmp_path: Path) -> None:
+    c = read_registry(write(tmp_path, GOOD)).communities[0]
+    assert [b.number for b in c.buildings] == ["3", "171"]
+    assert c.buildings[0].units == ("1", "2")
+    assert c.chats[0].covers.kind == "building"
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "field", "message"),
+    [
+        # YAML syntax error
+        (GOOD.replace("name: 测试小区", "name: [测试小区"), 4, "(syntax)", ""),
+        # unknown field (a typo an admin makes)
+        (GOOD.replace("units: [1, 2]", "unit: [1, 2]"), 7, "communities[0].buildings[0].unit", "Extra"),
+        # missing required field
+        (GOOD.replace("    name: 测试小区\n", ""), 2, "communities[0].name", "required"),
+        # unknown skill
+        (GOOD.replace("skills: [water_leak]", "skills: [plumbing]"), 13,
+         "communities[0].staff[1].skills", "unknown category 'plumbing'"),
+        # a chat for a building that does not exist
+        (GOOD.replace("covers: {building: 3}", "covers: {building: 99}"), 10,
+         "communities[0].chats[0].covers.building", "unknown building '99'"),
+        # a positive chat id (a user, not a group)
+        (GOOD.replace("chat_id: -100", "chat_id: 100"), 10, "communities[0].chats[0].chat_id", "negative"),
+        # staff with neither telegram id nor join code
+        (GOOD.replace("join_code: ABC-123, ", ""), 13, "communities[0].staff[1]", "join_code"),
+        # duplicate building
+        (GOOD.replace('{number: "171"}', "{number: 3}"), 8,
+         "communities[0].buildings[1].number", "duplicate building number '3'"),
+        # unknown role
+        (GOOD.replace("roles: [staff]", "roles: [plumber]"), 13, "communities[0].staff[1].roles[0]", "Input should be"),
+    ],
+)  # fmt: skip
+def test_each_mistake_names_file_line_and_field(
+    tmp_path: Path, broken: str, line: int, field: str, message: str
+) -> None:
+    path = write(tmp_path, broken)
+    err = error_of(path)
+    assert err.file == str(path)
+    assert err.line == line
+    assert err.field == field
+    assert message in err.message
+    assert str(err).startswith(f"{path}:{line}: {field}: ")
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    err = error_of(tmp_path / "nope.yaml")
+    assert err.field == "(file)"
+    assert "not found" in err.message
+
+
+def test_cli_check_reports_the_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    path = write(tmp_path, GOOD.replace("covers: {building: 3}", "covers: {building: 99}"))
+    assert main(["load", "--check", str(path)]) == 1
+    assert f"{path}:10: communities[0].chats[0].covers.building: unknown building '99'" in (
+        capsys.readouterr().err
+    )
