@@ -93,9 +93,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "classify":
         return _classify(args.texts, args.json, args.rules)
     if command == "faq":
+        from datetime import datetime
+
         from faq.cli import ask_lines
 
-        for line in ask_lines(args.questions, args.kb, args.json):
+        today = datetime.now(settings.tz).date()
+        for line in ask_lines(args.questions, args.kb, args.json, today=today):
             print(line)
         return 0
     raise AssertionError(command)

@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("LOUDAO_WEBHOOK_URL needs LOUDAO_WEBHOOK_SECRET")
-        if self.webhook_url and not self.webhook_url.startswith("https://"):
+        loopback = ("http://127.0.0.1", "http://localhost")
+        if self.webhook_url and not self.webhook_url.startswith(("https://", *loopback)):
             raise ValueError("LOUDAO_WEBHOOK_URL must start with https:// (Telegram requires it)")
         return self
 

@@ -85,13 +85,20 @@ class ButtonRepo(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over all repositories; leaving without commit() rolls back."""
 
-    registry: RegistryRepo
-    chats: ChatRepo
-    people: PeopleRepo
-    inbox: InboxRepo
-    outbox: OutboxRepo
-    audit: AuditRepo
-    buttons: ButtonRepo
+    @property
+    def registry(self) -> RegistryRepo: ...
+    @property
+    def chats(self) -> ChatRepo: ...
+    @property
+    def people(self) -> PeopleRepo: ...
+    @property
+    def inbox(self) -> InboxRepo: ...
+    @property
+    def outbox(self) -> OutboxRepo: ...
+    @property
+    def audit(self) -> AuditRepo: ...
+    @property
+    def buttons(self) -> ButtonRepo: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

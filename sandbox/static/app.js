@@ -91,9 +91,14 @@ function initial(name) {
 function renderPersonas() {
   const select = $("persona");
   const current = String(S.me);
+  // Residents and staff in two groups, so "resident of building 3" and "Zhang" are easy to find.
+  const isResident = (u) => /住户|业主|resident/i.test(u.role || "");
+  const option = (u) => el("option", { value: u.id }, `${u.name}${u.role ? " · " + u.role : ""}`);
+  const staff = S.world.users.filter((u) => !isResident(u));
+  const residents = S.world.users.filter(isResident);
   select.replaceChildren(
-    ...S.world.users.map((u) =>
-      el("option", { value: u.id }, `${u.name}${u.role ? " · " + u.role : ""}`)),
+    el("optgroup", { label: S.lang === "zh" ? "工作人员" : "Staff" }, ...staff.map(option)),
+    el("optgroup", { label: S.lang === "zh" ? "住户" : "Residents" }, ...residents.map(option)),
   );
   if (current !== "null") select.value = current;
   const me = user(S.me);
@@ -104,7 +109,7 @@ function renderChatList() {
   const filter = $("chat-filter").value.trim().toLowerCase();
   const items = myChats()
     .filter((c) => !filter || chatTitle(c).toLowerCase().includes(filter))
-    .sort((a, b) => (a.type === "private") - (b.type === "private") || a.title.localeCompare(b.title, "zh"))
+    .sort((a, b) => (a.type === "private") - (b.type === "private") || a.title.localeCompare(b.title, "zh", { numeric: true }))
     .map((chat) => {
       const seen = S.seen[`${S.me}:${chat.id}`] || 0;
       const unread = chat.id === S.chatId ? 0 : Math.max(0, chat.last_message_id - seen);
@@ -467,8 +472,10 @@ function bind() {
     localStorage.setItem("sandbox.me", String(S.me));
     const saved = Number(localStorage.getItem(`sandbox.chat.${S.me}`));
     const chats = myChats();
-    S.chatId = (chats.find((c) => c.id === saved) || chats[0] || { id: null }).id;
+    S.chatId = (chats.find((c) => c.id === saved) || chats.find((c) => c.type !== "private") ||
+      chats[0] || { id: null }).id;
     cancelReply();
+    $("mention-box").hidden = true;
     renderPersonas();
     await loadMessages();
     renderChatList();

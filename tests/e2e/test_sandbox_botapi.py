@@ -129,6 +129,8 @@ async def test_photos_upload_get_file_and_download(
     sent = await ptb_bot.send_photo(BUILDING_3, png, caption="<i>现场照片</i>", parse_mode="HTML")
     assert sent.photo[-1].width == 4 and sent.photo[-1].height == 3
     assert sent.caption == "现场照片"
+    recaptioned = await ptb_bot.edit_message_caption(BUILDING_3, sent.message_id, caption="已修好")
+    assert isinstance(recaptioned, telegram.Message) and recaptioned.caption == "已修好"
     again = await ptb_bot.send_photo(RESIDENT, sent.photo[-1].file_id)
     assert again.photo[-1].file_unique_id == sent.photo[-1].file_unique_id
 
@@ -163,6 +165,8 @@ async def test_commands_and_chat_information(ptb_bot: telegram.Bot) -> None:
     commands = [telegram.BotCommand("report", "报修"), telegram.BotCommand("my", "我的工单")]
     assert await ptb_bot.set_my_commands(commands) is True
     assert await ptb_bot.get_my_commands() == tuple(commands)
+    assert await ptb_bot.delete_my_commands() is True
+    assert await ptb_bot.get_my_commands() == ()
 
     chat = await ptb_bot.get_chat(BUILDING_3)
     assert chat.title == "阳光花园3号楼业主群" and chat.type == "supergroup"

@@ -158,3 +158,34 @@ def test_as_json_dict_gives_the_six_fields_as_strings_or_none() -> None:
 def test_matched_names_the_cue_words_that_fired() -> None:
     got = read("楼道灯不亮了")
     assert "lighting:楼道灯" in got.matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["昨天着火的那家怎么样了", "打架的事情处理好了吗", "火灾隐患排查通知", "小孩摔倒了没事"],
+)
+def test_past_events_topics_and_all_clear_are_not_emergencies(text: str) -> None:
+    assert read(text).level != 1
+
+
+def test_a_past_start_that_is_still_going_on_is_an_emergency() -> None:
+    got = read("昨天开始一直有煤气味")
+    assert (got.category, got.level) == ("gas", 1)
+
+
+def test_a_cry_for_help_in_a_lift_is_the_lifts_emergency() -> None:
+    got = read("2号楼电梯停在半空，里面有人在拍门喊救命")
+    assert (got.category, got.level, got.building) == ("elevator", 1, "2")
+
+
+def test_smoke_from_electrical_gear_goes_to_the_electrician() -> None:
+    got = read("门口的电箱在冒烟，还有焦味")
+    assert (got.category, got.level) == ("power", 1)
+
+
+def test_a_notice_to_everyone_is_not_a_report() -> None:
+    assert read("请大家注意燃气安全").intent == "other"
+
+
+def test_a_room_number_containing_an_emergency_number_is_not_an_alarm() -> None:
+    assert read("12号楼1201室漏水").level == 2

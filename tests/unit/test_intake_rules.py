@@ -89,3 +89,8 @@ def test_a_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
         load_rules(path)
     assert info.value.field == "(syntax)"
     assert info.value.line is not None
+
+
+def test_numbers_written_as_keywords_are_read_as_text(tmp_path: Path) -> None:
+    rules = load_rules(write(tmp_path, "emergency:\n  - category: other\n    keywords: [110]\n"))
+    assert classify("快打110", rules).level == 1

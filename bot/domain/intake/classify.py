@@ -143,6 +143,17 @@ def classify(
     problems = reader.cue("problem")
     resolved = [h for h in _find(rules.cues.get("resolved", ()), t) if not reader.negated(h)]
     hypothetical = _find(rules.cues.get("hypothetical", ()), t)
+    past = _find(rules.cues.get("past", ()), t)
+    ongoing = reader.cue("ongoing")
+    references = rules.cues.get("reference", ())
+
+    def calm(hit: _Hit) -> bool:
+        """Is this emergency word a worry, a past event or a topic rather than an alarm?"""
+        if reader.in_clause_before(hypothetical, hit):
+            return True
+        if not ongoing and reader.in_clause_before(past, hit):
+            return True
+        return any(m.regex.match(t, hit.end) for m in references)
 
     def live(hit: _Hit) -> bool:
         return not reader.negated(hit) and not reader.resolved_clause(
@@ -162,7 +173,7 @@ def classify(
     for hit, category in _longest_first(triggers):
         if not live(hit):
             continue
-        target = worried if reader.in_clause_before(hypothetical, hit) else emergency
+        target = worried if calm(hit) else emergency
         target.setdefault(category, []).append(t[hit.start : hit.end])
 
     # category cues: longest match first claims its characters (电瓶车推进电梯 is not 电梯)
@@ -186,10 +197,13 @@ def classify(
     who_to_ask = reader.cue("who_to_ask")
     complex_cues = reader.cue("complex")
     on_behalf_hits = _find(rules.cues.get("on_behalf", ()), t)
+    notices = reader.cue("notice")
 
     # intent: emergency > report > question > other
     if emergency:
         intent = REPORT
+    elif notices and not live_problems and not questions:
+        intent = OTHER
     elif found_categories:
         asks = bool(who_to_ask) or (bool(questions) and not live_problems and not suspicion)
         intent = QUESTION if asks else REPORT

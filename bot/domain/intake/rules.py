@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from bot.yamlio import StrictModel, load_model
 
@@ -37,7 +37,14 @@ def _check_keyword(value: str) -> str:
 
 
 Pattern = Annotated[str, AfterValidator(_check_regex)]
-Keyword = Annotated[str, AfterValidator(_check_keyword)]
+
+
+def _number_as_text(value: object) -> object:
+    # admins write 119 or 120 without quotes; YAML reads them as numbers
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Keyword = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_check_keyword)]
 
 
 class CueSpec(StrictModel):
@@ -67,6 +74,10 @@ class RulesFile(StrictModel):
     categories: dict[CategoryCode, CategorySpec] = Field(default_factory=dict)
     emergency: tuple[EmergencySpec, ...] = ()
     hypothetical: CueSpec = CueSpec()
+    past: CueSpec = CueSpec()
+    ongoing: CueSpec = CueSpec()
+    reference: CueSpec = CueSpec()
+    notice: CueSpec = CueSpec()
     negation: CueSpec = CueSpec()
     question: CueSpec = CueSpec()
     who_to_ask: CueSpec = CueSpec()
@@ -116,8 +127,8 @@ class IntakeRules:
 
 
 _CUE_FIELDS = (
-    "hypothetical", "negation", "question", "who_to_ask", "suspicion", "problem", "resolved",
-    "complex", "on_behalf",
+    "hypothetical", "past", "ongoing", "reference", "notice", "negation", "question",
+    "who_to_ask", "suspicion", "problem", "resolved", "complex", "on_behalf",
 )  # fmt: skip
 
 
