@@ -28,11 +28,19 @@ def main() -> int:
     args = parser.parse_args()
     rules = load_rules(args.rules)
     for path in args.sets or [p for p in DEFAULT_SETS if p.exists()]:
-        report = evaluate(load_labelled(path), rules)
-        print(
-            f"== {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
-            f"{report.total} messages"
-        )
+        messages = load_labelled(path)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        rounds = sorted({m.round for m in messages if m.round is not None})
+        for r in rounds:
+            part = evaluate([m for m in messages if m.round == r], rules)
+            print(
+                f"-- {shown} round {r}: {part.total} messages, category "
+                f"{part.accuracy('category'):.1%}, intent {part.accuracy('intent'):.1%}, "
+                f"building {part.accuracy('building'):.1%}, level-1 recall "
+                f"{part.level1_recall:.1%} ({part.level1_found}/{part.level1_total})"
+            )
+        report = evaluate(messages, rules)
+        print(f"== {shown}: {report.total} messages")
         for name in FIELDS:
             print(f"  {name:<10} {report.accuracy(name):6.1%}")
         print(

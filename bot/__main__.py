@@ -158,13 +158,14 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
 
 async def _db(settings: Settings, action: str) -> int:
     from storage.db import make_engine
-    from storage.migrate import current_revision, upgrade
+    from storage.migrate import current_heads, upgrade
 
     engine = make_engine(settings.database_url)
     try:
         if action == "upgrade":
             await upgrade(engine)
-        print(f"database at revision {await current_revision(engine)}")
+        heads = ", ".join(sorted(await current_heads(engine))) or "(empty)"
+        print(f"database at revision {heads}")
     finally:
         await engine.dispose()
     return 0

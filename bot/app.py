@@ -25,7 +25,7 @@ from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands
 from handlers.transport import Dispatcher, Poller, WebhookServer
 from storage.db import make_engine, make_sessionmaker
-from storage.migrate import current_revision, upgrade
+from storage.migrate import is_up_to_date, upgrade
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,7 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         await upgrade(engine)
     else:
-        from alembic.script import ScriptDirectory
-
-        from storage.migrate import alembic_config
-
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        if await current_revision(engine) != head:
+        if not await is_up_to_date(engine):
             await engine.dispose()
             raise DatabaseNotReady("the database is not up to date: run `loudao db upgrade` first")
     return engine

@@ -32,10 +32,16 @@ def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
 
 @cache
 def catalogue(locale: str) -> dict[str, str]:
-    """Load one language's texts as a flat {dotted.key: template} mapping."""
-    data = yaml.safe_load((TEXTS_DIR / f"{locale}.yaml").read_text(encoding="utf-8"))
+    """Load one language's texts (every texts/<locale>/*.yaml, one per feature) as a flat map."""
     out: dict[str, str] = {}
-    _flatten("", data, out)
+    for path in sorted((TEXTS_DIR / locale).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        part: dict[str, str] = {}
+        _flatten("", data, part)
+        clash = set(part) & set(out)
+        if clash:
+            raise ValueError(f"{path}: text keys defined twice: {sorted(clash)[:5]}")
+        out.update(part)
     return out
 
 

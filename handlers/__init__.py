@@ -8,7 +8,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.services.container import Services
 from bot.services.reports import ReportDesk
-from handlers import commands, errors, gate, membership, reports
+from handlers import buttons, commands, errors, gate, membership, reports
 
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -37,4 +37,5 @@ def register_all(application: PtbApp, services: Services, desk: ReportDesk) -> N
     membership.register(application, services)  # bot added to / removed from groups
     commands.register(application, services)  # /start /help /bind /join
     reports.register(application, services, desk)  # group messages that @ the bot
+    buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from sandbox.entities import Entity
+from sandbox.entities import Entity, utf16_len
 from sandbox.html_check import HtmlParseError, describe, parse_html
 from sandbox.state import JSON, ApiError, bad_request
 
@@ -144,11 +144,28 @@ def formatted_text(
         given = params.obj(entities_field)
         if isinstance(given, list):
             entities = given
+    text, entities = _trim(text, entities)
     if len(text) > limit:
         raise bad_request(
             "message is too long" if field == "text" else "message caption is too long"
         )
     return text, entities
+
+
+def _trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
+    """Strip surrounding whitespace and shift entities, as Telegram does before storing."""
+    stripped = text.strip()
+    if stripped == text:
+        return text, entities
+    shift = utf16_len(text[: len(text) - len(text.lstrip())])
+    size = utf16_len(stripped)
+    kept: list[Entity] = []
+    for entity in entities:
+        start = max(0, entity["offset"] - shift)
+        end = min(size, entity["offset"] + entity["length"] - shift)
+        if end > start:
+            kept.append({**entity, "offset": start, "length": end - start})
+    return stripped, kept
 
 
 def reply_markup(params: Params) -> JSON | None:

@@ -61,6 +61,7 @@ class UpdateQueue:
         self._next_id = 100_000
         self._event = asyncio.Event()
         self._generation = 0
+        self.waiting = 0  # getUpdates calls currently long-polling
         self._closed = False
         self.webhook_url = ""
         self._secret: str | None = None
@@ -161,8 +162,12 @@ class UpdateQueue:
             if next_in is not None:
                 wait_for = min(wait_for, next_in + 0.001)
             event = self._event
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), wait_for)
+            self.waiting += 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), wait_for)
+            finally:
+                self.waiting -= 1
             if generation != self._generation:
                 raise PollConflict(
                     "Conflict: terminated by other getUpdates request; "

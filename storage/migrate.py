@@ -21,7 +21,7 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Upgrade the database behind `engine` to `revision`."""
 
     def run(connection: Connection) -> None:
@@ -45,12 +45,23 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
         await conn.run_sync(run)
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
-    """Return the revision the database is at, or None when it is empty."""
+async def current_heads(engine: AsyncEngine) -> set[str]:
+    """Return the revisions the database is at (one per feature branch); empty when new."""
     from alembic.runtime.migration import MigrationContext
 
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+    def read(connection: Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)
+
+
+def script_heads() -> set[str]:
+    """The newest revision of every migration branch in the code."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def is_up_to_date(engine: AsyncEngine) -> bool:
+    return await current_heads(engine) == script_heads()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -142,3 +144,31 @@ class Gateway(Protocol):
     """Delivers one outbox item through the Bot API; returns the Telegram message id."""
 
     async def deliver(self, chat_id: int, method: str, payload: dict[str, Any]) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Question:
+    """A message that reads like a question, for the knowledge base to try."""
+
+    update_id: int
+    chat_id: int
+    message_id: int
+    user_id: int
+    text: str
+    addressed: bool  # the bot was mentioned, or this is a private chat
+    private: bool
+    community_id: int | None
+    building: str | None
+    locale: str
+
+
+class FaqOutcome(StrEnum):
+    ANSWERED = "answered"
+    SUGGESTED = "suggested"
+    NONE = "none"
+
+
+class QuestionDesk(Protocol):
+    """The FAQ's side of intake: answer, suggest, or say there is nothing good."""
+
+    async def answer(self, question: Question) -> FaqOutcome: ...

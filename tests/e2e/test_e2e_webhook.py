@@ -64,10 +64,20 @@ async def test_a_request_without_the_secret_is_refused_and_not_stored(
     webhook_world: tuple[World, int],
 ) -> None:
     world, port = webhook_world
-    fake = {"update_id": 999_999, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "/start"}}
+    fake = {
+        "update_id": 999_999,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 1, "type": "private"},
+            "text": "/start",
+        },
+    }
     async with aiohttp.ClientSession() as http:
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-            async with http.post(f"http://127.0.0.1:{port}/telegram", json=fake, headers=headers) as r:
+            async with http.post(
+                f"http://127.0.0.1:{port}/telegram", json=fake, headers=headers
+            ) as r:
                 assert r.status == 403
     assert [u for u, _ in await world.app.inbox.pending()] == []
     async with world.app.uow() as tx:

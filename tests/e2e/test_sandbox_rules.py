@@ -58,7 +58,8 @@ async def test_a_second_get_updates_terminates_the_first(
     ptb_bot: telegram.Bot, sandbox_server: SandboxServer
 ) -> None:
     first = asyncio.create_task(ptb_bot.get_updates(timeout=30, read_timeout=35))
-    await asyncio.sleep(0.2)
+    while sandbox_server.state.updates.waiting == 0:
+        await asyncio.sleep(0.01)
     url = sandbox_server.base_url
     async with telegram.Bot(ptb_bot.token, base_url=f"{url}/bot") as second_instance:
         assert await second_instance.get_updates() == ()
@@ -99,6 +100,14 @@ async def test_invalid_html_is_refused_like_telegram(
         await ptb_bot.send_message(BUILDING_3, html, parse_mode="HTML")
     assert "can't parse entities" in str(refused.value).lower()
     assert reason.lower() in str(refused.value).lower()
+
+
+async def test_surrounding_whitespace_is_trimmed_and_entities_shift(
+    ptb_bot: telegram.Bot,
+) -> None:
+    sent = await ptb_bot.send_message(BUILDING_3, "\n  <b>停水</b>通知 \n", parse_mode="HTML")
+    assert sent.text == "停水通知"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 2)]
 
 
 async def test_valid_html_becomes_text_and_entities(ptb_bot: telegram.Bot) -> None:
@@ -296,7 +305,7 @@ async def test_dropped_updates_never_arrive(
 async def test_delayed_updates_wait_and_5xx_errors_fail_calls(
     ptb_bot: telegram.Bot, sandbox_server: SandboxServer, sandbox: SandboxClient
 ) -> None:
-    sandbox_server.set_fault(delay=0.3)
+    sandbox_server.set_fault(delay=1.5)
     await sandbox.say(RESIDENT, BUILDING_3, "慢")
     assert await ptb_bot.get_updates() == ()
     [late] = await ptb_bot.get_updates(timeout=5)

@@ -50,12 +50,16 @@ class World:
             predicate = lambda m: needle in (m.get("text") or "")  # noqa: E731
         check = predicate
         return await self.client.wait_for(
-            chat, lambda m: bool(m["from"].get("is_bot")) and check(m), timeout, after_id
+            chat,
+            lambda m: bool(m["from"].get("is_bot")) and not m.get("service") and check(m),
+            timeout,
+            after_id,
         )
 
     async def bot_messages(self, chat: int, after: JSON | int = 0) -> list[JSON]:
         after_id = after["message_id"] if isinstance(after, dict) else after
-        return [m for m in await self.client.messages(chat, after_id) if m["from"].get("is_bot")]
+        messages = await self.client.messages(chat, after_id)
+        return [m for m in messages if m["from"].get("is_bot") and not m.get("service")]
 
     async def settle(self) -> None:
         """Let every stored update be handled and every queued message be delivered."""

@@ -28,6 +28,8 @@ def _text_or_none(v: Any) -> Any:
 
 class LabelledMessage(StrictModel):
     text: str
+    #: hold-out round the message was written in (None in the tuning set)
+    round: int | None = None
     group: str | None = None
     intent: Literal["report", "question", "other"]
     category: CategoryCode

@@ -1,0 +1,66 @@
+"""Use case: a button was pressed – check who pressed it, then say which action it stands for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.clock import Clock
+from bot.domain.errors import LoudaoError, NotAllowed
+from bot.domain.records import ButtonSpec
+from bot.services.ports import UnitOfWorkFactory
+
+CALLBACK_PREFIX = "b:"
+
+
+def callback_data(button_id: str) -> str:
+    """The only thing a button carries: an opaque id of a stored action (<= 64 bytes)."""
+    return f"{CALLBACK_PREFIX}{button_id}"
+
+
+@dataclass(frozen=True)
+class Pressed:
+    button_id: str
+    spec: ButtonSpec
+    presser_id: int
+    presser_roles: frozenset[str]
+
+
+class ButtonExpired(LoudaoError):
+    key = "error.button_expired"
+
+
+class Buttons:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def create(self, spec: ButtonSpec) -> str:
+        """Store a button's action in its own transaction; return its callback_data."""
+        async with self.uow() as tx:
+            button_id = await tx.buttons.create(spec, self.clock.now())
+            await tx.commit()
+        return callback_data(button_id)
+
+    async def press(self, data: str, presser_id: int) -> Pressed:
+        """Resolve callback_data; refuse expired buttons and people it is not meant for."""
+        if not data.startswith(CALLBACK_PREFIX):
+            raise ButtonExpired()
+        button_id = data.removeprefix(CALLBACK_PREFIX)
+        async with self.uow() as tx:
+            spec = await tx.buttons.get(button_id)
+            people = await tx.people.by_telegram_id(presser_id)
+        if spec is None:
+            raise ButtonExpired()
+        if spec.expires_at is not None and spec.expires_at <= self.clock.now():
+            raise ButtonExpired()
+        roles = frozenset(
+            r
+            for p in people
+            if spec.community_id is None or p.community_id == spec.community_id
+            for r in p.roles
+        )
+        restricted = bool(spec.allowed_user_ids or spec.allowed_roles)
+        allowed = presser_id in spec.allowed_user_ids or bool(roles & set(spec.allowed_roles))
+        if restricted and not allowed:
+            raise NotAllowed("error.button_not_yours")
+        return Pressed(button_id, spec, presser_id, roles)
