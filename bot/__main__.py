@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", default=None, help="a knowledge base YAML (no database needed)")
     ask.add_argument("--json", action="store_true")
     ask.add_argument("questions", nargs="+")
+    duty = sub.add_parser("duty", help="who is on duty for a building and category, and the chain")
+    duty.add_argument("--at", required=True, help="local time, e.g. 2026-12-01T02:00")
+    duty.add_argument("--building", default=None)
+    duty.add_argument("--category", required=True)
+    duty.add_argument("--level", type=int, choices=[1, 2, 3], default=2)
+    duty.add_argument(
+        "--community", type=Path, default=None, help="community YAML (default: demo)"
+    )
     return p
 
 
@@ -101,7 +109,40 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in ask_lines(args.questions, args.kb, args.json, today=today):
             print(line)
         return 0
+    if command == "duty":
+        return _duty(args, settings)
     raise AssertionError(command)
+
+
+def _duty(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.domain.duty import duty_report
+    from bot.domain.registry import CATEGORIES
+    from bot.registry_file import read_registry
+
+    path = args.community or settings.community_file or DEFAULT_COMMUNITY_FILE
+    community = read_registry(path).communities[0]
+    if args.category not in CATEGORIES:
+        print(
+            f"unknown category {args.category!r}; known: {', '.join(CATEGORIES)}", file=sys.stderr
+        )
+        return 2
+    try:
+        at = datetime.fromisoformat(args.at)
+    except ValueError:
+        print(f"--at: not a time: {args.at!r} (use 2026-12-01T02:00)", file=sys.stderr)
+        return 2
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(community.timezone))
+
+    def warn(year: int) -> None:
+        print(f"note: no official calendar for {year}; weekends only", file=sys.stderr)
+
+    report = duty_report(community, at, args.building, args.category, args.level, warn)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
 
 
 async def _run(settings: Settings) -> int:

@@ -49,12 +49,14 @@ class YamlDocument:
 
     def line_of(self, loc: Sequence[int | str]) -> int | None:
         """Return the line of the deepest known prefix of `loc`."""
-        path = tuple(loc)
+        # Compare as text: pydantic reports an integer mapping key (`2:`) as the number 2.
+        lines = {tuple(str(p) for p in k): v for k, v in self.lines.items()}
+        path = tuple(str(p) for p in loc)
         while path:
-            if path in self.lines:
-                return self.lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
-        return self.lines.get((), None)
+        return lines.get(())
 
     def error(self, loc: Sequence[int | str], message: str) -> ConfigFileError:
         """Build an error for the field at `loc`."""
@@ -112,7 +114,21 @@ def validate(doc: YamlDocument, model: type[T]) -> T:
     try:
         return TypeAdapter(model).validate_python(doc.data)
     except ValidationError as exc:
-        errors = [doc.error(err["loc"], err["msg"]) for err in exc.errors()]
+        details = exc.errors()
+        # A bad item also makes its list "too short" when the list has a minimum; keep the cause.
+        deeper = [tuple(d["loc"]) for d in details]
+        details = [
+            d
+            for d in details
+            if not (
+                d["type"] == "too_short"
+                and any(
+                    len(o) > len(d["loc"]) and o[: len(d["loc"])] == tuple(d["loc"])
+                    for o in deeper
+                )
+            )
+        ]
+        errors = [doc.error(d["loc"], d["msg"].removeprefix("Value error, ")) for d in details]
         if len(errors) == 1:
             raise errors[0] from exc
         raise ConfigFileErrors(errors) from exc

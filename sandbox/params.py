@@ -10,7 +10,7 @@ from aiohttp.web_request import FileField
 
 from sandbox.entities import Entity, utf16_len
 from sandbox.html_check import HtmlParseError, describe, parse_html
-from sandbox.state import JSON, ApiError, bad_request
+from sandbox.models import JSON, ApiError, bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

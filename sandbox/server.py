@@ -12,7 +12,8 @@ from aiohttp import web
 
 from sandbox.bot_api import BotApi
 from sandbox.limits import RateLimiter
-from sandbox.state import Chat, SandboxState, User
+from sandbox.models import Chat, User
+from sandbox.state import SandboxState
 from sandbox.user_api import UserApi
 
 log = logging.getLogger(__name__)

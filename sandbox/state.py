@@ -1,192 +1,28 @@
-"""The sandbox's world: users, chats, messages, files and polls, rendered as Bot API objects."""
+"""The sandbox's world: who is in which chat, what was said, and what the bot gets to see."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import hashlib
-import struct
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.entities import Entity, command_of, user_entities
+from sandbox.entities import command_of, user_entities
+from sandbox.models import (
+    GROUP_TYPES,
+    JSON,
+    ApiError,
+    Chat,
+    FileRecord,
+    Message,
+    PollRecord,
+    User,
+    bad_request,
+    image_size,
+)
 from sandbox.updates import Faults, UpdateQueue
-
-JSON = dict[str, Any]
-GROUP_TYPES = frozenset({"group", "supergroup"})
-
-
-class ApiError(Exception):
-    """A Bot API (or sandbox API) error with Telegram's code and description."""
-
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.retry_after = retry_after
-
-
-def bad_request(text: str) -> ApiError:
-    """Return a 400 error with Telegram's 'Bad Request: ' prefix."""
-    return ApiError(400, f"Bad Request: {text}")
-
-
-@dataclass
-class User:
-    """A Telegram account (a person, or the bot itself)."""
-
-    id: int
-    name: str
-    username: str | None = None
-    role: str = ""
-    is_bot: bool = False
-    started: bool = True  # has pressed Start in a private chat with the bot
-
-    def to_api(self) -> JSON:
-        """Return a Bot API User object."""
-        data: JSON = {"id": self.id, "is_bot": self.is_bot, "first_name": self.name}
-        if self.username:
-            data["username"] = self.username
-        if not self.is_bot:
-            data["language_code"] = "zh-hans"
-        return data
-
-    def to_view(self) -> JSON:
-        """Return the sandbox API view."""
-        return {"id": self.id, "name": self.name, "username": self.username, "role": self.role}
-
-
-@dataclass
-class Chat:
-    """A private chat, group or supergroup."""
-
-    id: int
-    title: str
-    type: str
-    members: list[int] = field(default_factory=list)
-    admins: set[int] = field(default_factory=set)
-    bot_member: bool = True
-    bot_admin: bool = False
-    next_message_id: int = 1
-    pinned: list[int] = field(default_factory=list)
-
-    @property
-    def is_group(self) -> bool:
-        """Return whether this is a group or supergroup."""
-        return self.type in GROUP_TYPES
-
-    def to_view(self) -> JSON:
-        """Return the sandbox API view."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "type": self.type,
-            "members": list(self.members),
-            "admins": sorted(self.admins),
-            "bot_member": self.bot_member,
-            "bot_admin": self.bot_admin,
-            "pinned": list(self.pinned),
-        }
-
-
-@dataclass
-class FileRecord:
-    """An uploaded file the bot may fetch with getFile."""
-
-    file_id: str
-    file_unique_id: str
-    data: bytes
-    path: str
-    width: int
-    height: int
-    mime: str
-
-
-@dataclass
-class PollRecord:
-    """A poll the bot sent."""
-
-    id: str
-    chat_id: int
-    message_id: int
-    question: str
-    options: list[str]
-    is_anonymous: bool
-    type: str
-    allows_multiple_answers: bool
-    correct_option_id: int | None
-    is_closed: bool = False
-    votes: dict[int, list[int]] = field(default_factory=dict)
-
-    def to_api(self) -> JSON:
-        """Return a Bot API Poll object."""
-        counts = [0] * len(self.options)
-        for option_ids in self.votes.values():
-            for option in option_ids:
-                counts[option] += 1
-        data: JSON = {
-            "id": self.id,
-            "question": self.question,
-            "options": [
-                {"text": text, "voter_count": count, "persistent_id": str(index)}
-                for index, (text, count) in enumerate(zip(self.options, counts, strict=True))
-            ],
-            "total_voter_count": len(self.votes),
-            "is_closed": self.is_closed,
-            "is_anonymous": self.is_anonymous,
-            "type": self.type,
-            "allows_multiple_answers": self.allows_multiple_answers,
-            "allows_revoting": self.type != "quiz",
-            "members_only": False,
-        }
-        if self.correct_option_id is not None:
-            data["correct_option_id"] = self.correct_option_id
-        return data
-
-
-@dataclass
-class Message:
-    """One message in a chat, as stored by the sandbox."""
-
-    chat_id: int
-    message_id: int
-    from_id: int
-    date: int
-    text: str | None = None
-    entities: list[Entity] = field(default_factory=list)
-    caption: str | None = None
-    photo_file_id: str | None = None
-    poll_id: str | None = None
-    reply_to: int | None = None
-    reply_markup: JSON | None = None
-    edit_date: int | None = None
-    service: JSON | None = None
-    deleted: bool = False
-
-
-def image_size(data: bytes) -> tuple[int, int]:
-    """Read width and height from PNG, GIF or JPEG bytes; (1, 1) if unknown."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return int(width), int(height)
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        width, height = struct.unpack("<HH", data[6:10])
-        return int(width), int(height)
-    if data[:2] == b"\xff\xd8":
-        i = 2
-        while i + 9 < len(data):
-            if data[i] != 0xFF:
-                i += 1
-                continue
-            marker = data[i + 1]
-            length = int.from_bytes(data[i + 2 : i + 4], "big")
-            if marker in (0xC0, 0xC1, 0xC2):
-                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-                return int(width), int(height)
-            i += 2 + length
-    return 1, 1
 
 
 class SandboxState:

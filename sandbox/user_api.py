@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.bot_api import BotApi
-from sandbox.state import JSON, ApiError, Chat, SandboxState, bad_request
+from sandbox.models import JSON, ApiError, Chat, bad_request
+from sandbox.state import SandboxState
 
 CALLBACK_WAIT = 5.0  # seconds a press waits for the bot's answerCallbackQuery
 

@@ -42,8 +42,8 @@ class SqlRegistryRepo:
         extra = {
             k: v
             for k, v in {
-                "roster": spec.roster,
-                "sla": spec.sla,
+                "roster": spec.roster.model_dump(mode="json") if spec.roster else None,
+                "sla": spec.sla.model_dump(mode="json") if spec.sla else None,
                 "intake_rules": spec.intake_rules,
                 "faq_file": spec.faq_file,
                 "notices_file": spec.notices_file,

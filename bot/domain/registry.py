@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bot.domain.roster_spec import RosterSpec
+from bot.domain.sla import SlaPolicy
 from bot.yamlio import StrictModel
 
 CATEGORIES: tuple[str, ...] = (
@@ -152,9 +154,9 @@ class CommunitySpec(StrictModel):
     buildings: tuple[BuildingSpec, ...] = Field(min_length=1)
     chats: tuple[ChatSpec, ...] = ()
     staff: tuple[StaffSpec, ...] = ()
-    # Sections owned by later features; validated by their own models when present.
-    roster: dict[str, Any] | None = None
-    sla: dict[str, Any] | None = None
+    roster: RosterSpec | None = None
+    sla: SlaPolicy | None = None
+    # Files owned by later features; validated by their own loaders.
     intake_rules: str | None = None
     faq_file: str | None = None
     notices_file: str | None = None

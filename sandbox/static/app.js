@@ -10,7 +10,7 @@ const TEXTS = {
     private_with: "与机器人私聊", member_count: "{n} 位成员", replying: "回复 {name}：{text}",
     joined: "{who} 加入了群聊", left: "{who} 离开了群聊", pinned: "{who} 置顶了一条消息",
     votes: "{n} 票", closed: "投票已结束", photo_msg: "[图片]", poll_msg: "[投票]",
-    error: "出错了：{text}", not_member: "你不在这个群里",
+    error: "出错了：{text}", not_member: "你不在这个群里", voters: "{n} 人已投",
   },
   en: {
     persona: "Acting as", search: "Search", connecting: "Connecting…", online: "Connected",
@@ -22,7 +22,7 @@ const TEXTS = {
     joined: "{who} joined the group", left: "{who} left the group",
     pinned: "{who} pinned a message", votes: "{n} votes", closed: "Poll closed",
     photo_msg: "[photo]", poll_msg: "[poll]", error: "Error: {text}",
-    not_member: "You are not in this group",
+    not_member: "You are not in this group", voters: "{n} voted",
   },
 };
 
@@ -184,7 +184,7 @@ function renderPoll(m) {
       class: "option",
       onclick: () => !poll.is_closed && vote(poll.id, index),
     }, el("span", {}, o.text), el("span", { class: "hint" }, t("votes", { n: o.voter_count })))),
-    el("div", { class: "hint" }, poll.is_closed ? t("closed") : `${total} 人已投`));
+    el("div", { class: "hint" }, poll.is_closed ? t("closed") : t("voters", { n: total })));
 }
 
 function renderKeyboard(m) {
@@ -433,6 +433,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
   for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   $("lang").textContent = S.lang === "zh" ? "EN" : "中";
+  if (S.online !== undefined) $("conn").textContent = t(S.online ? "online" : "offline");
 }
 
 // -- live updates: long-poll the version counter, then refresh --------------------------
@@ -454,6 +455,7 @@ async function liveLoop() {
   for (;;) {
     try {
       const answer = await api("GET", `version?since=${S.version}&timeout=25`);
+      S.online = true;
       $("conn").textContent = t("online");
       if (answer.version !== S.version) {
         S.version = answer.version;
@@ -462,6 +464,7 @@ async function liveLoop() {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     } catch (error) {
+      S.online = false;
       $("conn").textContent = t("offline");
       await new Promise((resolve) => setTimeout(resolve, 1500));
     }
