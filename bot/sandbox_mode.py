@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.domain.registry import CommunitySpec, RegistryFile
 from bot.registry_file import read_registry
+from bot.services.chats import role_names
 from sandbox.server import SandboxServer
 
 SANDBOX_TOKEN = "7000000001:SANDBOX-TOKEN"
@@ -47,7 +48,7 @@ def seed_from_registry(srv: SandboxServer, registry: RegistryFile) -> None:
         for index, s in enumerate(community.staff):
             user_id = staff_user_id(community, index)
             staff_ids.append(user_id)
-            role = "、".join(str(r) for r in s.roles)
+            role = role_names("zh_CN", {str(r) for r in s.roles})
             srv.add_user(id=user_id, name=s.name, username=f"{s.key}{user_id}", role=role)
         admins = [
             staff_user_id(community, i)

@@ -37,6 +37,7 @@ class User:
     role: str = ""
     is_bot: bool = False
     started: bool = True  # has pressed Start in a private chat with the bot
+    language_code: str = "zh-hans"
 
     def to_api(self) -> JSON:
         """Return a Bot API User object."""
@@ -44,7 +45,7 @@ class User:
         if self.username:
             data["username"] = self.username
         if not self.is_bot:
-            data["language_code"] = "zh-hans"
+            data["language_code"] = self.language_code
         return data
 
     def to_view(self) -> JSON:

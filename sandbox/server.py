@@ -77,9 +77,10 @@ class SandboxServer:
         username: str | None = None,
         role: str = "",
         started: bool = True,
+        language_code: str = "zh-hans",
     ) -> User:
         """Add a person (and their private chat with the bot; `started=False` refuses it)."""
-        return self.state.add_user(id, name, username, role, started)
+        return self.state.add_user(id, name, username, role, started, language_code)
 
     def add_chat(
         self,

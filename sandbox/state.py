@@ -69,10 +69,16 @@ class SandboxState:
 
     # -- users and chats ---------------------------------------------------------------
     def add_user(
-        self, id: int, name: str, username: str | None, role: str, started: bool = True
+        self,
+        id: int,
+        name: str,
+        username: str | None,
+        role: str,
+        started: bool = True,
+        language_code: str = "zh-hans",
     ) -> User:
         """Create a person and their private chat with the bot."""
-        user = User(id, name, username, role, started=started)
+        user = User(id, name, username, role, started=started, language_code=language_code)
         self.users[id] = user
         if id not in self.chats:
             self.chats[id] = Chat(id, name, "private", members=[id])

@@ -299,6 +299,7 @@ class UserApi:
                 body.get("username"),
                 str(body.get("role") or ""),
                 started=bool(body.get("started", True)),
+                language_code=str(body.get("language_code") or "zh-hans"),
             )
             return user.to_view()
 

@@ -443,7 +443,10 @@ async function refresh() {
     const fromUrl = Number(new URLSearchParams(location.search).get("as"));
     const saved = Number(localStorage.getItem("sandbox.me"));
     const pick = [fromUrl, saved].find((id) => S.world.users.some((u) => u.id === id));
-    S.me = pick || (S.world.users[0] ? S.world.users[0].id : null);
+    // First visit: act as a resident of building 3, the person the demo starts with.
+    const resident3 = S.world.users.find((u) => /^3号楼住户/.test(u.role || ""));
+    const first = resident3 || S.world.users[0];
+    S.me = pick || (first ? first.id : null);
   }
   renderPersonas();
   if (S.chatId !== null) await loadMessages();
