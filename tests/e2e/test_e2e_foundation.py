@@ -102,3 +102,22 @@ async def test_removing_the_bot_tells_the_admin(world: World) -> None:
     )
     note = await world.bot_says(ADMIN, "移出群")
     assert "65号楼" in note["text"]
+
+
+async def test_an_english_speaking_user_is_answered_in_english(world: World) -> None:
+    world.server.add_user(id=555, name="Tom", username="tom555", language_code="en")
+    said = await world.say(555, 555, "/help")
+    reply = await world.bot_says(555, "building service assistant", after=said)
+    assert "Mention me" in reply["text"]
+
+
+async def test_start_up_survives_a_failing_set_my_commands(world: World) -> None:
+    from handlers.setup import announce_commands
+
+    world.server.set_fault(error_5xx=1.0)
+    try:
+        await announce_commands(world.app.application)  # logs a warning, raises nothing
+    finally:
+        world.server.set_fault()
+    said = await world.say(PLUMBER, PLUMBER, "/start")
+    await world.bot_says(PLUMBER, "张师傅", after=said)
