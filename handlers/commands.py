@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import Chat, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
@@ -16,17 +16,22 @@ from bot.services.container import Services
 from handlers.incoming import locale_for
 
 
+def _parts(update: Update) -> tuple[Message, User, Chat] | None:
+    """The message, its sender and its chat, when the update has all three."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return None
+    return message, user, chat
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
     default = services.settings.locale
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
+        parts = _parts(update)
+        if parts is None:
             return
+        message, user, chat = parts
         locale = locale_for(update, default)
         if chat.type != "private":
             await message.reply_text(i18n.t(locale, "help.group_hint"), parse_mode=ParseMode.HTML)
@@ -49,13 +54,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
     async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
+        parts = _parts(update)
+        if parts is None:
             return
+        message, user, chat = parts
         if chat.type == "private":
             raise InvalidInput("bind.group_only")
         target = " ".join(context.args or [])
@@ -67,13 +69,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         await message.reply_text(result.text, parse_mode=ParseMode.HTML)
 
     async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
+        parts = _parts(update)
+        if parts is None:
             return
+        message, user, chat = parts
         locale = locale_for(update, default)
         if chat.type != "private":
             raise InvalidInput("join.private_only")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from bot.domain.roster_spec import RosterSpec
 from bot.domain.sla import SlaPolicy
@@ -33,16 +33,18 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.STAFF, Role.GRID_WORK
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
-class GridSpec(StrictModel):
-    code: str
-    name: str
+def _check_code(value: str) -> str:
+    if not _CODE.match(value):
+        raise ValueError("use 1-16 letters, digits, - or _")
+    return value
 
-    @field_validator("code")
-    @classmethod
-    def _code(cls, v: str) -> str:
-        if not _CODE.match(v):
-            raise ValueError("use 1-16 letters, digits, - or _")
-        return v
+
+Code = Annotated[str, AfterValidator(_check_code)]
+
+
+class GridSpec(StrictModel):
+    code: Code
+    name: str
 
 
 class BuildingSpec(StrictModel):
@@ -108,7 +110,7 @@ class ChatSpec(StrictModel):
 
 
 class StaffSpec(StrictModel):
-    key: str
+    key: Code
     name: str = Field(min_length=1, max_length=64)
     telegram_id: int | None = None
     join_code: str | None = Field(default=None, min_length=6, max_length=32)
@@ -117,13 +119,6 @@ class StaffSpec(StrictModel):
     buildings: tuple[str, ...] = ()
     grids: tuple[str, ...] = ()
     phone: str | None = None
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, v: str) -> str:
-        if not _CODE.match(v):
-            raise ValueError("use 1-16 letters, digits, - or _")
-        return v
 
     @field_validator("buildings", mode="before")
     @classmethod
@@ -146,7 +141,7 @@ class StaffSpec(StrictModel):
 
 
 class CommunitySpec(StrictModel):
-    code: str
+    code: Code
     name: str
     timezone: str = "Asia/Shanghai"
     locale: Literal["zh_CN", "en"] = "zh_CN"
@@ -160,13 +155,6 @@ class CommunitySpec(StrictModel):
     intake_rules: str | None = None
     faq_file: str | None = None
     notices_file: str | None = None
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, v: str) -> str:
-        if not _CODE.match(v):
-            raise ValueError("use 1-16 letters, digits, - or _")
-        return v
 
 
 class RegistryFile(StrictModel):
