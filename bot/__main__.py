@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", default=None, help="a knowledge base YAML (no database needed)")
     ask.add_argument("--json", action="store_true")
     ask.add_argument("questions", nargs="+")
+    imp = faq_sub.add_parser("import", help="validate a knowledge base YAML and store it")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--community", default=None, help="community code (needed if several)")
+    imp.add_argument("--merge", action="store_true", help="keep entries not in the file")
+    imp.add_argument("--check", action="store_true", help="only validate, change nothing")
+    exp = faq_sub.add_parser("export", help="print a community's knowledge base as YAML")
+    exp.add_argument("--community", default=None, help="community code (needed if several)")
+    exp.add_argument("-o", "--output", type=Path, default=None, help="write to a file")
     duty = sub.add_parser("duty", help="who is on duty for a building and category, and the chain")
     duty.add_argument("--at", required=True, help="local time, e.g. 2026-12-01T02:00")
     duty.add_argument("--building", default=None)
@@ -100,6 +108,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_db(settings, args.action))
     if command == "classify":
         return _classify(args.texts, args.json, args.rules)
+    if command == "faq" and args.faq_command != "ask":
+        return _faq_files(args, settings)
     if command == "faq":
         from datetime import datetime
 
@@ -145,6 +155,30 @@ def _duty(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _faq_files(args: argparse.Namespace, settings: Settings) -> int:
+    from faq.cli import export_text, import_file
+
+    if args.faq_command == "import":
+        print(
+            asyncio.run(
+                import_file(
+                    settings.database_url,
+                    args.file,
+                    args.community,
+                    replace=not args.merge,
+                    check_only=args.check,
+                )
+            )
+        )
+        return 0
+    text = asyncio.run(export_text(settings.database_url, args.community))
+    if args.output is None:
+        print(text, end="")
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
 async def _run(settings: Settings) -> int:
     from bot.app import DatabaseNotReady, LoudaoApp
 
@@ -173,9 +207,14 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     from storage.uow import SqlUnitOfWorkFactory
 
     registry = read_registry(file)
+    from bot.domain.notices.templates import load_templates
+    from bot.services.notices import NoticeService
+    from bot.services.notices_import import import_notices, read_notice_files
+
+    notice_files = read_notice_files(registry, file, load_templates())  # notices: validate too
     summary = ", ".join(
         f"{c.code} {c.name}: {len(c.buildings)} buildings, {len(c.chats)} chats, "
-        f"{len(c.staff)} staff"
+        f"{len(c.staff)} staff, {len(notice_files.get(c.code, []))} notices"
         for c in registry.communities
     )
     if check_only:
@@ -184,8 +223,10 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
-        reports = await load_registry(
-            SqlUnitOfWorkFactory(make_sessionmaker(engine)), registry, SystemClock(), str(file)
+        uow = SqlUnitOfWorkFactory(make_sessionmaker(engine))
+        reports = await load_registry(uow, registry, SystemClock(), str(file))
+        notice_reports = await import_notices(
+            NoticeService(uow, SystemClock()), notice_files, str(file)
         )
     finally:
         await engine.dispose()
@@ -193,6 +234,11 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
         print(
             f"community {code}: {r.created} created, {r.updated} updated, "
             f"{r.deactivated} deactivated" + ("" if r.changed else " (no changes)")
+        )
+    for code, n in notice_reports.items():
+        print(
+            f"notices {code}: {n.created} created, {n.updated} updated, {n.cancelled} cancelled, "
+            f"{n.unchanged} unchanged"
         )
     return 0
 

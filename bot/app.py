@@ -16,10 +16,17 @@ from bot.domain.clock import Clock, SystemClock
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.container import Services
+from bot.services.faq import FaqDesk, FaqLibrary
+from bot.services.faq_admin import FaqAdmin
 from bot.services.inbox import Inbox
+from bot.services.notices import NoticeService
+from bot.services.notices_import import import_notices, read_notice_files
 from bot.services.outbox import OutboxSender
 from bot.services.registry import load_registry
-from bot.services.reports import ReportDesk
+from bot.services.tickets_cards import Hotlines, Looks
+from bot.services.tickets_core import TicketEnv, TicketPolicy
+from bot.services.tickets_desk import TicketDesk
+from bot.services.tickets_routing import SkillRouter
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands
@@ -71,6 +78,15 @@ class LoudaoApp:
             await load_registry(
                 self.uow, read_registry(s.community_file), self.clock, str(s.community_file)
             )
+        faq_library = FaqLibrary()  # FAQ: one cached matcher per community
+        self.faq_admin = FaqAdmin(self.uow, self.clock, faq_library)
+        if s.community_file is not None:
+            await self.faq_admin.sync_files(read_registry(s.community_file), s.community_file)
+        self.notices = NoticeService(self.uow, self.clock)  # notices: file import + delivery tick
+        if s.community_file is not None:
+            registry = read_registry(s.community_file)
+            files = read_notice_files(registry, s.community_file, self.notices.library)
+            await import_notices(self.notices, files, str(s.community_file))
         assert s.bot_token is not None
         self.application: PtbApp = build_application(
             s.bot_token, s.bot_api_base_url, s.bot_api_file_url
@@ -83,9 +99,25 @@ class LoudaoApp:
             uow=self.uow,
             chats=ChatService(self.uow, self.clock),
             wake_sender=self.sender.wake,
+            faq=FaqDesk(self.uow, self.clock, faq_library),
+            faq_admin=self.faq_admin,
+            notices=self.notices,
         )
-        desk = ReportDesk(self.uow, self.clock, s.max_message_chars)
-        register_all(self.application, self.services, desk)
+        self.ticks.append(self.notices.tick)
+        # Tickets: SkillRouter until the duty roster (issue 5) provides a Router of its own.
+        self.tickets = TicketDesk(
+            TicketEnv(
+                uow=self.uow,
+                clock=self.clock,
+                router=SkillRouter(self.uow),
+                looks=Looks(Hotlines(s.gas_hotline, s.power_hotline, s.water_hotline)),
+                policy=TicketPolicy(max_chars=s.max_message_chars),
+                questions=self.services.faq,
+            )
+        )
+        self.services.tickets = self.tickets
+        self.ticks.append(self.tickets.tick)
+        register_all(self.application, self.services)
         await self.application.initialize()
         await announce_commands(self.application)
         await self.application.start()

@@ -92,9 +92,33 @@ def parse_yaml(text: str, file: str = "<text>") -> YamlDocument:
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise ConfigFileError(file, node.start_mark.line + 1, "(syntax)", str(exc)) from exc
+    except ValueError as exc:  # PyYAML's date constructor, e.g. for 2027-13-01
+        line, path = _bad_scalar(node, ())
+        raise ConfigFileError(file, line, _field_name(path), str(exc)) from exc
     finally:
         loader.dispose()
     return YamlDocument(file, data, lines)
+
+
+def _bad_scalar(node: yaml.Node, path: Loc) -> tuple[int | None, Loc]:
+    """Find the first scalar that cannot be constructed (an impossible date): line and path."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            _LineLoader("").construct_object(node)
+        except ValueError:
+            return node.start_mark.line + 1, path
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            line, found = _bad_scalar(value_node, (*path, key))
+            if line is not None:
+                return line, found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            line, found = _bad_scalar(item, (*path, index))
+            if line is not None:
+                return line, found
+    return None, path
 
 
 def read_yaml(path: str | Path) -> YamlDocument:

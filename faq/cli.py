@@ -6,8 +6,9 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from faq.kb import load_kb
+from faq.kb import dump_kb, load_kb
 from faq.matcher import FaqMatcher, MatchResult
 
 DEFAULT_KB = Path(__file__).resolve().parent.parent / "examples" / "faq.yaml"
@@ -51,3 +52,51 @@ def _human(question: str, result: MatchResult, matcher: FaqMatcher) -> list[str]
     else:
         lines.append(head)
     return lines
+
+
+async def import_file(
+    database_url: str,
+    path: str | Path,
+    community: str | None,
+    *,
+    replace: bool,
+    check_only: bool,
+) -> str:
+    """`loudao faq import FILE`: validate, then replace (default) or merge a community's base."""
+    kb = load_kb(path)
+    if check_only:
+        return f"{path}: OK ({len(kb)} entries)"
+    report, name = await _with_admin(
+        database_url, lambda admin: admin.import_base(kb, community, replace=replace)
+    )
+    mode = "replaced" if replace else "merged"
+    return (
+        f"community {name}: {len(kb)} entries {mode} – {report.created} created, "
+        f"{report.updated} updated, {report.deleted} deleted, {report.unchanged} unchanged"
+    )
+
+
+async def export_text(database_url: str, community: str | None) -> str:
+    """`loudao faq export`: the community's entries as a YAML file."""
+    entries, _ = await _with_admin(database_url, lambda admin: admin.export_base(community))
+    return dump_kb(entries)
+
+
+async def _with_admin(database_url: str, action: Any) -> tuple[Any, str]:
+    from bot.domain.clock import SystemClock
+    from bot.services.faq import FaqLibrary
+    from bot.services.faq_admin import FaqAdmin
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from storage.uow import SqlUnitOfWorkFactory
+
+    engine = make_engine(database_url)
+    try:
+        await upgrade(engine)
+        admin = FaqAdmin(
+            SqlUnitOfWorkFactory(make_sessionmaker(engine)), SystemClock(), FaqLibrary()
+        )
+        community, result = await action(admin)
+    finally:
+        await engine.dispose()
+    return result, f"{community.code} {community.name}"

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import yaml
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from bot.domain.errors import ConfigFileError, ConfigFileErrors
@@ -109,17 +110,34 @@ def _from_document(doc: YamlDocument) -> KnowledgeBase:
 
 def load_kb(path: str | Path) -> KnowledgeBase:
     """Read and validate a knowledge-base YAML file."""
-    try:
-        doc = read_yaml(path)
-    except ValueError as exc:  # PyYAML raises it for impossible dates such as 2027-13-01
-        raise ConfigFileError(str(path), None, "(syntax)", str(exc)) from exc
-    return _from_document(doc)
+    return _from_document(read_yaml(path))
 
 
 def load_kb_text(text: str, file: str = "<text>") -> KnowledgeBase:
     """Validate knowledge-base YAML given as text (e.g. uploaded by an admin)."""
-    try:
-        doc = parse_yaml(text, file)
-    except ValueError as exc:  # PyYAML raises it for impossible dates such as 2027-13-01
-        raise ConfigFileError(file, None, "(syntax)", str(exc)) from exc
-    return _from_document(doc)
+    return _from_document(parse_yaml(text, file))
+
+
+class _KbDumper(yaml.SafeDumper):
+    """Writes multi-line answers as `|` blocks, as an admin would."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_KbDumper.add_representer(str, _str_representer)
+
+
+def dump_kb(entries: Sequence[FaqEntry]) -> str:
+    """Write entries as knowledge-base YAML that `load_kb` reads back to the same entries."""
+    data: list[dict[str, Any]] = []
+    for entry in entries:
+        item = entry.model_dump(mode="json", exclude_defaults=True)
+        if entry.valid_until is not None:
+            item["valid_until"] = entry.valid_until  # a YAML date, not a quoted string
+        data.append(item)
+    if not data:
+        return "[]\n"
+    return yaml.dump(data, Dumper=_KbDumper, allow_unicode=True, sort_keys=False, width=1000)

@@ -34,6 +34,10 @@ FUZZY_WEIGHT = 0.5
 KEYWORD_BONUS = 6.0
 KEYWORD_BONUS_MAX = 12.0
 UNKNOWN_TOPIC_FACTOR = 0.9
+# A question word found only in an entry's answer (纸巾 in "纸巾属于干垃圾") is weaker evidence
+# than one in its phrasings: residents ask about details the committee wrote in the answer.
+ANSWER_CREDIT = 0.5
+ANSWER_PREFILTER_WEIGHT = 0.5
 
 
 class Thresholds(StrictModel):
@@ -43,6 +47,7 @@ class Thresholds(StrictModel):
     suggest: float = Field(default=46, ge=0, le=100)
     unaddressed: float = Field(default=85, ge=0, le=100)
     margin: float = Field(default=6, ge=0, le=100)
+    cooldown_minutes: float = Field(default=60, ge=0)
 
 
 def load_thresholds(path: str | Path = MATCHING_PATH) -> Thresholds:
@@ -78,11 +83,18 @@ class MatchResult:
         """Return the best candidate's score (0 when there is none)."""
         return self.candidates[0].score if self.candidates else 0.0
 
+    @property
+    def best_id(self) -> str | None:
+        """Return the answered entry's id, else the first suggestion's, else None."""
+        if self.best is not None:
+            return self.best.id
+        return self.candidates[0].entry_id if self.candidates else None
+
     def as_json(self) -> dict[str, object]:
         """Return {"decision", "id", "candidates": [{"id", "score"}]} for logs and the CLI."""
         return {
             "decision": self.decision,
-            "id": self.best.id if self.best is not None else None,
+            "id": self.best_id,
             "candidates": [{"id": c.entry_id, "score": c.score} for c in self.candidates],
         }
 
@@ -112,6 +124,7 @@ class _Indexed:
     vocab: frozenset[str]
     grams: frozenset[str]
     text: str  # every phrasing and keyword, compact, for substring checks
+    answer_vocab: frozenset[str] = frozenset()
 
     @property
     def tokens(self) -> frozenset[str]:
@@ -132,6 +145,8 @@ class FaqMatcher:
         self._lexicon = lexicon if lexicon is not None else default_lexicon()
         self._entries: dict[str, _Indexed] = {}
         self._postings: defaultdict[str, set[str]] = defaultdict(set)
+        # Answer words are indexed apart: they help find an entry but do not change IDF.
+        self._answer_postings: defaultdict[str, set[str]] = defaultdict(set)
         for entry in entries:
             self.add(entry)
 
@@ -160,22 +175,31 @@ class FaqMatcher:
         vocab = frozenset(w for t in (*phrasings, *keyword_texts) for w in t.words)
         grams = frozenset(g for t in (*phrasings, *keyword_texts) for g in t.grams)
         text = " ".join(t.compact for t in (*phrasings, *keyword_texts))
-        indexed = _Indexed(entry, phrasings, keywords, vocab, grams, text)
+        answer_words = frozenset(
+            w for w in _Text.of(entry.answer, self._lexicon).words if len(w) > 1
+        )
+        indexed = _Indexed(entry, phrasings, keywords, vocab, grams, text, answer_words - vocab)
         self._entries[entry.id] = indexed
         for token in indexed.tokens:
             self._postings[token].add(entry.id)
+        for word in indexed.answer_vocab:
+            self._answer_postings[word].add(entry.id)
 
     def remove(self, entry_id: str) -> bool:
         """Drop an entry from the index; return whether it was there."""
         indexed = self._entries.pop(entry_id, None)
         if indexed is None:
             return False
-        for token in indexed.tokens:
-            ids = self._postings.get(token)
-            if ids is not None:
-                ids.discard(entry_id)
-                if not ids:
-                    del self._postings[token]
+        for postings, tokens in (
+            (self._postings, indexed.tokens),
+            (self._answer_postings, indexed.answer_vocab),
+        ):
+            for token in tokens:
+                ids = postings.get(token)
+                if ids is not None:
+                    ids.discard(entry_id)
+                    if not ids:
+                        del postings[token]
         return True
 
     def match(
@@ -236,6 +260,12 @@ class FaqMatcher:
             weight = weights.get(token) or self._idf(token) * 0.5
             for eid in ids:
                 overlap[eid] += weight
+        # A word no phrasing knows may still be in answers (纸巾 → "纸巾属于干垃圾").
+        for word in set(query.words) - self._postings.keys():
+            answer_ids = self._answer_postings.get(word, ())
+            if len(answer_ids) <= common:
+                for eid in answer_ids:
+                    overlap[eid] += weights[word] * ANSWER_PREFILTER_WEIGHT
         allowed: list[str] = []
         for eid, _ in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0])):
             entry = self._entries[eid].entry
@@ -295,6 +325,8 @@ def _coverage(word: str, indexed: _Indexed) -> float:
     """Return how well an entry covers one question word: 1 exact, less for partial or typo."""
     if word in indexed.vocab:
         return 1.0
+    if word in indexed.answer_vocab:
+        return ANSWER_CREDIT
     if len(word) == 1:
         # A single character jieba left over is often half of a mistyped word (物叶 → 物, 叶).
         return 0.4 if word in indexed.text else 0.0

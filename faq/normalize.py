@@ -101,3 +101,8 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> str:
     """Clean text and rewrite synonyms; the result keeps spaces only where punctuation was."""
     lex = lexicon if lexicon is not None else default_lexicon()
     return lex.rewrite(clean(text))
+
+
+def question_key(text: str, lexicon: Lexicon | None = None, limit: int = 191) -> str:
+    """Return a compact key under which rewordings of the same question are counted together."""
+    return normalize(text, lexicon).replace(" ", "")[:limit]

@@ -7,8 +7,17 @@ from typing import Any
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.services.container import Services
-from bot.services.reports import ReportDesk
-from handlers import buttons, commands, errors, gate, membership, reports
+from handlers import (
+    buttons,
+    commands,
+    errors,
+    faq,
+    gate,
+    membership,
+    notices,
+    tickets,
+    tickets_commands,
+)
 
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -31,11 +40,14 @@ def build_application(token: str, base_url: str, base_file_url: str | None) -> P
     return builder.build()
 
 
-def register_all(application: PtbApp, services: Services, desk: ReportDesk) -> None:
+def register_all(application: PtbApp, services: Services) -> None:
     """Register every handler in a fixed order; the error handler comes last."""
     gate.register(application, services)  # group -100: unknown groups stop here
     membership.register(application, services)  # bot added to / removed from groups
     commands.register(application, services)  # /start /help /bind /join
-    reports.register(application, services, desk)  # group messages that @ the bot
+    notices.register(application, services)  # /notice /notices /outage; flow text at group -10
+    tickets_commands.register(application, services)  # /report /mine /my /ticket /cancel /merge
+    tickets.register(application, services)  # THE intake: every non-command text/photo message
+    faq.register(application, services)  # /faq, suggestion buttons; TEMP private/group intake
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

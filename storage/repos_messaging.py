@@ -96,14 +96,22 @@ class SqlOutboxRepo:
                 .with_for_update(skip_locked=True)
             )
         )
-        for row in rows:
-            row.status = "sending"
-            row.claimed_until = now + lease
-        await self.s.flush()
-        return [
-            OutboxItem(r.id, r.chat_id, r.method, dict(r.payload), r.purpose, r.attempts)
-            for r in rows
-        ]
+        # Claim each row with a conditional UPDATE: on SQLite the SELECT above takes no lock,
+        # so two senders may both see a row; only the one whose UPDATE matches gets it.
+        claimed: list[OutboxItem] = []
+        for r in rows:
+            result = await self.s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == r.id, due)
+                .values(status="sending", claimed_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            assert isinstance(result, CursorResult)
+            if result.rowcount:
+                claimed.append(
+                    OutboxItem(r.id, r.chat_id, r.method, dict(r.payload), r.purpose, r.attempts)
+                )
+        return claimed
 
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
         await self.s.execute(

@@ -1,6 +1,11 @@
 """Every table of the application, for Alembic: import each feature's models here."""
 
-from storage import models  # noqa: F401  foundation tables
+from storage import (
+    models,  # noqa: F401  foundation tables
+    models_faq,  # noqa: F401  FAQ: entries, cool-downs, gaps
+    models_notices,  # noqa: F401  notices feature
+    models_tickets,  # noqa: F401  tickets: tickets, followers, notes, prompts
+)
 from storage.models import Base
 
 metadata = Base.metadata

@@ -6,8 +6,11 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repos_faq import SqlFaqRepo
 from storage.repos_messaging import SqlAuditRepo, SqlButtonRepo, SqlInboxRepo, SqlOutboxRepo
+from storage.repos_notices import SqlNoticeRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
+from storage.repos_tickets import SqlTicketRepo
 
 
 class SqlUnitOfWork:
@@ -32,6 +35,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepo(session)
         self.audit = SqlAuditRepo(session)
         self.buttons = SqlButtonRepo(session)
+        self.faq = SqlFaqRepo(session)  # FAQ: entries, cool-downs, gaps
+        self.notices = SqlNoticeRepo(session)  # notices feature
+        self.tickets = SqlTicketRepo(session)  # tickets: intake to verdict
         return self
 
     async def __aexit__(

@@ -167,6 +167,8 @@ class RosterSpec(StrictModel):
     page_after_minutes: dict[int, dict[ChainRole, int]] = Field(
         default_factory=_default_page_after
     )
+    # local time of the morning handoff: each staff member on duty that day gets a summary
+    handoff_at: ClockTime = time(8, 0)
 
     @model_validator(mode="after")
     def _shifts_exist(self) -> RosterSpec:

@@ -172,6 +172,9 @@ class SlaPolicy(StrictModel):
     remind_at: float = Field(default=0.8, gt=0, lt=1)
     # date → true (working day) / false (day off); wins over every calendar source
     calendar_overrides: dict[date, bool] = Field(default_factory=dict)
+    # when a deadline passes and the chain is paged, say so on the group's status card
+    # ("已超时，已升级至…"); off by default – some communities prefer to keep it internal
+    show_escalation: bool = False
 
     @field_validator("levels", mode="after")
     @classmethod

@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.chats import ChatService
+from bot.services.faq import FaqDesk
+from bot.services.faq_admin import FaqAdmin
+from bot.services.notices import NoticeService
 from bot.services.ports import UnitOfWorkFactory
+from bot.services.tickets_desk import TicketDesk
 
 
 @dataclass
@@ -19,3 +23,10 @@ class Services:
     chats: ChatService
     # Called after a handler queued outbox messages, so they go out without waiting for a poll.
     wake_sender: Callable[[], None] = field(default=lambda: None)
+    # The knowledge base (issue 6): FaqDesk is the QuestionDesk port intake calls.
+    faq: FaqDesk | None = None
+    faq_admin: FaqAdmin | None = None
+    # Scheduled notices (issue 7): /notice, /notices, /outage and the delivery tick.
+    notices: NoticeService | None = None
+    # Tickets (issue 4): intake, life cycle, verdicts, /report, /mine /my /ticket.
+    tickets: TicketDesk | None = None

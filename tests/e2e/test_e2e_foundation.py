@@ -9,10 +9,10 @@ from tests.e2e.world import ADMIN, PLUMBER, World
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_resident_mentioning_the_bot_gets_an_acknowledgement(world: World) -> None:
+async def test_a_resident_mentioning_the_bot_gets_a_status_card(world: World) -> None:
     resident = world.resident("3")
     said = await world.say(resident, world.group("3"), "@loudao_bot 3号楼2单元楼道灯不亮了")
-    reply = await world.bot_says(world.group("3"), "收到", after=said)
+    reply = await world.bot_says(world.group("3"), "工单 #A-", after=said)
     assert reply["reply_to_message_id"] == said["message_id"]
     assert "3号楼2单元" in reply["text"]
 
@@ -22,7 +22,7 @@ async def test_a_repeated_update_is_handled_once(world: World) -> None:
         duplicate=1.0
     )  # every confirmation "gets lost": each update comes twice
     said = await world.say(world.resident("5"), world.group("5"), "@loudao_bot 5栋电梯坏了")
-    await world.bot_says(world.group("5"), "收到", after=said)
+    await world.bot_says(world.group("5"), "工单 #A-", after=said)
     await world.settle()
     assert world.server.stats["updates_duplicated"] >= 1
     replies = await world.bot_messages(world.group("5"), after=said)
@@ -65,7 +65,7 @@ async def test_an_admin_binds_a_new_group_to_a_building(world: World) -> None:
     said = await world.say(ADMIN, group, "/bind 6号楼2单元")
     await world.bot_says(group, "6号楼2单元", after=said)
     said = await world.say(resident, group, "@loudao_bot 楼道灯坏了")
-    ack = await world.bot_says(group, "收到", after=said)
+    ack = await world.bot_says(group, "工单 #A-", after=said)
     assert "6号楼" in ack["text"]
 
 

@@ -56,7 +56,7 @@ async def webhook_world(tmp_path: Path) -> AsyncIterator[tuple[World, int]]:
 async def test_pushed_updates_are_handled(webhook_world: tuple[World, int]) -> None:
     world, _ = webhook_world
     said = await world.say(world.resident("3"), world.group("3"), "@loudao_bot 3号楼电梯坏了")
-    reply = await world.bot_says(world.group("3"), "收到", after=said)
+    reply = await world.bot_says(world.group("3"), "工单 #A-", after=said)
     assert "电梯" in reply["text"]
 
 

@@ -10,6 +10,10 @@ from storage.migrate import current_heads, downgrade, script_heads, upgrade
 TABLES = {
     "communities", "grids", "buildings", "building_aliases", "chats", "people",
     "inbox_updates", "outbox", "button_actions", "audit_log",
+    "notices", "notice_occurrences", "notice_deliveries", "notice_drafts",
+    "faq_bases", "faq_entries", "faq_cooldowns", "faq_gaps",
+    "tickets", "ticket_counters", "ticket_followers", "ticket_notes", "ticket_photos",
+    "ticket_prompts", "known_usernames", "report_drafts",
 }  # fmt: skip
 
 

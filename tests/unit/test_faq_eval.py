@@ -52,3 +52,10 @@ def test_synthetic_entries_are_deterministic() -> None:
     assert synthetic_entries(50, seed=7) == synthetic_entries(50, seed=7)
     assert synthetic_entries(50, seed=7) != synthetic_entries(50, seed=8)
     assert len({e.id for e in synthetic_entries(2000)}) == 2000
+
+
+def test_held_out_questions_generalise(matcher: FaqMatcher) -> None:
+    data = load_eval_set(HOLDOUT)
+    report = evaluate(matcher, data.cases, data.today)
+    assert report.top1 >= 0.85, [(m.case.q, m.case.id) for m in report.misses]
+    assert report.abstention >= 0.9

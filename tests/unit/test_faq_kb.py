@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.errors import ConfigFileError, ConfigFileErrors
-from faq.kb import load_kb, load_kb_text
+from bot.yamlio import parse_yaml
+from faq.kb import dump_kb, load_kb, load_kb_text
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "faq.yaml"
 
@@ -99,4 +100,19 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
 def test_an_impossible_date_is_a_config_error_not_a_crash() -> None:
     with pytest.raises(ConfigFileError) as caught:
         load_kb_text("- id: a\n  questions: [x]\n  answer: z\n  valid_until: 2027-13-01\n", "f")
-    assert caught.value.file == "f"
+    assert (caught.value.file, caught.value.line) == ("f", 4)
+    assert caught.value.field == "[0].valid_until"
+
+
+def test_parse_yaml_names_the_line_of_an_impossible_date() -> None:
+    text = "a: 1\nb:\n  - 2026-01-01\n  - 2027-13-01\n"
+    with pytest.raises(ConfigFileError) as caught:
+        parse_yaml(text, "x.yaml")
+    assert str(caught.value).startswith("x.yaml:4: b[1]: ")
+
+
+def test_an_exported_base_reads_back_the_same() -> None:
+    kb = load_kb(EXAMPLE)
+    again = load_kb_text(dump_kb(kb.entries), "export.yaml")
+    assert again.entries == kb.entries
+    assert dump_kb([]) == "[]\n" and len(load_kb_text(dump_kb([]))) == 0

@@ -150,3 +150,32 @@ def test_thresholds_are_data(tmp_path: Path) -> None:
 def test_entry_scope_helpers() -> None:
     scoped = entry("s", "q", scope=Scope(buildings=("65",)).model_dump())
     assert scoped.applies_to("65") and not scoped.applies_to("1") and scoped.applies_to(None)
+
+
+def test_a_suggestion_names_its_best_candidate_as_id(demo: FaqMatcher) -> None:
+    result = demo.match("物业费怎么算的")
+    assert result.decision == "suggest"
+    data = result.as_json()
+    assert data["id"] == result.candidates[0].entry_id == result.best_id
+
+
+def test_a_word_only_in_the_answer_is_weaker_evidence_than_a_phrasing() -> None:
+    matcher = FaqMatcher(
+        [
+            FaqEntry.model_validate(
+                {"id": "sorting", "questions": ["垃圾怎么分类"], "answer": "纸巾属于干垃圾。"}
+            ),
+            entry("bulky", "大件垃圾哪天收"),
+        ]
+    )
+    by_answer = matcher.rank("用过的纸巾是什么垃圾")
+    assert by_answer[0].entry_id == "sorting"
+    assert by_answer[0].score < matcher.rank("垃圾怎么分类")[0].score
+
+
+def test_which_is_a_question_word_not_where() -> None:
+    from faq.normalize import normalize
+    from faq.segment import segment
+
+    assert segment(normalize("办停车证需要哪些证件")) == ["办", "停车证", "材料"]
+    assert "哪里" not in segment(normalize("打哪个电话"))

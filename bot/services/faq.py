@@ -1,0 +1,295 @@
+"""Use case: answer a resident's question from the community's knowledge base.
+
+`FaqDesk` implements the `QuestionDesk` port: a confident match is answered as a reply to the
+asker's message, a close call offers "您是想问：" with up to three buttons, and nothing good
+returns `FaqOutcome.NONE` having sent nothing (the caller decides what to do next; in a private
+chat `answer_privately` then says so kindly). Messages go through the outbox, deduplicated by
+update, so a repeated update answers once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot import i18n
+from bot.domain.clock import Clock
+from bot.domain.errors import NotFound
+from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
+from bot.services.buttons import callback_data
+from bot.services.ports import (
+    FaqOutcome,
+    FaqUnitOfWork,
+    FaqUnitOfWorkFactory,
+    Question,
+)
+from faq.kb import FaqEntry
+from faq.matcher import FaqMatcher, MatchResult, Thresholds, default_thresholds
+from faq.normalize import question_key
+
+BUTTON_KIND = "faq.show"
+BUTTON_LIFETIME = timedelta(days=7)
+BUTTON_CHARS = 40  # longer questions are cut on the button (Telegram shows ~40 anyway)
+GAP_TEXT_CHARS = 300
+# Intake intents that belong to tickets: an unasked answer never interrupts a repair report.
+TICKET_INTENTS = frozenset({"report", "emergency"})
+
+
+class FaqLibrary:
+    """One matcher per community, cached; rebuilt when the stored base's revision moves on."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds if thresholds is not None else default_thresholds()
+        self._cache: dict[int, tuple[int, FaqMatcher]] = {}
+
+    async def matcher(self, tx: FaqUnitOfWork, community_id: int) -> FaqMatcher:
+        """Return the community's matcher, reloading it if another process changed the base."""
+        revision = await tx.faq.revision(community_id)
+        cached = self._cache.get(community_id)
+        if cached is not None and cached[0] == revision:
+            return cached[1]
+        matcher = FaqMatcher(await tx.faq.entries(community_id), self.thresholds)
+        self._cache[community_id] = (revision, matcher)
+        return matcher
+
+    def changed(
+        self, community_id: int, before: int, after: int, change: Callable[[FaqMatcher], None]
+    ) -> None:
+        """Apply a committed change to the cached matcher in place (or drop a stale one)."""
+        cached = self._cache.get(community_id)
+        if cached is not None and cached[0] == before:
+            change(cached[1])
+            self._cache[community_id] = (after, cached[1])
+        else:
+            self._cache.pop(community_id, None)
+
+    def forget(self, community_id: int) -> None:
+        """Drop a community's cached matcher (after an import)."""
+        self._cache.pop(community_id, None)
+
+
+@dataclass(frozen=True)
+class _Context:
+    community: CommunityInfo
+    building: str | None
+
+
+class FaqDesk:
+    """The knowledge base's side of intake (the `QuestionDesk` port)."""
+
+    def __init__(
+        self,
+        uow: FaqUnitOfWorkFactory,
+        clock: Clock,
+        library: FaqLibrary,
+        *,
+        is_ticket: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.library = library
+        self.is_ticket = is_ticket if is_ticket is not None else looks_like_ticket
+
+    @property
+    def cooldown(self) -> timedelta:
+        return timedelta(minutes=self.library.thresholds.cooldown_minutes)
+
+    async def answer(self, question: Question) -> FaqOutcome:
+        """Answer, suggest or (returning NONE) send nothing; unaddressed: confident and rare."""
+        text = question.text.strip()
+        if not text:
+            return FaqOutcome.NONE
+        if not question.addressed and self.is_ticket(text):
+            return FaqOutcome.NONE  # a repair or emergency: tickets win
+        now = self.clock.now()
+        async with self.uow() as tx:
+            where = await _context(tx, question)
+            if where is None:
+                return FaqOutcome.NONE
+            matcher = await self.library.matcher(tx, where.community.id)
+            today = now.astimezone(ZoneInfo(where.community.timezone)).date()
+            result = matcher.match(
+                text, building=where.building, today=today, addressed=question.addressed
+            )
+            outcome = await self._act(tx, question, where, matcher, result)
+            await tx.commit()
+        return outcome
+
+    async def _act(
+        self,
+        tx: FaqUnitOfWork,
+        question: Question,
+        where: _Context,
+        matcher: FaqMatcher,
+        result: MatchResult,
+    ) -> FaqOutcome:
+        now = self.clock.now()
+        if result.decision == "answer" and result.best is not None:
+            entry = result.best
+            if not question.addressed:
+                claimed = await tx.faq.claim_cooldown(
+                    question.chat_id, entry.id, question.update_id, now, now - self.cooldown
+                )
+                if not claimed:
+                    return FaqOutcome.NONE
+            await tx.outbox.enqueue(
+                OutboundMessage(
+                    chat_id=question.chat_id,
+                    method="send_message",
+                    payload={
+                        "text": render_answer(question.locale, entry),
+                        "reply_to_message_id": question.message_id,
+                    },
+                    purpose="faq.answer",
+                    dedup_key=f"faq:{question.update_id}",
+                ),
+                now,
+            )
+            return FaqOutcome.ANSWERED
+        if result.decision == "suggest" and question.addressed:
+            rows = []
+            for candidate in result.candidates[:3]:
+                offered = matcher.get(candidate.entry_id)
+                if offered is None:
+                    continue
+                button_id = await tx.buttons.create(
+                    ButtonSpec(
+                        kind=BUTTON_KIND,
+                        subject=f"faq:{offered.id}",
+                        payload={"entry_id": offered.id, "locale": question.locale},
+                        community_id=where.community.id,
+                        expires_at=now + BUTTON_LIFETIME,
+                    ),
+                    now,
+                )
+                rows.append(
+                    [
+                        {
+                            "text": _short(offered.questions[0]),
+                            "callback_data": callback_data(button_id),
+                        }
+                    ]
+                )
+            await tx.outbox.enqueue(
+                OutboundMessage(
+                    chat_id=question.chat_id,
+                    method="send_message",
+                    payload={
+                        "text": i18n.t(question.locale, "faq.did_you_mean"),
+                        "buttons": rows,
+                        "reply_to_message_id": question.message_id,
+                    },
+                    purpose="faq.suggest",
+                    dedup_key=f"faq:{question.update_id}",
+                ),
+                now,
+            )
+            return FaqOutcome.SUGGESTED
+        if question.addressed:
+            await tx.faq.record_gap(
+                where.community.id,
+                question_key(question.text),
+                question.text.strip()[:GAP_TEXT_CHARS],
+                question.update_id,
+                now,
+            )
+        return FaqOutcome.NONE
+
+    async def answer_privately(self, question: Question) -> FaqOutcome:
+        """Answer a private question; with nothing good, say so kindly instead of staying quiet."""
+        outcome = await self.answer(question)
+        if outcome is FaqOutcome.NONE and question.private and question.text.strip():
+            async with self.uow() as tx:
+                await tx.outbox.enqueue(
+                    OutboundMessage(
+                        chat_id=question.chat_id,
+                        method="send_message",
+                        payload={
+                            "text": i18n.t(question.locale, "faq.no_answer_private"),
+                            "reply_to_message_id": question.message_id,
+                        },
+                        purpose="faq.none",
+                        dedup_key=f"faq.none:{question.update_id}",
+                    ),
+                    self.clock.now(),
+                )
+                await tx.commit()
+        return outcome
+
+    async def answer_in_group(self, question: Question) -> FaqOutcome:
+        """TEMPORARY standalone intake for groups: leave repair reports to the report desk."""
+        if question.addressed and self.is_ticket(question.text):
+            return FaqOutcome.NONE
+        return await self.answer(question)
+
+    async def show(
+        self,
+        community_id: int | None,
+        entry_id: str,
+        chat_id: int,
+        reply_to_message_id: int | None,
+        update_id: int,
+        locale: str,
+    ) -> None:
+        """A suggestion button was pressed: post that entry's answer (once per press)."""
+        if community_id is None:
+            raise NotFound("faq.gone")
+        async with self.uow() as tx:
+            matcher = await self.library.matcher(tx, community_id)
+            entry = matcher.get(entry_id)
+            if entry is None:
+                raise NotFound("faq.gone")
+            payload: dict[str, object] = {"text": render_answer(locale, entry)}
+            if reply_to_message_id is not None:
+                payload["reply_to_message_id"] = reply_to_message_id
+            await tx.outbox.enqueue(
+                OutboundMessage(
+                    chat_id=chat_id,
+                    method="send_message",
+                    payload=payload,
+                    purpose="faq.answer",
+                    dedup_key=f"faq.show:{update_id}",
+                ),
+                self.clock.now(),
+            )
+            await tx.commit()
+
+
+def render_answer(locale: str, entry: FaqEntry) -> str:
+    """The answer as a message: the question it answers in bold, then the answer (escaped)."""
+    return i18n.t(locale, "faq.answer", question=entry.questions[0], answer=entry.answer.strip())
+
+
+def looks_like_ticket(text: str) -> bool:
+    """Return whether intake reads the text as a repair request or an emergency."""
+    from bot.domain.intake import classify, load_rules
+
+    return classify(text, load_rules(), []).intent in TICKET_INTENTS
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
+
+
+async def _context(tx: FaqUnitOfWork, question: Question) -> _Context | None:
+    """Find the asker's community and building: given, the group's, the person's, or the first."""
+    community_id, building = question.community_id, question.building
+    if community_id is None and not question.private:
+        chat = await tx.chats.get(question.chat_id)
+        if chat is None or chat.community_id is None:
+            return None
+        community_id = chat.community_id
+        building = building or chat.default_building
+    if community_id is None:
+        people = await tx.people.by_telegram_id(question.user_id)
+        if people:
+            community_id = people[0].community_id
+    if community_id is None:
+        communities = await tx.registry.communities()
+        if not communities:
+            return None
+        community_id = min(c.id for c in communities)
+    community = await tx.registry.community(community_id)
+    return _Context(community, building) if community is not None else None

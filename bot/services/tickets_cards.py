@@ -1,0 +1,331 @@
+"""How tickets look: the group status card (public fields only), the staff's private card,
+safety advice – and the outbox messages that show or edit them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import i18n
+from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
+from bot.domain.tickets import Closure, PublicCard, Status, Ticket, public_card
+from bot.services.buttons import callback_data
+from bot.services.ports import TicketUnitOfWork
+
+Rows = list[list[dict[str, str]]]
+STAFF_ROLES = ("staff", "grid_worker", "supervisor", "admin")
+MANAGER_ROLES = ("supervisor", "admin")
+REFER_TARGETS = ("hotline", "water", "gas", "power", "police", "owners")
+SAFETY_CATEGORIES = (
+    "gas",
+    "fire_safety",
+    "power",
+    "water_leak",
+    "drainage",
+    "elevator",
+    "security",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Hotlines:
+    gas: str = "962777"
+    power: str = "95598"
+    water: str = "962424"
+
+
+@dataclass(frozen=True)
+class Looks:
+    """Rendering settings: hotline numbers for advice and referrals."""
+
+    hotlines: Hotlines = Hotlines()
+
+    def when(self, locale: str, community: CommunityInfo, at: datetime) -> str:
+        local = at.astimezone(ZoneInfo(community.timezone))
+        return i18n.t(
+            locale, "tickets.when", month=local.month, day=local.day, time=local.strftime("%H:%M")
+        )
+
+    @staticmethod
+    def place(locale: str, building: str | None, unit: str | None) -> str:
+        if building and unit:
+            return i18n.t(locale, "tickets.place.unit", building=building, unit=unit)
+        if building:
+            return i18n.t(locale, "tickets.place.building", building=building)
+        return "—"
+
+    @staticmethod
+    def category(locale: str, code: str) -> str:
+        return i18n.t(locale, f"categories.{code}")
+
+    @staticmethod
+    def status(locale: str, status: Status, closure: Closure | None = None) -> str:
+        if status is Status.CLOSED and closure is not None:
+            return i18n.t(locale, f"tickets.status.closed_{closure.value}")
+        return i18n.t(locale, f"tickets.status.{status.value}")
+
+    def refer_label(self, locale: str, code: str) -> str:
+        h = self.hotlines
+        return i18n.t(locale, f"tickets.refer.{code}", gas=h.gas, power=h.power, water=h.water)
+
+    def group_card(self, locale: str, community: CommunityInfo, card: PublicCard) -> str:
+        """The status card: built from PublicCard only, so nothing private can slip in."""
+        title = "tickets.card.title_urgent" if card.level == 1 else "tickets.card.title"
+        lines = [
+            i18n.t(locale, title, number=card.label),
+            i18n.t(locale, "tickets.card.category", category=self.category(locale, card.category)),
+            i18n.t(
+                locale, "tickets.card.place", place=self.place(locale, card.building, card.unit)
+            ),
+            i18n.t(
+                locale,
+                "tickets.card.status",
+                status=self.status(locale, card.status, card.closure),
+            ),
+        ]
+        if card.merged_into:
+            lines.append(i18n.t(locale, "tickets.card.merged_into", number=card.merged_into))
+        elif card.status is Status.REFERRED and card.referred_to:
+            where = self.refer_label(locale, card.referred_to)
+            lines.append(i18n.t(locale, "tickets.card.referred_to", where=where))
+        elif card.handler and card.status not in (Status.CANCELLED, Status.REFERRED):
+            lines.append(i18n.t(locale, "tickets.card.handler", name=card.handler))
+        if card.next_at is not None:
+            key = "verdict_by" if card.status is Status.RESOLVED else "next_at"
+            when = self.when(locale, community, card.next_at)
+            lines.append(i18n.t(locale, f"tickets.card.{key}", when=when))
+        return "\n".join(lines)
+
+    def private_card(
+        self, locale: str, ticket: Ticket, reopened: bool = False, again: bool = False
+    ) -> str:
+        """What the assignee sees: everything needed to do the job, in a private chat only."""
+        level = i18n.t(locale, f"tickets.private.level_{ticket.level}")
+        title = "tickets.private.title_again" if (again or reopened) else "tickets.private.title"
+        place = self.place(locale, ticket.building, ticket.unit)
+        if ticket.room:
+            place = i18n.t(locale, "tickets.private.room", place=place, room=ticket.room)
+        reporter = i18n.t(locale, "tickets.private.reporter", name=ticket.reporter_name or "—")
+        if ticket.on_behalf_by is not None:
+            reporter += i18n.t(locale, "tickets.private.on_behalf")
+        lines = [i18n.t(locale, title, number=ticket.label, level=level)]
+        if reopened:
+            lines.append(i18n.t(locale, "tickets.private.reason_reopened"))
+        lines += [
+            i18n.t(
+                locale, "tickets.card.category", category=self.category(locale, ticket.category)
+            ),
+            i18n.t(locale, "tickets.private.place", place=place),
+            reporter,
+        ]
+        if ticket.phone:
+            lines.append(i18n.t(locale, "tickets.private.phone", phone=ticket.phone))
+        lines.append(i18n.t(locale, "tickets.private.text", text=ticket.text))
+        if ticket.photos:
+            lines.append(i18n.t(locale, "tickets.private.photos", count=len(ticket.photos)))
+        lines.append(
+            i18n.t(
+                locale,
+                "tickets.card.status",
+                status=self.status(locale, ticket.status, ticket.closure),
+            )
+        )
+        lines.append(i18n.t(locale, "tickets.private.hint"))
+        return "\n".join(lines)
+
+    def safety(self, locale: str, category: str) -> str:
+        h = self.hotlines
+        key = category if category in SAFETY_CATEGORIES else "other"
+        advice = i18n.t(locale, f"tickets.safety.{key}", gas=h.gas, power=h.power, water=h.water)
+        numbers = i18n.t(locale, "tickets.safety.numbers", gas=h.gas, power=h.power)
+        return f"{advice}\n{numbers}\n{i18n.t(locale, 'tickets.safety.staff_told')}"
+
+
+async def button(
+    tx: TicketUnitOfWork,
+    now: datetime,
+    text: str,
+    kind: str,
+    payload: dict[str, object],
+    *,
+    users: tuple[int, ...] = (),
+    roles: tuple[str, ...] = (),
+    community_id: int | None = None,
+) -> dict[str, str]:
+    """Store a button's action and return it as an inline button."""
+    spec = ButtonSpec(kind, str(payload.get("t", "")), dict(payload), users, roles, community_id)
+    return {"text": text, "callback_data": callback_data(await tx.buttons.create(spec, now))}
+
+
+async def staff_buttons(tx: TicketUnitOfWork, ticket: Ticket, locale: str, now: datetime) -> Rows:
+    """Accept · Progress / Reassign · Resolve / Not ours, for the assignee and managers."""
+    users = (ticket.assignee_id,) if ticket.assignee_id is not None else ()
+
+    async def b(action: str) -> dict[str, str]:
+        text = i18n.t(locale, f"tickets.private.{action}")
+        payload: dict[str, object] = {"t": ticket.id, "a": action}
+        return await button(
+            tx,
+            now,
+            text,
+            "ticket.act",
+            payload,
+            users=users,
+            roles=MANAGER_ROLES,
+            community_id=ticket.community_id,
+        )
+
+    return [
+        [await b("accept"), await b("progress")],
+        [await b("reassign"), await b("resolve")],
+        [await b("refer")],
+    ]
+
+
+async def me_too_buttons(tx: TicketUnitOfWork, ticket: Ticket, locale: str, now: datetime) -> Rows:
+    if not ticket.is_open:
+        return []
+    text = i18n.t(locale, "tickets.card.me_too")
+    payload: dict[str, object] = {"t": ticket.id}
+    return [
+        [await button(tx, now, text, "ticket.metoo", payload, community_id=ticket.community_id)]
+    ]
+
+
+async def merged_label(tx: TicketUnitOfWork, ticket: Ticket) -> str | None:
+    if ticket.merged_into_id is None:
+        return None
+    target = await tx.tickets.get(ticket.merged_into_id)
+    return target.label if target else None
+
+
+async def post_card(
+    tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, community: CommunityInfo, now: datetime
+) -> Ticket:
+    """Reply to the report with the ticket's status card (once per ticket)."""
+    locale = community.locale
+    text = looks.group_card(locale, community, public_card(ticket))
+    payload: dict[str, object] = {
+        "text": text,
+        "buttons": await me_too_buttons(tx, ticket, locale, now),
+    }
+    if ticket.message_id is not None:
+        payload["reply_to_message_id"] = ticket.message_id
+    outbox_id = await tx.outbox.enqueue(
+        OutboundMessage(
+            ticket.chat_id, "send_message", payload, "ticket.card", f"tk:{ticket.id}:card"
+        ),
+        now,
+    )
+    if outbox_id is None:
+        outbox_id = await tx.outbox.by_dedup_key(f"tk:{ticket.id}:card")
+    return await tx.tickets.update(
+        ticket.id, {"card_outbox_id": outbox_id, "card_version": 1}, now
+    )
+
+
+async def refresh_card(
+    tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, community: CommunityInfo, now: datetime
+) -> Ticket:
+    """Edit the status card in place to show the ticket as it is now."""
+    if ticket.card_outbox_id is None:
+        return ticket
+    version = ticket.card_version + 1
+    ticket = await tx.tickets.update(ticket.id, {"card_version": version}, now)
+    locale = community.locale
+    card = public_card(ticket, await merged_label(tx, ticket))
+    payload: dict[str, object] = {
+        "text": looks.group_card(locale, community, card),
+        "target_outbox_id": ticket.card_outbox_id,
+        "buttons": await me_too_buttons(tx, ticket, locale, now),
+    }
+    await tx.outbox.enqueue(
+        OutboundMessage(
+            ticket.chat_id,
+            "edit_text",
+            payload,
+            "ticket.card_edit",
+            f"tk:{ticket.id}:card:v{version}",
+        ),
+        now,
+    )
+    return ticket
+
+
+async def reply_to_card(
+    tx: TicketUnitOfWork, ticket: Ticket, text: str, now: datetime, key: str
+) -> int | None:
+    """Post a short message in the group as a reply to the ticket's status card."""
+    payload: dict[str, object] = {"text": text}
+    if ticket.card_outbox_id is not None:
+        payload["reply_to_outbox_id"] = ticket.card_outbox_id
+    elif ticket.message_id is not None:
+        payload["reply_to_message_id"] = ticket.message_id
+    return await tx.outbox.enqueue(
+        OutboundMessage(
+            ticket.chat_id, "send_message", payload, "ticket.group_note", f"tk:{ticket.id}:{key}"
+        ),
+        now,
+    )
+
+
+async def send_private(
+    tx: TicketUnitOfWork,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    key: str,
+    buttons: Rows | None = None,
+    purpose: str = "ticket.private",
+) -> int | None:
+    """Queue a private message (card, prompt, notice) once per key."""
+    payload: dict[str, object] = {"text": text}
+    if buttons:
+        payload["buttons"] = buttons
+    item = await tx.outbox.enqueue(
+        OutboundMessage(chat_id, "send_message", payload, purpose, key), now
+    )
+    return item if item is not None else await tx.outbox.by_dedup_key(key)
+
+
+async def notify_assignee(
+    tx: TicketUnitOfWork,
+    looks: Looks,
+    ticket: Ticket,
+    community: CommunityInfo,
+    now: datetime,
+    *,
+    reopened: bool = False,
+    again: bool = False,
+) -> int | None:
+    """Send the assignee the private card with action buttons, then the ticket's photos."""
+    if ticket.assignee_id is None:
+        return None
+    from bot.domain.tickets import Prompt
+
+    locale = community.locale
+    text = looks.private_card(locale, ticket, reopened=reopened, again=again)
+    rows = await staff_buttons(tx, ticket, locale, now)
+    key = f"tk:{ticket.id}:pcard:{ticket.assignee_id}:v{ticket.card_version}"
+    outbox_id = await send_private(
+        tx, ticket.assignee_id, text, now, key, rows, "ticket.private_card"
+    )
+    if outbox_id is None:
+        return None
+    await tx.tickets.add_prompt(
+        Prompt(outbox_id, ticket.id, "card", ticket.assignee_id, False), ticket.assignee_id, now
+    )
+    for index, photo in enumerate(ticket.photos):
+        await tx.outbox.enqueue(
+            OutboundMessage(
+                ticket.assignee_id,
+                "send_photo",
+                {"photo": photo, "reply_to_outbox_id": outbox_id},
+                "ticket.photo",
+                f"{key}:photo{index}",
+            ),
+            now,
+        )
+    return outbox_id

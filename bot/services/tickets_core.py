@@ -1,0 +1,124 @@
+"""What every ticket use case shares: settings, the one way to change state, and lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from bot import i18n
+from bot.domain.clock import Clock
+from bot.domain.errors import InvalidTransition, NotAllowed
+from bot.domain.intake import BuildingRef, IntakeRules, load_rules
+from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
+from bot.domain.tickets import Action, DuplicatePolicy, Ticket, transition
+from bot.services.ports import QuestionDesk, TicketUnitOfWork, TicketUnitOfWorkFactory
+from bot.services.tickets_cards import MANAGER_ROLES, Looks
+from bot.services.tickets_routing import Router
+
+
+@dataclass(frozen=True)
+class TicketPolicy:
+    """The tunable numbers of the ticket flow."""
+
+    verdict_window: timedelta = timedelta(hours=48)
+    duplicates: DuplicatePolicy = field(default_factory=DuplicatePolicy)
+    prompt_window: timedelta = timedelta(minutes=30)  # a plain private text answers a prompt
+    draft_window: timedelta = timedelta(minutes=30)  # an abandoned /report expires
+    max_chars: int = 2000
+    note_chars: int = 300
+
+
+@dataclass
+class TicketEnv:
+    uow: TicketUnitOfWorkFactory
+    clock: Clock
+    router: Router
+    looks: Looks = field(default_factory=Looks)
+    policy: TicketPolicy = field(default_factory=TicketPolicy)
+    questions: QuestionDesk | None = None
+
+
+@cache
+def rules_for(override: str | None) -> IntakeRules:
+    """The intake rules of a community (its override file on top of the defaults), cached."""
+    return load_rules(override)
+
+
+def community_rules(community: CommunityInfo) -> IntakeRules:
+    override = community.extra.get("intake_rules")
+    return rules_for(str(override) if override else None)
+
+
+def building_refs(community: CommunityInfo) -> list[BuildingRef]:
+    return [BuildingRef(b.number, b.aliases, b.units) for b in community.buildings]
+
+
+def refuse_transition(locale: str, exc: InvalidTransition) -> InvalidTransition:
+    """The same refusal with the state and action in words people read."""
+    state = str(exc.params.get("state", ""))
+    action = str(exc.params.get("action", ""))
+    return InvalidTransition(
+        "tickets.error.invalid_transition",
+        state=i18n.t(locale, f"tickets.status.{state}"),
+        action=i18n.t(locale, f"tickets.action.{action}"),
+    )
+
+
+async def change(
+    tx: TicketUnitOfWork,
+    ticket: Ticket,
+    action: Action,
+    now: datetime,
+    *,
+    actor: int | None,
+    update_id: int | None,
+    locale: str,
+    changes: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> Ticket:
+    """Apply one transition from the table, with its other column changes and an audit event."""
+    try:
+        after = transition(ticket.status, action)
+    except InvalidTransition as exc:
+        raise refuse_transition(locale, exc) from exc
+    updated = await tx.tickets.update(ticket.id, {"status": after, **(changes or {})}, now)
+    await tx.audit.record(
+        AuditRecord(
+            action=f"ticket.{action.value}",
+            subject=f"ticket:{ticket.number}",
+            actor_telegram_id=actor,
+            community_id=ticket.community_id,
+            update_id=update_id,
+            details={"from": ticket.status.value, "to": after.value, "note": note[:200]},
+        ),
+        now,
+    )
+    return updated
+
+
+async def person_in(
+    tx: TicketUnitOfWork, telegram_id: int, community_id: int
+) -> PersonInfo | None:
+    people = await tx.people.by_telegram_id(telegram_id)
+    return next((p for p in people if p.community_id == community_id), None)
+
+
+async def require_handler(
+    tx: TicketUnitOfWork, ticket: Ticket, telegram_id: int
+) -> PersonInfo | None:
+    """Only the assignee, a supervisor or an admin of the community may act on a ticket."""
+    person = await person_in(tx, telegram_id, ticket.community_id)
+    if ticket.assignee_id == telegram_id:
+        return person
+    if person is not None and person.has_role(*MANAGER_ROLES):
+        return person
+    raise NotAllowed("tickets.error.not_assignee")
+
+
+async def community_of(tx: TicketUnitOfWork, ticket: Ticket) -> CommunityInfo:
+    community = await tx.registry.community(ticket.community_id)
+    assert community is not None, "a ticket always belongs to a community"
+    return community

@@ -1,0 +1,59 @@
+"""The tickets feature as handlers see it: one object, one call per kind of update."""
+
+from __future__ import annotations
+
+from bot.domain.errors import NotFound
+from bot.services.buttons import Pressed
+from bot.services.tickets import TicketIntake
+from bot.services.tickets_core import TicketEnv
+from bot.services.tickets_dto import Origin, TicketMessage
+from bot.services.tickets_lifecycle import TicketLifecycle
+from bot.services.tickets_queries import TicketQueries
+from bot.services.tickets_report import TicketReportFlow
+
+
+class TicketDesk:
+    """Intake, life cycle, queries and the /report flow behind one front door."""
+
+    def __init__(self, env: TicketEnv) -> None:
+        self.env = env
+        self.intake = TicketIntake(env)
+        self.lifecycle = TicketLifecycle(env)
+        self.queries = TicketQueries(env, self.lifecycle)
+        self.report = TicketReportFlow(env, self.intake)
+
+    async def on_message(self, msg: TicketMessage) -> None:
+        """A non-command message: a staff note, a /report answer, or intake – in that order."""
+        await self.intake.remember(msg.user_id, msg.username)
+        if await self.lifecycle.staff_reply(msg):
+            return
+        if await self.report.take(
+            msg.chat_id, msg.user_id, msg.message_id, msg.update_id, msg.text, msg.photo_file_id
+        ):
+            return
+        await self.intake.take(msg)
+
+    async def on_press(self, pressed: Pressed, origin: Origin) -> str:
+        """A ticket button; returns the short answer shown to the presser."""
+        kind = pressed.spec.kind
+        if kind == "ticket.act":
+            return await self.lifecycle.act(pressed, origin)
+        if kind == "ticket.pick":
+            return await self.lifecycle.pick(pressed, origin)
+        if kind == "ticket.refer":
+            return await self.lifecycle.refer(pressed, origin)
+        if kind == "ticket.verdict":
+            return await self.lifecycle.verdict(pressed, origin)
+        if kind == "ticket.metoo":
+            return await self.intake.me_too(pressed, origin)
+        if kind == "ticket.ask":
+            return await self.intake.ask_staff(pressed, origin)
+        if kind == "ticket.flow":
+            return await self.report.press(
+                pressed, origin.chat_id, origin.message_id, origin.update_id
+            )
+        raise NotFound()
+
+    async def tick(self) -> None:
+        """Periodic work: close resolved tickets whose verdict time has passed."""
+        await self.lifecycle.auto_close()

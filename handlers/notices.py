@@ -1,0 +1,114 @@
+"""/notice (guided flow), /notices (list with buttons) and /outage: parse, call, done.
+
+Replies are queued in the outbox by the services; these handlers only route updates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import i18n
+from bot.domain.errors import InvalidInput, LoudaoError
+from bot.services.buttons import Pressed
+from bot.services.container import Services
+from bot.services.notices_admin import MANAGE, NoticeDesk
+from bot.services.notices_flow import FLOW, NoticeFlow
+from handlers.buttons import on_press
+from handlers.incoming import locale_for
+
+# Typed answers to the /notice flow are looked at before other private-message handlers.
+FLOW_TEXT_GROUP = -10
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    notices = services.notices
+    if notices is None:
+        return
+    desk = NoticeDesk(notices)
+    flow = NoticeFlow(notices)
+
+    def private_or_refuse(update: Update) -> tuple[int, int]:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            raise InvalidInput("notice.private_only")
+        if chat.type != "private":
+            raise InvalidInput("notice.private_only")
+        return user.id, update.update_id
+
+    async def notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id, update_id = private_or_refuse(update)
+        await flow.start(user_id, update_id)
+        services.wake_sender()
+
+    async def notices_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id, update_id = private_or_refuse(update)
+        await desk.list_notices(user_id, update_id)
+        services.wake_sender()
+
+    async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id, update_id = private_or_refuse(update)
+        message = update.effective_message
+        text = message.text if message is not None and message.text else ""
+        await desk.outage(user_id, text, update_id)
+        services.wake_sender()
+
+    async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not message.text:
+            return
+        try:
+            handled = await flow.text(user.id, message.text, update.update_id)
+        except LoudaoError as exc:
+            locale = locale_for(update, services.settings.locale)
+            with contextlib.suppress(TelegramError):
+                await message.reply_text(
+                    i18n.t(locale, exc.key, **exc.params), parse_mode=ParseMode.HTML
+                )
+            raise ApplicationHandlerStop from None
+        if handled:
+            services.wake_sender()
+            raise ApplicationHandlerStop
+
+    async def pressed_flow(
+        update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: Pressed
+    ) -> None:
+        query = update.callback_query
+        assert query is not None
+        message_id = query.message.message_id if query.message is not None else None
+        answer = await flow.press(pressed, message_id, update.update_id)
+        with contextlib.suppress(TelegramError):
+            await query.answer(answer)
+
+    async def pressed_manage(
+        update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: Pressed
+    ) -> None:
+        query = update.callback_query
+        assert query is not None
+        chat_id = query.message.chat.id if query.message is not None else pressed.presser_id
+        message_id = query.message.message_id if query.message is not None else None
+        answer = await desk.manage(pressed, chat_id, message_id, update.update_id)
+        with contextlib.suppress(TelegramError):
+            await query.answer(answer)
+
+    application.add_handler(CommandHandler("notice", notice))
+    application.add_handler(CommandHandler("notices", notices_list))
+    application.add_handler(CommandHandler("outage", outage))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, typed),
+        group=FLOW_TEXT_GROUP,
+    )
+    on_press(application, FLOW, pressed_flow)
+    on_press(application, MANAGE, pressed_manage)
