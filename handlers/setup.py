@@ -14,10 +14,19 @@ log = logging.getLogger(__name__)
 PRIVATE_COMMANDS = [
     ("start", "开始 / 使用说明"),
     ("help", "使用说明"),
+    ("report", "一步步报事"),
+    ("my", "我报过的事"),
+    ("mine", "工作人员：我的工单"),
+    ("ticket", "查看工单：/ticket 编号"),
+    ("notice", "管理员：发通知"),
+    ("notices", "管理员：管理通知"),
+    ("outage", "管理员：停水停电通知"),
+    ("faq", "管理员：常见问题"),
     ("join", "工作人员认领账号：/join 邀请码"),
 ]
 GROUP_COMMANDS = [
     ("help", "使用说明"),
+    ("report", "一步步报事"),
     ("bind", "管理员绑定本群：/bind 3号楼"),
 ]
 

@@ -2,9 +2,9 @@
 
 `FaqDesk` implements the `QuestionDesk` port: a confident match is answered as a reply to the
 asker's message, a close call offers "您是想问：" with up to three buttons, and nothing good
-returns `FaqOutcome.NONE` having sent nothing (the caller decides what to do next; in a private
-chat `answer_privately` then says so kindly). Messages go through the outbox, deduplicated by
-update, so a repeated update answers once.
+returns `FaqOutcome.NONE` having sent nothing (the tickets intake then offers to pass the
+question to staff). Messages go through the outbox, deduplicated by update, so a repeated
+update answers once.
 """
 
 from __future__ import annotations
@@ -196,33 +196,6 @@ class FaqDesk:
                 now,
             )
         return FaqOutcome.NONE
-
-    async def answer_privately(self, question: Question) -> FaqOutcome:
-        """Answer a private question; with nothing good, say so kindly instead of staying quiet."""
-        outcome = await self.answer(question)
-        if outcome is FaqOutcome.NONE and question.private and question.text.strip():
-            async with self.uow() as tx:
-                await tx.outbox.enqueue(
-                    OutboundMessage(
-                        chat_id=question.chat_id,
-                        method="send_message",
-                        payload={
-                            "text": i18n.t(question.locale, "faq.no_answer_private"),
-                            "reply_to_message_id": question.message_id,
-                        },
-                        purpose="faq.none",
-                        dedup_key=f"faq.none:{question.update_id}",
-                    ),
-                    self.clock.now(),
-                )
-                await tx.commit()
-        return outcome
-
-    async def answer_in_group(self, question: Question) -> FaqOutcome:
-        """TEMPORARY standalone intake for groups: leave repair reports to the report desk."""
-        if question.addressed and self.is_ticket(question.text):
-            return FaqOutcome.NONE
-        return await self.answer(question)
 
     async def show(
         self,

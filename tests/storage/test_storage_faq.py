@@ -206,19 +206,20 @@ async def test_a_stored_entry_keeps_every_field(admin: FaqAdmin) -> None:
     assert entries == [entry]
 
 
-async def test_the_standalone_desk_is_kind_in_private_and_leaves_reports_alone(
+async def test_nothing_good_sends_nothing_and_a_good_match_is_answered(
     admin: FaqAdmin, uow: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await admin.sync_files(read_registry(DEMO), DEMO)
     desk = FaqDesk(uow, clock, admin.library)
     lost = _question("小区里有没有教钢琴的老师", 1, addressed=True, chat=201)
-    assert await desk.answer_privately(lost) is FaqOutcome.NONE
-    assert await _outbox(uow, "faq.none:1") is not None
-    report = _question("3号楼电梯坏了", 2, addressed=True)
-    assert await desk.answer_in_group(report) is FaqOutcome.NONE
-    assert await _outbox(uow, "faq:2") is None
+    assert await desk.answer(lost) is FaqOutcome.NONE
+    assert await _outbox(uow, "faq:1") is None  # the intake offers "pass to staff" instead
     asked = _question("大件垃圾什么时候收", 3, addressed=True)
-    assert await desk.answer_in_group(asked) is FaqOutcome.ANSWERED
+    assert await desk.answer(asked) is FaqOutcome.ANSWERED
+    assert await _outbox(uow, "faq:3") is not None
+
+
+async def test_only_admins_see_the_faq_usage(admin: FaqAdmin) -> None:
     assert "usage" not in await admin.usage(ADMIN, "zh_CN")
     with pytest.raises(NotAllowed):
         await admin.usage(PLUMBER, "zh_CN")
