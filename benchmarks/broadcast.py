@@ -168,6 +168,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("bot.services.outbox").setLevel(logging.ERROR)
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)  # 429s are counted
     return asyncio.run(run(args.groups, args.batch, args.concurrency, args.smooth))
 
 

@@ -78,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for noisy in ("httpx", "apscheduler", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # With max_retries=0 PTB's limiter logs every 429 as an error with a traceback; the outbox
+    # sender waits as Telegram asks and retries, so this is routine, not an error.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     try:
         return _dispatch(args, settings)
     except (ConfigFileError, ConfigFileErrors) as exc:

@@ -132,6 +132,7 @@ class OutboxSender:
             await self._reschedule(item, 1.0, str(exc), False)
             return _Outcome.WAIT
         except RetryLater as exc:
+            log.debug("chat %s: Telegram asks to wait %.1fs", item.chat_id, exc.seconds)
             await self._reschedule(item, exc.seconds, str(exc), False)
             return _Outcome.WAIT
         except TransientFailure as exc:
