@@ -16,6 +16,9 @@ from bot.domain.clock import Clock, SystemClock
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.container import Services
+from bot.services.duty import DutyDesk
+from bot.services.duty_routing import RosterRouter
+from bot.services.escalation import EscalationDesk
 from bot.services.faq import FaqDesk, FaqLibrary
 from bot.services.faq_admin import FaqAdmin
 from bot.services.inbox import Inbox
@@ -26,7 +29,6 @@ from bot.services.registry import load_registry
 from bot.services.tickets_cards import Hotlines, Looks
 from bot.services.tickets_core import TicketEnv, TicketPolicy
 from bot.services.tickets_desk import TicketDesk
-from bot.services.tickets_routing import SkillRouter
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands
@@ -104,19 +106,27 @@ class LoudaoApp:
             notices=self.notices,
         )
         self.ticks.append(self.notices.tick)
-        # Tickets: SkillRouter until the duty roster (issue 5) provides a Router of its own.
+        # Tickets, routed by the duty roster (issue 5): who is on duty, with the SLA's deadlines.
+        looks = Looks(Hotlines(s.gas_hotline, s.power_hotline, s.water_hotline))
         self.tickets = TicketDesk(
             TicketEnv(
                 uow=self.uow,
                 clock=self.clock,
-                router=SkillRouter(self.uow),
-                looks=Looks(Hotlines(s.gas_hotline, s.power_hotline, s.water_hotline)),
+                router=RosterRouter(self.uow),
+                looks=looks,
                 policy=TicketPolicy(max_chars=s.max_message_chars),
                 questions=self.services.faq,
             )
         )
         self.services.tickets = self.tickets
         self.ticks.append(self.tickets.tick)
+        # Duty (issue 5): escalation steps fire exactly once; the morning handoff once a day.
+        self.escalation = EscalationDesk(self.uow, self.clock, looks)
+        self.duty = DutyDesk(self.uow, self.clock, looks)
+        self.services.escalation = self.escalation
+        self.services.duty = self.duty
+        self.ticks.append(self.escalation.tick)
+        self.ticks.append(self.duty.tick)
         register_all(self.application, self.services)
         await self.application.initialize()
         await announce_commands(self.application)

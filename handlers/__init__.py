@@ -10,6 +10,7 @@ from bot.services.container import Services
 from handlers import (
     buttons,
     commands,
+    duty,
     errors,
     faq,
     gate,
@@ -46,6 +47,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     membership.register(application, services)  # bot added to / removed from groups
     commands.register(application, services)  # /start /help /bind /join
     notices.register(application, services)  # /notice /notices /outage; flow text at group -10
+    duty.register(application, services)  # /duty /roster /cover /leave /workday; follow-up notes
     tickets_commands.register(application, services)  # /report /mine /my /ticket /cancel /merge
     tickets.register(application, services)  # THE intake: every non-command text/photo message
     faq.register(application, services)  # /faq, suggestion buttons; TEMP private/group intake

@@ -18,6 +18,11 @@ PRIVATE_COMMANDS = [
     ("my", "我报过的事"),
     ("mine", "工作人员：我的工单"),
     ("ticket", "查看工单：/ticket 编号"),
+    ("duty", "现在谁值班"),
+    ("roster", "主管：排班表（/roster week 看一周）"),
+    ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),
+    ("leave", "主管：请假 /leave [谁] 开始 结束"),
+    ("workday", "管理员：调整工作日 /workday 日期 on|off"),
     ("notice", "管理员：发通知"),
     ("notices", "管理员：管理通知"),
     ("outage", "管理员：停水停电通知"),
@@ -27,6 +32,7 @@ PRIVATE_COMMANDS = [
 GROUP_COMMANDS = [
     ("help", "使用说明"),
     ("report", "一步步报事"),
+    ("duty", "现在谁值班"),
     ("bind", "管理员绑定本群：/bind 3号楼"),
 ]
 

@@ -31,7 +31,7 @@ class EscalationRow(Base):
         Index("ix_escalations_due", "fired_at", "cancelled_at", "due_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(BigInteger, index=True)  # tickets.id (no FK)
     community_id: Mapped[int] = mapped_column(BigInteger)
     step_no: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # remind|page
@@ -83,8 +83,8 @@ class FollowUpRow(Base):
     """The follow-up call after an emergency (回访): a task for the assignee with a note."""
 
     __tablename__ = "ticket_followups"
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    ticket_id: Mapped[int] = mapped_column(  # tickets.id (no FK: see the migration)
+        BigInteger, primary_key=True, autoincrement=False
     )
     community_id: Mapped[int] = mapped_column(BigInteger)
     assignee_id: Mapped[int] = mapped_column(BigInteger)

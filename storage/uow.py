@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
 from storage.repos_messaging import SqlAuditRepo, SqlButtonRepo, SqlInboxRepo, SqlOutboxRepo
 from storage.repos_notices import SqlNoticeRepo
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.faq = SqlFaqRepo(session)  # FAQ: entries, cool-downs, gaps
         self.notices = SqlNoticeRepo(session)  # notices feature
         self.tickets = SqlTicketRepo(session)  # tickets: intake to verdict
+        self.duty = SqlDutyRepo(session)  # duty: escalation steps, overrides, follow-ups
         return self
 
     async def __aexit__(

@@ -168,6 +168,11 @@ class Roster:
         _require_aware(at)
         return [(self.staff[s.key], s.start, s.end, s.duty.name) for s in self._active(at)]
 
+    def on_shift(self, at: datetime) -> list[tuple[StaffRef, DutySpec, datetime, datetime]]:
+        """Return (staff, duty, shift start, shift end) of everyone on shift at `at`."""
+        _require_aware(at)
+        return [(self.staff[s.key], s.duty, s.start, s.end) for s in self._active(at)]
+
     def _active(self, at: datetime) -> list[_Slot]:
         at = at.astimezone(UTC)
         today = at.astimezone(self.tz).date()
@@ -227,6 +232,14 @@ class Roster:
         (primary, primary_role), rest = people[0], people[1:]
         chain = tuple(ChainStep(person, timings.get(role), role) for person, role in rest)
         return DutyAnswer(primary, chain, primary_role)
+
+    def shifts_on(self, day: date) -> list[tuple[StaffRef, DutySpec, datetime, datetime]]:
+        """Return (staff, duty, start, end) of the shifts starting on `day`, after overrides."""
+        return [
+            (self.staff[s.key], s.duty, s.start.astimezone(self.tz), s.end.astimezone(self.tz))
+            for s in sorted(self._slots_starting_on(day), key=lambda s: (s.start, s.duty_index))
+            if not self._on_leave(s.key, s.start)
+        ]
 
     def on_duty_on(self, day: date) -> list[tuple[StaffRef, list[tuple[datetime, datetime]]]]:
         """List who works which shifts starting on `day` (for the morning handoff)."""

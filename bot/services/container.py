@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.chats import ChatService
+from bot.services.duty import DutyDesk
+from bot.services.escalation import EscalationDesk
 from bot.services.faq import FaqDesk
 from bot.services.faq_admin import FaqAdmin
 from bot.services.notices import NoticeService
@@ -30,3 +32,6 @@ class Services:
     notices: NoticeService | None = None
     # Tickets (issue 4): intake, life cycle, verdicts, /report, /mine /my /ticket.
     tickets: TicketDesk | None = None
+    # Duty (issue 5): /duty /roster /cover /leave /workday, the handoff; pages and follow-ups.
+    duty: DutyDesk | None = None
+    escalation: EscalationDesk | None = None

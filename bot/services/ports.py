@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol
 
+from bot.domain.duty_records import (
+    FollowUpTask,
+    NewStep,
+    OpenTicketView,
+    OverrideRecord,
+    StepRecord,
+)
 from bot.domain.notices.records import (
     DeliveryRecord,
     DraftRecord,
@@ -341,9 +348,64 @@ class TicketUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def tickets(self) -> TicketRepo: ...
+    @property
+    def duty(self) -> DutyRepo: ...  # duty (issue 5): every state change settles/plans steps
 
     async def __aenter__(self) -> TicketUnitOfWork: ...
 
 
 class TicketUnitOfWorkFactory(Protocol):
     def __call__(self) -> TicketUnitOfWork: ...
+
+
+# --- duty roster, deadlines and escalation (issue 5) ---------------------------------------
+
+
+class DutyRepo(Protocol):
+    async def add_steps(
+        self, ticket_id: int, community_id: int, steps: Sequence[NewStep], now: datetime
+    ) -> int: ...
+    async def last_step_no(self, ticket_id: int) -> int: ...
+    async def steps(self, ticket_id: int) -> list[StepRecord]: ...
+    async def cancel_pending(
+        self, ticket_id: int, reasons: Sequence[str] | None, now: datetime
+    ) -> int: ...
+    async def due_step(self, now: datetime, exclude: Sequence[int] = ()) -> StepRecord | None: ...
+    async def lock_ticket(self, ticket_id: int) -> bool: ...
+    async def claim_step(self, step_id: int, now: datetime) -> StepRecord | None: ...
+    async def set_outcome(self, step_id: int, outcome: str) -> None: ...
+    async def paged_at(self, ticket_id: int, due_at: datetime) -> list[str]: ...
+    async def next_due(self, limit: int = 20) -> list[StepRecord]: ...
+    async def add_override(
+        self,
+        community_id: int,
+        kind: str,
+        staff_key: str,
+        by_key: str | None,
+        start_at: datetime,
+        end_at: datetime,
+        note: str,
+        created_by: int | None,
+        update_id: int | None,
+        now: datetime,
+    ) -> bool: ...
+    async def overrides(
+        self, community_id: int, ending_after: datetime
+    ) -> list[OverrideRecord]: ...
+    async def set_workday(
+        self, community_id: int, day: date, working: bool | None, by: int | None, now: datetime
+    ) -> None: ...
+    async def workdays(self, community_id: int) -> dict[date, bool]: ...
+    async def followup(self, ticket_id: int, lock: bool = False) -> FollowUpTask | None: ...
+    async def add_followup(
+        self,
+        ticket_id: int,
+        community_id: int,
+        assignee_id: int,
+        due_at: datetime | None,
+        now: datetime,
+    ) -> bool: ...
+    async def update_followup(self, ticket_id: int, changes: Mapping[str, Any]) -> None: ...
+    async def followup_for_message(self, chat_id: int, message_id: int) -> FollowUpTask | None: ...
+    async def claim_daily(self, community_id: int, job: str, day: date, now: datetime) -> bool: ...
+    async def open_tickets(self, community_id: int) -> list[OpenTicketView]: ...

@@ -14,6 +14,7 @@ from bot.domain.errors import InvalidTransition, NotAllowed
 from bot.domain.intake import BuildingRef, IntakeRules, load_rules
 from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
 from bot.domain.tickets import Action, DuplicatePolicy, Ticket, transition
+from bot.services.escalation_plan import after_transition
 from bot.services.ports import QuestionDesk, TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets_cards import MANAGER_ROLES, Looks
 from bot.services.tickets_routing import Router
@@ -96,7 +97,8 @@ async def change(
         ),
         now,
     )
-    return updated
+    # duty (issue 5): settle or plan the ticket's escalation steps in the same transaction
+    return await after_transition(tx, ticket, Action(action), updated, now)
 
 
 async def person_in(

@@ -6,9 +6,19 @@ import re
 
 import pytest
 
+from bot.domain.clock import FakeClock
 from tests.e2e.world import ELECTRICIAN, JSON, PLUMBER, SUPERVISOR, World
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Tuesday 10:00 in Shanghai: the day staff are on duty, so routing does not depend on
+    when the tests run (the duty roster routes by time)."""
+    return FakeClock()
+
+
 CLEANER = 9005
 PRIVATE = re.compile(r"401|1381234|陈大爷|李阿姨|王奶奶")
 

@@ -14,6 +14,7 @@ TABLES = {
     "faq_bases", "faq_entries", "faq_cooldowns", "faq_gaps",
     "tickets", "ticket_counters", "ticket_followers", "ticket_notes", "ticket_photos",
     "ticket_prompts", "known_usernames", "report_drafts",
+    "escalations", "roster_overrides", "workday_overrides", "ticket_followups", "duty_daily_runs",
 }  # fmt: skip
 
 

@@ -33,7 +33,11 @@ def test_a_night_leak_goes_to_the_night_plumber_then_up_the_chain(
     }
     chain = out["chain"]
     assert isinstance(chain, list)
-    assert [(s["name"], s["after_minutes"]) for s in chain] == [("李经理", 5), ("王主任", 30)]
+    assert [(s["name"], s["role"], s["after_minutes"]) for s in chain] == [
+        ("张师傅", "backup", 5),  # the day plumber is on call at night
+        ("李经理", "supervisor", 5),
+        ("王主任", "admin", 30),
+    ]
     deadlines = out["deadlines"]
     assert isinstance(deadlines, dict)
     # 02:00 Shanghai = 18:00 UTC the day before; someone responds within 30 minutes

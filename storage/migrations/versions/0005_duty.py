@@ -15,8 +15,9 @@ import storage.types
 revision: str = "0005"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = ("duty",)
-# escalations and follow-ups refer to tickets
-depends_on: str | Sequence[str] | None = ("0002",)
+# escalations and follow-ups name a ticket by id without a foreign key, so that this branch
+# does not depend on the tickets branch's order (tickets are never deleted)
+depends_on: str | Sequence[str] | None = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -29,7 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "escalations",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
-        sa.Column("ticket_id", _ID, nullable=False),
+        sa.Column("ticket_id", sa.BigInteger(), nullable=False),
         sa.Column("community_id", sa.BigInteger(), nullable=False),
         sa.Column("step_no", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -42,15 +43,10 @@ def upgrade() -> None:
         _when("cancelled_at", True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         _when("created_at", False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["tickets.id"],
-            name=op.f("fk_escalations_ticket_id_tickets"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
         sa.UniqueConstraint("ticket_id", "step_no", name=op.f("uq_escalations_ticket_id_step_no")),
     )
+    op.create_index(op.f("ix_escalations_ticket_id"), "escalations", ["ticket_id"], unique=False)
     op.create_index(
         "ix_escalations_due", "escalations", ["fired_at", "cancelled_at", "due_at"], unique=False
     )
@@ -99,7 +95,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "ticket_followups",
-        sa.Column("ticket_id", _ID, autoincrement=False, nullable=False),
+        sa.Column("ticket_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("community_id", sa.BigInteger(), nullable=False),
         sa.Column("assignee_id", sa.BigInteger(), nullable=False),
         _when("due_at", True),
@@ -109,12 +105,6 @@ def upgrade() -> None:
         sa.Column("done_by", sa.BigInteger(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         _when("created_at", False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["tickets.id"],
-            name=op.f("fk_ticket_followups_ticket_id_tickets"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_ticket_followups")),
     )
     op.create_index(
@@ -141,4 +131,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_roster_overrides_community_id"), table_name="roster_overrides")
     op.drop_table("roster_overrides")
     op.drop_index("ix_escalations_due", table_name="escalations")
+    op.drop_index(op.f("ix_escalations_ticket_id"), table_name="escalations")
     op.drop_table("escalations")

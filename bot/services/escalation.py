@@ -1,0 +1,405 @@
+"""Escalation at run time: the tick that fires due steps exactly once, the page's 接单 button,
+and the follow-up task's 回访完成 button and note."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import i18n
+from bot.domain.clock import Clock
+from bot.domain.duty_records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
+from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.records import AuditRecord, CommunityInfo, OutboundMessage
+from bot.domain.tickets import Action, Status, Ticket, public_card
+from bot.services.buttons import Pressed
+from bot.services.duty_setup import load_setup
+from bot.services.escalation_followup import ensure_followup, followup_button, local_time
+from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
+from bot.services.tickets_cards import (
+    MANAGER_ROLES,
+    Looks,
+    Rows,
+    button,
+    me_too_buttons,
+    merged_label,
+    notify_assignee,
+    refresh_card,
+    send_private,
+    staff_buttons,
+)
+from bot.services.tickets_core import change, community_of, person_in
+from bot.services.tickets_dto import Origin
+
+log = logging.getLogger(__name__)
+NOTE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class FollowUpNote:
+    """A private reply to the "write how the call went" prompt."""
+
+    update_id: int
+    chat_id: int
+    user_id: int
+    message_id: int
+    reply_to_message_id: int
+    text: str
+
+
+class EscalationDesk:
+    """Fires due reminders and pages, and takes the buttons they carry."""
+
+    def __init__(
+        self, uow: TicketUnitOfWorkFactory, clock: Clock, looks: Looks | None = None
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.looks = looks or Looks()
+
+    # -- the tick ----------------------------------------------------------------------------
+    async def tick(self, limit: int = 200) -> int:
+        """Fire every due step, one transaction each; return how many were fired.
+
+        Each step is claimed by a conditional update of its row (fired_at), so it fires once
+        even with several bot processes; its messages carry the outbox key esc:<ticket>:<step>.
+        """
+        passed: list[int] = []  # failed, or their ticket was busy: try again on a later tick
+        done = 0
+        while done + len(passed) < limit:
+            now = self.clock.now()
+            step_id: int | None = None
+            try:
+                async with self.uow() as tx:
+                    due = await tx.duty.due_step(now, passed)
+                    if due is None:
+                        break
+                    step_id = due.id
+                    if not await tx.duty.lock_ticket(due.ticket_id):
+                        passed.append(due.id)  # someone is changing this ticket right now
+                        continue
+                    step = await tx.duty.claim_step(due.id, now)
+                    if step is None:
+                        continue  # fired or cancelled meanwhile
+                    await self._fire(tx, step, now)
+                    await tx.commit()
+                done += 1
+            except Exception:
+                if step_id is None:
+                    raise
+                log.exception("escalation step %s failed; it is retried on a later tick", step_id)
+                passed.append(step_id)
+        return done
+
+    async def _fire(self, tx: TicketUnitOfWork, step: StepRecord, now: datetime) -> None:
+        ticket = await tx.tickets.get(step.ticket_id)
+        if ticket is None:
+            await tx.duty.set_outcome(step.id, "moot")
+            return
+        community = await community_of(tx, ticket)
+        followup = await tx.duty.followup(ticket.id) if step.reason == FOLLOW_UP else None
+        if is_settled(step.reason, ticket.status, followup is not None and followup.done):
+            await tx.duty.set_outcome(step.id, "moot")
+            return
+        holder = ticket.assignee_id
+        if step.kind == REMIND or (step.kind == PAGE and step.target_id == holder):
+            # a page meant for whoever now holds the ticket is a reminder to them
+            if holder is None:
+                await tx.duty.set_outcome(step.id, "skipped")
+                return
+            await self._remind(tx, step, ticket, community, holder, now)
+            await tx.duty.set_outcome(step.id, "reminded")
+            return
+        if step.target_id is None:
+            await tx.duty.set_outcome(step.id, "skipped")
+            return
+        await self._page(tx, step, ticket, community, step.target_id, now)
+        await tx.duty.set_outcome(step.id, "sent")
+        await tx.audit.record(
+            AuditRecord(
+                action="ticket.escalated",
+                subject=f"ticket:{ticket.number}",
+                community_id=ticket.community_id,
+                details={"step": step.step_no, "to": step.target_key, "reason": step.reason},
+            ),
+            now,
+        )
+        setup = await load_setup(tx, community, now)
+        if setup.policy.show_escalation:
+            await self._show_on_card(tx, ticket, community, step, now)
+
+    def _what(self, locale: str, reason: str) -> str:
+        return i18n.t(locale, f"duty.reason.{reason}")
+
+    async def _remind(
+        self,
+        tx: TicketUnitOfWork,
+        step: StepRecord,
+        ticket: Ticket,
+        community: CommunityInfo,
+        holder: int,
+        now: datetime,
+    ) -> None:
+        locale = community.locale
+        if step.reason == FOLLOW_UP:
+            setup = await load_setup(tx, community, now)
+            due = setup.deadlines(ticket.level, ticket.created_at).follow_up_by
+            if await ensure_followup(tx, ticket, community, due, now):
+                return  # the task itself is the reminder
+            rows = await followup_button(tx, ticket, holder, locale, now)
+        else:
+            rows = await staff_buttons(tx, ticket, locale, now)
+        due_at = await self._deadline_of(tx, step)
+        text = i18n.t(
+            locale,
+            "duty.remind.text",
+            number=ticket.label,
+            category=self.looks.category(locale, ticket.category),
+            place=self.looks.place(locale, ticket.building, ticket.unit),
+            what=self._what(locale, step.reason),
+            when=local_time(community, due_at),
+        )
+        await send_private(
+            tx, holder, text, now, f"esc:{ticket.id}:{step.step_no}", rows, "duty.remind"
+        )
+
+    @staticmethod
+    async def _deadline_of(tx: TicketUnitOfWork, step: StepRecord) -> datetime:
+        """When the promise a reminder is about falls due: the page planned for that moment."""
+        if step.kind == PAGE:
+            return step.due_at
+        for later in await tx.duty.steps(step.ticket_id):
+            if later.step_no > step.step_no and later.kind == PAGE and later.reason == step.reason:
+                return later.due_at
+        return step.due_at
+
+    async def _page(
+        self,
+        tx: TicketUnitOfWork,
+        step: StepRecord,
+        ticket: Ticket,
+        community: CommunityInfo,
+        target: int,
+        now: datetime,
+    ) -> None:
+        locale = community.locale
+        holder = ticket.assignee_name or "—"
+        minutes = max(1, int((now - ticket.created_at).total_seconds() // 60))
+        if step.reason in ("accept", "acknowledge_by", "respond_by") and ticket.status in (
+            Status.NEW,
+            Status.ASSIGNED,
+            Status.REOPENED,
+        ):
+            why = i18n.t(locale, "duty.page.not_accepted", name=holder, minutes=minutes)
+        else:
+            why = i18n.t(
+                locale,
+                "duty.page.overdue",
+                what=self._what(locale, step.reason),
+                when=local_time(community, step.due_at),
+                name=holder,
+            )
+        card = self.looks.private_card(locale, ticket)
+        text = i18n.t(locale, "duty.page.title", number=ticket.label) + "\n" + why + "\n\n" + card
+        take = await button(
+            tx,
+            now,
+            i18n.t(locale, "duty.page.take"),
+            "duty.take",
+            {"t": ticket.id},
+            users=(target,),
+            roles=MANAGER_ROLES,
+            community_id=ticket.community_id,
+        )
+        rows: Rows = [[take]]
+        person = await person_in(tx, target, ticket.community_id)
+        if person is not None and person.has_role(*MANAGER_ROLES):
+            reassign = await button(
+                tx,
+                now,
+                i18n.t(locale, "tickets.private.reassign"),
+                "ticket.act",
+                {"t": ticket.id, "a": "reassign"},
+                roles=MANAGER_ROLES,
+                community_id=ticket.community_id,
+            )
+            rows.append([reassign])
+        await send_private(
+            tx, target, text, now, f"esc:{ticket.id}:{step.step_no}", rows, "duty.page"
+        )
+
+    async def _show_on_card(
+        self,
+        tx: TicketUnitOfWork,
+        ticket: Ticket,
+        community: CommunityInfo,
+        step: StepRecord,
+        now: datetime,
+    ) -> None:
+        """Edit the group card: "已超时，已升级至…" (communities that chose to show it)."""
+        if ticket.card_outbox_id is None:
+            return
+        names = await tx.duty.paged_at(ticket.id, step.due_at)
+        version = ticket.card_version + 1
+        ticket = await tx.tickets.update(ticket.id, {"card_version": version}, now)
+        locale = community.locale
+        card = public_card(ticket, await merged_label(tx, ticket))
+        text = self.looks.group_card(locale, community, card)
+        text += "\n" + i18n.t(locale, "duty.card.escalated", names="、".join(names))
+        await tx.outbox.enqueue(
+            OutboundMessage(
+                ticket.chat_id,
+                "edit_text",
+                {
+                    "text": text,
+                    "target_outbox_id": ticket.card_outbox_id,
+                    "buttons": await me_too_buttons(tx, ticket, locale, now),
+                },
+                "duty.card_escalated",
+                f"tk:{ticket.id}:card:v{version}",
+            ),
+            now,
+        )
+
+    # -- the page's 接单 button ----------------------------------------------------------------
+    async def take(self, pressed: Pressed, origin: Origin) -> str:
+        """A paged person takes the ticket over and accepts it; the chain stops."""
+        now = self.clock.now()
+        presser = pressed.presser_id
+        async with self.uow() as tx:
+            ticket = await tx.tickets.get(int(pressed.spec.payload["t"]), lock=True)
+            if ticket is None:
+                raise NotFound()
+            community = await community_of(tx, ticket)
+            locale = community.locale
+            if ticket.status in (Status.ACCEPTED, Status.IN_PROGRESS):
+                if ticket.assignee_id == presser:
+                    return i18n.t(locale, "duty.take.already_yours")
+                return i18n.t(locale, "duty.take.taken", name=ticket.assignee_name or "—")
+            if not ticket.is_open:
+                return i18n.t(locale, "duty.take.closed")
+            person = await person_in(tx, presser, ticket.community_id)
+            if person is None:
+                raise NotAllowed("error.button_not_yours")
+            old = ticket.assignee_id
+            who = {"assignee_id": presser, "assignee_name": person.name}
+            upd = origin.update_id
+            if ticket.status is Status.NEW:
+                ticket = await change(
+                    tx, ticket, Action.ASSIGN, now, actor=presser, update_id=upd, locale=locale,
+                    changes=who,
+                )  # fmt: skip
+            elif old != presser:
+                ticket = await change(
+                    tx, ticket, Action.REASSIGN, now, actor=presser, update_id=upd, locale=locale,
+                    changes=who, note=person.name,
+                )  # fmt: skip
+            ticket = await change(
+                tx, ticket, Action.ACCEPT, now, actor=presser, update_id=upd, locale=locale,
+                note="page",
+            )  # fmt: skip
+            ticket = await refresh_card(tx, self.looks, ticket, community, now)
+            if old != presser:
+                await notify_assignee(tx, self.looks, ticket, community, now, again=True)
+            if old is not None and old != presser:
+                text = i18n.t(
+                    locale, "duty.take.handed_over", number=ticket.label, name=person.name
+                )
+                await send_private(
+                    tx, old, text, now, f"tk:{ticket.id}:taken:v{ticket.card_version}"
+                )
+            await tx.commit()
+        return i18n.t(locale, "duty.take.done", number=ticket.label)
+
+    # -- the follow-up task ------------------------------------------------------------------
+    async def followup_done(self, pressed: Pressed, origin: Origin) -> str:
+        """回访完成: record the call, stop its reminders, and invite a short note."""
+        now = self.clock.now()
+        ticket_id = int(pressed.spec.payload["t"])
+        async with self.uow() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            task = await tx.duty.followup(ticket_id, lock=True)
+            if ticket is None or task is None:
+                raise NotFound()
+            community = await community_of(tx, ticket)
+            locale = community.locale
+            if task.done:
+                return i18n.t(locale, "duty.followup.already")
+            await tx.duty.update_followup(
+                ticket_id, {"done_at": now, "done_by": pressed.presser_id}
+            )
+            await tx.duty.cancel_pending(ticket_id, [FOLLOW_UP], now)
+            await tx.audit.record(
+                AuditRecord(
+                    action="ticket.followed_up",
+                    subject=f"ticket:{ticket.number}",
+                    actor_telegram_id=pressed.presser_id,
+                    community_id=ticket.community_id,
+                    update_id=origin.update_id,
+                ),
+                now,
+            )
+            if task.task_outbox_id is not None:
+                await tx.outbox.enqueue(
+                    OutboundMessage(
+                        origin.chat_id,
+                        "edit_text",
+                        {
+                            "text": i18n.t(locale, "duty.followup.task_done", number=ticket.label),
+                            "target_outbox_id": task.task_outbox_id,
+                        },
+                        "duty.followup_done",
+                        f"duty:fu:{ticket_id}:done",
+                    ),
+                    now,
+                )
+            prompt = await send_private(
+                tx,
+                pressed.presser_id,
+                i18n.t(locale, "duty.followup.note_prompt", number=ticket.label),
+                now,
+                f"duty:fu:{ticket_id}:prompt",
+                purpose="duty.followup_prompt",
+            )
+            await tx.duty.update_followup(ticket_id, {"prompt_outbox_id": prompt})
+            await tx.commit()
+        return i18n.t(locale, "duty.followup.recorded")
+
+    async def followup_note(self, note: FollowUpNote) -> bool:
+        """A reply to the note prompt: store it with the follow-up. True if it was one."""
+        now = self.clock.now()
+        async with self.uow() as tx:
+            task = await tx.duty.followup_for_message(note.chat_id, note.reply_to_message_id)
+            if task is None:
+                return False
+            ticket = await tx.tickets.get(task.ticket_id)
+            if ticket is None:
+                return False
+            community = await community_of(tx, ticket)
+            person = await person_in(tx, note.user_id, ticket.community_id)
+            if note.user_id not in (task.assignee_id, task.done_by) and not (
+                person is not None and person.has_role(*MANAGER_ROLES)
+            ):
+                raise NotAllowed("tickets.error.not_assignee")
+            text = note.text.strip()[:NOTE_CHARS]
+            if text:
+                await tx.duty.update_followup(task.ticket_id, {"note": text})
+                await tx.tickets.add_note(
+                    ticket.id, "followup", note.user_id, text, None, note.update_id, now
+                )
+            await tx.outbox.enqueue(
+                OutboundMessage(
+                    note.chat_id,
+                    "send_message",
+                    {
+                        "text": i18n.t(community.locale, "duty.followup.note_saved"),
+                        "reply_to_message_id": note.message_id,
+                    },
+                    "duty.followup_note",
+                    f"duty:fu:{ticket.id}:note:{note.update_id}",
+                ),
+                now,
+            )
+            await tx.commit()
+        return True

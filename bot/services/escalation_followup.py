@@ -1,0 +1,69 @@
+"""The follow-up call after an emergency (回访): a private task with a "回访完成" button."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import i18n
+from bot.domain.records import CommunityInfo
+from bot.domain.tickets import Ticket
+from bot.services.ports import TicketUnitOfWork
+from bot.services.tickets_cards import MANAGER_ROLES, button, send_private
+
+
+def local_time(community: CommunityInfo, at: datetime) -> str:
+    """ "12月1日 02:30" in the community's own timezone (same words as the ticket card)."""
+    local = at.astimezone(ZoneInfo(community.timezone))
+    return i18n.t(
+        community.locale,
+        "tickets.when",
+        month=local.month,
+        day=local.day,
+        time=local.strftime("%H:%M"),
+    )
+
+
+async def followup_button(
+    tx: TicketUnitOfWork, ticket: Ticket, assignee: int, locale: str, now: datetime
+) -> list[list[dict[str, str]]]:
+    done = await button(
+        tx,
+        now,
+        i18n.t(locale, "duty.followup.done_button"),
+        "duty.followup",
+        {"t": ticket.id},
+        users=(assignee,),
+        roles=MANAGER_ROLES,
+        community_id=ticket.community_id,
+    )
+    return [[done]]
+
+
+async def ensure_followup(
+    tx: TicketUnitOfWork,
+    ticket: Ticket,
+    community: CommunityInfo,
+    due_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Give the assignee the follow-up task once; True if it was sent now."""
+    assignee = ticket.assignee_id
+    if assignee is None:
+        return False
+    existing = await tx.duty.followup(ticket.id)
+    if existing is not None and existing.task_outbox_id is not None:
+        return False
+    await tx.duty.add_followup(ticket.id, ticket.community_id, assignee, due_at, now)
+    locale = community.locale
+    who = ticket.reporter_name or "—"
+    if ticket.phone:
+        who = i18n.t(locale, "duty.followup.with_phone", name=who, phone=ticket.phone)
+    when = local_time(community, due_at) if due_at is not None else "—"
+    text = i18n.t(locale, "duty.followup.task", number=ticket.label, who=who, when=when)
+    rows = await followup_button(tx, ticket, assignee, locale, now)
+    outbox_id = await send_private(
+        tx, assignee, text, now, f"duty:fu:{ticket.id}:task", rows, "duty.followup"
+    )
+    await tx.duty.update_followup(ticket.id, {"task_outbox_id": outbox_id})
+    return True

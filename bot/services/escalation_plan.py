@@ -1,0 +1,95 @@
+"""Keep a ticket's stored escalation steps in line with its state.
+
+`after_transition` runs inside every ticket state change (tickets_core.change): the first
+assignment plans the steps (and fills respond_by/due_at when the router left them empty), a
+reopen or unmerge plans them again from that moment, and any change cancels the pending steps
+whose reason the new state has settled – so an accepted page stops the chain.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.duty_records import NewStep, settled_reasons
+from bot.domain.escalation import plan_escalation
+from bot.domain.roster import DutyAnswer
+from bot.domain.tickets import Action, Status, Ticket
+from bot.services.duty_setup import DutySetup, load_setup, main_due, staff_ref
+from bot.services.escalation_followup import ensure_followup
+from bot.services.ports import TicketUnitOfWork
+
+_PLAN_ON = frozenset({Action.ASSIGN, Action.REOPEN, Action.UNMERGE})
+
+
+def plan_steps(
+    setup: DutySetup, ticket: Ticket, at: datetime, first_step_no: int
+) -> list[NewStep]:
+    """The reminders and pages of `ticket` counted from `at`, for its current assignee."""
+    answer = setup.roster.who(ticket.building, ticket.category, at, ticket.level)
+    assignee = setup.person(ticket.assignee_id)
+    primary = staff_ref(assignee) if assignee is not None else answer.primary
+    if primary is None:
+        return []
+    # escalation goes up: when the holder is in the chain (e.g. the supervisor took the ticket
+    # over), only the people above them are paged; people without Telegram cannot be paged
+    keys = [s.staff.key for s in answer.chain]
+    above = answer.chain[keys.index(primary.key) + 1 :] if primary.key in keys else answer.chain
+    chain = tuple(s for s in above if s.staff.telegram_id is not None)
+    duty = DutyAnswer(primary, chain, answer.primary_role)
+    deadlines = setup.deadlines(ticket.level, at)
+    steps = plan_escalation(ticket.level, at, deadlines, duty, setup.policy, setup.calendar)
+    return [
+        NewStep(
+            step_no=first_step_no + s.step_no - 1,
+            kind=s.kind,
+            target_key=s.target.key,
+            target_id=s.target.telegram_id,
+            target_name=s.target.name,
+            reason=s.reason,
+            due_at=s.at,
+        )
+        for s in steps
+    ]
+
+
+async def after_transition(
+    tx: TicketUnitOfWork, before: Ticket, action: Action, after: Ticket, now: datetime
+) -> Ticket:
+    """Settle what the new state answers; plan steps on assignment, reopen and unmerge."""
+    reasons = settled_reasons(after.status)
+    if action in (Action.REOPEN, Action.UNMERGE):
+        await tx.duty.cancel_pending(after.id, None, now)  # the old plan is void
+    elif reasons:
+        await tx.duty.cancel_pending(after.id, reasons, now)
+    replan = action in (Action.REOPEN, Action.UNMERGE)
+    first = action is Action.ASSIGN and before.status is Status.NEW
+    resolved = action is Action.RESOLVE
+    if not (replan or first or resolved) or after.assignee_id is None:
+        return after
+    community = await tx.registry.community(after.community_id)
+    if community is None:
+        return after
+    setup = await load_setup(tx, community, now)
+    if resolved:
+        # an emergency is followed by a call to the resident: the assignee gets the task now
+        if setup.policy.level(after.level).follow_up is not None:
+            follow_up_by = setup.deadlines(after.level, after.created_at).follow_up_by
+            await ensure_followup(tx, after, community, follow_up_by, now)
+        return after
+    at = after.created_at if first else now
+    last = await tx.duty.last_step_no(after.id)
+    await tx.duty.add_steps(
+        after.id, after.community_id, plan_steps(setup, after, at, last + 1), now
+    )
+    if replan or after.respond_by is None or after.due_at is None:
+        deadlines = setup.deadlines(after.level, at)
+        after = await tx.tickets.update(
+            after.id,
+            {
+                "respond_by": (after.respond_by if first else None) or deadlines.respond_by,
+                "due_at": (after.due_at if first else None) or main_due(deadlines),
+            },
+            now,
+        )
+    await setup.warn_unknown_years(tx, now)
+    return after

@@ -1,0 +1,370 @@
+"""Duty repository: escalation steps (claimed exactly once), chat overrides, follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.duty_records import (
+    FollowUpTask,
+    NewStep,
+    OpenTicketView,
+    OverrideRecord,
+    StepRecord,
+)
+from bot.domain.tickets import OPEN_STATES, Status
+from storage.models import OutboxMessage
+from storage.models_duty import (
+    DailyRunRow,
+    EscalationRow,
+    FollowUpRow,
+    RosterOverrideRow,
+    WorkdayOverrideRow,
+)
+from storage.models_tickets import TicketRow
+from storage.repos_messaging import _insert
+
+_FOLLOWUP_MUTABLE = {"task_outbox_id", "prompt_outbox_id", "done_at", "done_by", "note"}
+
+
+def _step(row: EscalationRow) -> StepRecord:
+    return StepRecord(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        community_id=row.community_id,
+        step_no=row.step_no,
+        kind=row.kind,
+        target_key=row.target_key,
+        target_id=row.target_id,
+        target_name=row.target_name,
+        reason=row.reason,
+        due_at=row.due_at,
+        fired_at=row.fired_at,
+        cancelled_at=row.cancelled_at,
+        outcome=row.outcome,
+    )
+
+
+def _override(row: RosterOverrideRow) -> OverrideRecord:
+    return OverrideRecord(
+        id=row.id,
+        community_id=row.community_id,
+        kind=row.kind,
+        staff_key=row.staff_key,
+        by_key=row.by_key,
+        start_at=row.start_at,
+        end_at=row.end_at,
+        note=row.note,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+def _followup(row: FollowUpRow) -> FollowUpTask:
+    return FollowUpTask(
+        ticket_id=row.ticket_id,
+        community_id=row.community_id,
+        assignee_id=row.assignee_id,
+        due_at=row.due_at,
+        task_outbox_id=row.task_outbox_id,
+        prompt_outbox_id=row.prompt_outbox_id,
+        done_at=row.done_at,
+        done_by=row.done_by,
+        note=row.note,
+    )
+
+
+class SqlDutyRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    # -- escalation steps -----------------------------------------------------------------
+    async def add_steps(
+        self, ticket_id: int, community_id: int, steps: Sequence[NewStep], now: datetime
+    ) -> int:
+        """Store planned steps; a step number stored before is left as it was."""
+        added = 0
+        for step in steps:
+            stmt = (
+                _insert(self.s, EscalationRow)
+                .values(
+                    ticket_id=ticket_id,
+                    community_id=community_id,
+                    step_no=step.step_no,
+                    kind=step.kind,
+                    target_key=step.target_key,
+                    target_id=step.target_id,
+                    target_name=step.target_name,
+                    reason=step.reason,
+                    due_at=step.due_at,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["ticket_id", "step_no"])
+            )
+            result = await self.s.execute(stmt)
+            assert isinstance(result, CursorResult)
+            added += result.rowcount or 0
+        return added
+
+    async def last_step_no(self, ticket_id: int) -> int:
+        value = await self.s.scalar(
+            select(func.max(EscalationRow.step_no)).where(EscalationRow.ticket_id == ticket_id)
+        )
+        return int(value or 0)
+
+    async def steps(self, ticket_id: int) -> list[StepRecord]:
+        rows = await self.s.scalars(
+            select(EscalationRow)
+            .where(EscalationRow.ticket_id == ticket_id)
+            .order_by(EscalationRow.step_no)
+        )
+        return [_step(r) for r in rows]
+
+    async def cancel_pending(
+        self, ticket_id: int, reasons: Sequence[str] | None, now: datetime
+    ) -> int:
+        """Cancel steps not fired yet (all of them, or those with one of `reasons`)."""
+        stmt = update(EscalationRow).where(
+            EscalationRow.ticket_id == ticket_id,
+            EscalationRow.fired_at.is_(None),
+            EscalationRow.cancelled_at.is_(None),
+        )
+        if reasons is not None:
+            stmt = stmt.where(EscalationRow.reason.in_(list(reasons)))
+        result = await self.s.execute(stmt.values(cancelled_at=now))
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
+    async def due_step(self, now: datetime, exclude: Sequence[int] = ()) -> StepRecord | None:
+        """The earliest step due and not fired or cancelled (read only; see claim_step)."""
+        stmt = (
+            select(EscalationRow)
+            .where(
+                EscalationRow.fired_at.is_(None),
+                EscalationRow.cancelled_at.is_(None),
+                EscalationRow.due_at <= now,
+            )
+            .order_by(EscalationRow.due_at, EscalationRow.id)
+            .limit(1)
+        )
+        if exclude:
+            stmt = stmt.where(EscalationRow.id.not_in(list(exclude)))
+        row = await self.s.scalar(stmt)
+        return None if row is None else _step(row)
+
+    async def lock_ticket(self, ticket_id: int) -> bool:
+        """Lock the ticket row for this transaction, or say False when another holds it.
+
+        The tick locks the ticket before its steps – the same order as every ticket change –
+        and skips (rather than waits for) a ticket someone is changing right now.
+        """
+        found = await self.s.scalar(
+            select(TicketRow.id).where(TicketRow.id == ticket_id).with_for_update(skip_locked=True)
+        )
+        return found is not None
+
+    async def claim_step(self, step_id: int, now: datetime) -> StepRecord | None:
+        """Mark a step fired; only one transaction ever succeeds (None for the others)."""
+        result = await self.s.execute(
+            update(EscalationRow)
+            .where(
+                EscalationRow.id == step_id,
+                EscalationRow.fired_at.is_(None),
+                EscalationRow.cancelled_at.is_(None),
+            )
+            .values(fired_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        if not result.rowcount:
+            return None
+        row = await self.s.get(EscalationRow, step_id, populate_existing=True)
+        return None if row is None else _step(row)
+
+    async def set_outcome(self, step_id: int, outcome: str) -> None:
+        await self.s.execute(
+            update(EscalationRow).where(EscalationRow.id == step_id).values(outcome=outcome)
+        )
+
+    async def paged_at(self, ticket_id: int, due_at: datetime) -> list[str]:
+        """Names of the people paged for this ticket at `due_at` (for the group card)."""
+        rows = await self.s.scalars(
+            select(EscalationRow.target_name)
+            .where(
+                EscalationRow.ticket_id == ticket_id,
+                EscalationRow.due_at == due_at,
+                EscalationRow.outcome == "sent",
+            )
+            .order_by(EscalationRow.step_no)
+        )
+        return list(dict.fromkeys(rows))
+
+    async def next_due(self, limit: int = 20) -> list[StepRecord]:
+        rows = await self.s.scalars(
+            select(EscalationRow)
+            .where(EscalationRow.fired_at.is_(None), EscalationRow.cancelled_at.is_(None))
+            .order_by(EscalationRow.due_at)
+            .limit(limit)
+        )
+        return [_step(r) for r in rows]
+
+    # -- overrides from chat ----------------------------------------------------------------
+    async def add_override(
+        self,
+        community_id: int,
+        kind: str,
+        staff_key: str,
+        by_key: str | None,
+        start_at: datetime,
+        end_at: datetime,
+        note: str,
+        created_by: int | None,
+        update_id: int | None,
+        now: datetime,
+    ) -> bool:
+        """Store a cover/swap/leave; False when this update stored one before."""
+        stmt = (
+            _insert(self.s, RosterOverrideRow)
+            .values(
+                community_id=community_id,
+                kind=kind,
+                staff_key=staff_key,
+                by_key=by_key,
+                start_at=start_at,
+                end_at=end_at,
+                note=note,
+                created_by=created_by,
+                update_id=update_id,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await self.s.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    async def overrides(self, community_id: int, ending_after: datetime) -> list[OverrideRecord]:
+        rows = await self.s.scalars(
+            select(RosterOverrideRow)
+            .where(
+                RosterOverrideRow.community_id == community_id,
+                RosterOverrideRow.end_at > ending_after,
+            )
+            .order_by(RosterOverrideRow.id)
+        )
+        return [_override(r) for r in rows]
+
+    # -- working days -------------------------------------------------------------------------
+    async def set_workday(
+        self, community_id: int, day: date, working: bool | None, by: int | None, now: datetime
+    ) -> None:
+        """Mark a day working or off; None removes the override (the calendar decides again)."""
+        await self.s.execute(
+            delete(WorkdayOverrideRow).where(
+                WorkdayOverrideRow.community_id == community_id, WorkdayOverrideRow.day == day
+            )
+        )
+        if working is not None:
+            self.s.add(
+                WorkdayOverrideRow(
+                    community_id=community_id, day=day, working=working, set_by=by, updated_at=now
+                )
+            )
+            await self.s.flush()
+
+    async def workdays(self, community_id: int) -> dict[date, bool]:
+        rows = await self.s.execute(
+            select(WorkdayOverrideRow.day, WorkdayOverrideRow.working).where(
+                WorkdayOverrideRow.community_id == community_id
+            )
+        )
+        return {r[0]: bool(r[1]) for r in rows}
+
+    # -- follow-up tasks --------------------------------------------------------------------
+    async def followup(self, ticket_id: int, lock: bool = False) -> FollowUpTask | None:
+        stmt = select(FollowUpRow).where(FollowUpRow.ticket_id == ticket_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = await self.s.scalar(stmt)
+        return None if row is None else _followup(row)
+
+    async def add_followup(
+        self,
+        ticket_id: int,
+        community_id: int,
+        assignee_id: int,
+        due_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        stmt = (
+            _insert(self.s, FollowUpRow)
+            .values(
+                ticket_id=ticket_id,
+                community_id=community_id,
+                assignee_id=assignee_id,
+                due_at=due_at,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["ticket_id"])
+        )
+        result = await self.s.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    async def update_followup(self, ticket_id: int, changes: Mapping[str, Any]) -> None:
+        unknown = set(changes) - _FOLLOWUP_MUTABLE
+        if unknown:
+            raise ValueError(f"follow-up columns not changeable: {sorted(unknown)}")
+        await self.s.execute(
+            update(FollowUpRow).where(FollowUpRow.ticket_id == ticket_id).values(**changes)
+        )
+
+    async def followup_for_message(self, chat_id: int, message_id: int) -> FollowUpTask | None:
+        """The follow-up whose "write a note" prompt this private message replies to."""
+        row = await self.s.scalar(
+            select(FollowUpRow)
+            .join(OutboxMessage, OutboxMessage.id == FollowUpRow.prompt_outbox_id)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.sent_message_id == message_id)
+        )
+        return None if row is None else _followup(row)
+
+    # -- once-a-day jobs and the handoff ------------------------------------------------------
+    async def claim_daily(self, community_id: int, job: str, day: date, now: datetime) -> bool:
+        """Claim a job for a day; only the first caller (of any process) gets True."""
+        stmt = (
+            _insert(self.s, DailyRunRow)
+            .values(community_id=community_id, job=job, day=day, done_at=now)
+            .on_conflict_do_nothing(index_elements=["community_id", "job", "day"])
+        )
+        result = await self.s.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    async def open_tickets(self, community_id: int) -> list[OpenTicketView]:
+        rows = await self.s.scalars(
+            select(TicketRow)
+            .where(
+                TicketRow.community_id == community_id,
+                TicketRow.status.in_([s.value for s in OPEN_STATES]),
+            )
+            .order_by(TicketRow.id)
+        )
+        return [
+            OpenTicketView(
+                id=r.id,
+                number=r.number,
+                category=r.category,
+                level=r.level,
+                building=r.building,
+                unit=r.unit,
+                status=Status(r.status),
+                assignee_id=r.assignee_id,
+                respond_by=r.respond_by,
+                due_at=r.due_at,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,261 @@
+"""Duty end to end (fake clock): a night emergency goes to the night plumber, is escalated to the
+backup and the supervisor when nobody accepts, stops when the supervisor accepts – also across
+a restart of the bot process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import LoudaoApp
+from bot.domain.clock import FakeClock
+from bot.domain.tickets import Status
+from bot.registry_file import read_registry
+from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, residents_of, seed_from_registry
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from tests.e2e.conftest import app_settings
+from tests.e2e.test_e2e_tickets import card_of, current, edited
+from tests.e2e.world import ADMIN, DEMO, JSON, PLUMBER, SUPERVISOR, World
+
+pytestmark = pytest.mark.e2e
+NIGHT_PLUMBER = 9008
+TUESDAY_0200 = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # Tue 1 Dec 02:00 in Shanghai
+BURST = "@loudao_bot 3号楼2单元楼道里水管爆了，水漫出来了"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(TUESDAY_0200)
+
+
+async def tick(world: World) -> None:
+    await world.app.tick()
+    await world.settle()
+
+
+async def pages(world: World, user: int) -> list[JSON]:
+    return [m for m in await world.bot_messages(user) if "升级" in (m.get("text") or "")]
+
+
+async def ticket(world: World, number: str):  # type: ignore[no-untyped-def]
+    async with world.app.uow() as tx:
+        return await tx.tickets.by_number(number)
+
+
+async def test_a_night_emergency_escalates_once_and_stops_when_the_supervisor_accepts(
+    world: World, clock: FakeClock
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    card = await card_of(world, group, said)
+    assert "紧急" in card["text"] and "周师傅" in card["text"]
+    private = await world.bot_says(NIGHT_PLUMBER, "#A-0001")
+    assert "紧急" in private["text"]
+    stored = await ticket(world, "A-0001")
+    assert stored.assignee_id == NIGHT_PLUMBER
+    assert stored.respond_by == datetime(2026, 11, 30, 18, 30, tzinfo=UTC)  # 30 minutes
+    assert stored.due_at == datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # under control in 2 h
+
+    clock.advance(minutes=4)  # 80% of the 5 minutes to accept: the night plumber is reminded
+    await tick(world)
+    reminder = await world.bot_says(NIGHT_PLUMBER, "提醒", after=private)
+    assert "#A-0001" in reminder["text"] and "接单" in reminder["text"]
+    assert await pages(world, PLUMBER) == [] and await pages(world, SUPERVISOR) == []
+
+    clock.advance(minutes=1)  # 5 minutes, nobody accepted: backup and supervisor at once
+    await tick(world)
+    await tick(world)  # a second tick at the same moment sends nothing more
+    backup_pages, supervisor_pages = await pages(world, PLUMBER), await pages(world, SUPERVISOR)
+    assert len(backup_pages) == 1 and len(supervisor_pages) == 1
+    page = supervisor_pages[0]
+    assert "#A-0001" in page["text"] and "周师傅" in page["text"] and "没有接单" in page["text"]
+    assert await pages(world, ADMIN) == []
+    # the community file does not opt in: the group card says nothing about escalation
+    assert "升级" not in (await current(world, card))["text"]
+
+    answer = await world.client.press(SUPERVISOR, page, "我来接单")
+    await world.settle()
+    assert "已接单" in str(answer)
+    await edited(world, card, "李经理")
+    accepted = await ticket(world, "A-0001")
+    assert accepted.status is Status.ACCEPTED and accepted.assignee_id == SUPERVISOR
+    await world.bot_says(NIGHT_PLUMBER, "李经理 接手")
+
+    # the chain stops: no more pages to anyone as the clock moves on past the admin's 30 min
+    for _ in range(4):
+        clock.advance(minutes=10)
+        await tick(world)
+    assert len(await pages(world, PLUMBER)) == 1
+    assert len(await pages(world, SUPERVISOR)) == 1
+    assert await pages(world, ADMIN) == []
+    assert await pages(world, NIGHT_PLUMBER) == []
+    # a second press of the page changes nothing
+    again = await world.client.press(PLUMBER, backup_pages[0], "我来接单")
+    assert "李经理" in str(again)
+
+
+async def test_the_backup_accepting_the_page_takes_the_ticket_over(
+    world: World, clock: FakeClock
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    card = await card_of(world, group, said)
+    clock.advance(minutes=5)
+    await tick(world)
+    [page] = await pages(world, PLUMBER)
+    await world.client.press(PLUMBER, page, "我来接单")
+    await world.settle()
+    await edited(world, card, "张师傅")
+    # the backup now has the ordinary private card with the progress and resolve buttons
+    full = await world.bot_says(PLUMBER, lambda m: "进度" in str(m.get("reply_markup")))
+    assert "#A-0001" in full["text"]
+    # someone else pressing the same page is told who took it
+    [supervisor_page] = await pages(world, SUPERVISOR)
+    taken = await world.client.press(SUPERVISOR, supervisor_page, "我来接单")
+    assert "张师傅" in str(taken)
+
+
+async def test_an_accepted_emergency_gets_a_follow_up_task_when_resolved(
+    world: World, clock: FakeClock
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    await card_of(world, group, said)
+    private = await world.bot_says(NIGHT_PLUMBER, "#A-0001")
+    await world.client.press(NIGHT_PLUMBER, private, "接单")
+    await world.settle()
+    await world.client.press(NIGHT_PLUMBER, await current(world, private), "完成")
+    await world.settle()
+    prompt = await world.bot_says(NIGHT_PLUMBER, "直接完成", after=private)
+    await world.client.press(NIGHT_PLUMBER, prompt, "直接完成")
+    await world.settle()
+    task = await world.bot_says(NIGHT_PLUMBER, "回访任务", after=private)
+    assert "12月2日 02:00" in task["text"]  # within 24 hours of the report
+    await world.client.press(NIGHT_PLUMBER, task, "✅ 回访完成")
+    await world.settle()
+    await edited(world, task, "回访已完成")
+    note_prompt = await world.bot_says(NIGHT_PLUMBER, "回复这条消息", after=task)
+    said = await world.say(
+        NIGHT_PLUMBER,
+        NIGHT_PLUMBER,
+        "已电话回访，居民说没问题了",
+        reply_to=note_prompt["message_id"],
+    )
+    await world.bot_says(NIGHT_PLUMBER, "回访情况已保存", after=said)
+    # the follow-up deadline passes without reminders or pages: the call was made
+    before = len(await world.bot_messages(NIGHT_PLUMBER))
+    clock.advance(hours=25)
+    await tick(world)
+    assert len(await world.bot_messages(NIGHT_PLUMBER)) == before
+    assert await pages(world, ADMIN) == [] and await pages(world, SUPERVISOR) == []
+    async with world.app.uow() as tx:
+        task_row = await tx.duty.followup((await ticket(world, "A-0001")).id)
+    assert task_row is not None and task_row.note == "已电话回访，居民说没问题了"
+
+
+# -- restart ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox_server() -> AsyncIterator[tuple[SandboxServer, str]]:
+    server = SandboxServer(bot_token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT, bot_name="楼道助手")
+    base_url = await server.start("127.0.0.1", 0)
+    seed_from_registry(server, read_registry(DEMO))
+    try:
+        yield server, base_url
+    finally:
+        await server.stop()
+
+
+async def test_pending_escalations_survive_a_restart_and_fire_once(
+    tmp_path: Path, sandbox_server: tuple[SandboxServer, str]
+) -> None:
+    server, base_url = sandbox_server
+    clock = FakeClock(TUESDAY_0200)
+    settings = app_settings(base_url, tmp_path)
+    residents = residents_of(read_registry(DEMO))
+    client = SandboxClient(base_url)
+    first = LoudaoApp(settings, clock)
+    await first.start()
+    try:
+        world = World(server, first, client, residents)
+        said = await world.say(world.resident("3"), world.group("3"), BURST)
+        await card_of(world, world.group("3"), said)
+        await world.bot_says(NIGHT_PLUMBER, "#A-0001")
+        clock.advance(minutes=2)
+        await tick(world)
+    finally:
+        await first.stop()  # the process goes away with every page still pending
+
+    clock.advance(minutes=4)  # 02:06: the 4-minute reminder and the 5-minute pages are due
+    second = LoudaoApp(settings, clock)
+    await second.start()
+    try:
+        world = World(server, second, client, residents)
+        await tick(world)
+        await tick(world)
+        assert len(await pages(world, PLUMBER)) == 1
+        assert len(await pages(world, SUPERVISOR)) == 1
+        reminders = [m for m in await world.bot_messages(NIGHT_PLUMBER) if "提醒" in m["text"]]
+        assert len(reminders) == 1
+        stored = await ticket(world, "A-0001")
+        assert stored.respond_by == datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    finally:
+        await client.close()
+        await second.stop()
+
+
+# -- in chat ----------------------------------------------------------------------------------
+
+
+async def test_duty_in_a_group_names_who_is_on_duty_for_its_building(world: World) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, "/duty")
+    answer = await world.bot_says(group, "现在值班", after=said)
+    text = answer["text"]
+    assert "3号楼" in text and "周师傅" in text and "张师傅" in text  # night plumber and backup
+    assert "值班主管：李经理" in text
+    assert "9008" not in text and "陈阿姨" not in text  # names only; the cleaner works by day
+
+
+async def test_supervisor_sees_the_roster_and_records_leave_and_cover(world: World) -> None:
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/roster")
+    roster = await world.bot_says(SUPERVISOR, "12月1日", after=said)
+    assert "· 周师傅 08:00–17:00（备班），17:00–08:00" in roster["text"]
+    assert "工作日" in roster["text"]
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/leave 陈阿姨 12-01 12-02")
+    await world.bot_says(SUPERVISOR, "已记录", after=said)
+    told = await world.bot_says(9005, "李经理 更新了排班")
+    assert "陈阿姨 请假" in told["text"]
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/cover 张师傅 12-03 12-03")
+    await world.bot_says(SUPERVISOR, "张师傅 的班由 李经理 代", after=said)
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/roster week")
+    week = await world.bot_says(SUPERVISOR, "12月7日", after=said)
+    assert "调班和请假" in week["text"]
+    # a resident cannot see or change the roster; /cover in a group is refused politely
+    resident = world.resident("3")
+    said = await world.say(resident, resident, "/roster")
+    await world.bot_says(resident, "工作人员", after=said)
+    said = await world.say(SUPERVISOR, world.group("3"), "/cover 张师傅 12-03 12-03")
+    await world.bot_says(world.group("3"), "私聊", after=said)
+
+
+async def test_morning_handoff_reaches_the_staff_on_duty_once(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 23, 58, tzinfo=UTC))  # 07:58 in Shanghai: night shift
+    said = await world.say(world.resident("3"), world.group("3"), BURST)
+    await card_of(world, world.group("3"), said)
+    clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))  # 08:00 in Shanghai
+    await tick(world)
+    await tick(world)
+    clock.advance(seconds=2)  # anything the flood limit held back (retry after 1 s) goes now
+    await world.settle()
+    handoffs = [m for m in await world.bot_messages(NIGHT_PLUMBER) if "早上好" in m["text"]]
+    assert len(handoffs) == 1 and "#A-0001" in handoffs[0]["text"]
+    day = await world.bot_says(PLUMBER, "早上好，张师傅")
+    assert "08:00–17:00" in day["text"]

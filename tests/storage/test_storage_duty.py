@@ -1,0 +1,305 @@
+"""Duty with a real database: the roster router with chat overrides and /workday, steps planned
+and settled with the ticket's state, and each step fired exactly once – also by two tick
+runners on one PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.clock import FakeClock
+from bot.domain.records import CommunityInfo, OutboundMessage
+from bot.domain.tickets import Action, NewTicket, Ticket
+from bot.registry_file import read_registry
+from bot.services.duty import DutyDesk
+from bot.services.duty_routing import RosterRouter
+from bot.services.escalation import EscalationDesk
+from bot.services.registry import load_registry
+from bot.services.tickets_core import change
+from storage.db import make_engine, make_sessionmaker
+from storage.models import OutboxMessage
+from storage.models_duty import EscalationRow
+from storage.uow import SqlUnitOfWorkFactory
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+SH = ZoneInfo("Asia/Shanghai")
+ZHANG, ZHOU, LI, LIU, WANG = 9003, 9008, 9002, 9004, 9001
+
+
+def sh(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
+
+
+@pytest.fixture
+async def community(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> CommunityInfo:
+    await load_registry(uow, read_registry(DEMO), clock)
+    async with uow() as tx:
+        found = await tx.registry.community_by_code("A")
+    assert found is not None
+    return found
+
+
+async def open_ticket(
+    uow: SqlUnitOfWorkFactory,
+    community: CommunityInfo,
+    at: datetime,
+    key: str,
+    category: str = "water_leak",
+    level: int = 1,
+) -> Ticket:
+    """Open and assign a ticket the way intake does: the router, then the ASSIGN transition."""
+    assignment = await RosterRouter(uow).route(community, "3", category, level, at)
+    assert assignment.person is not None
+    async with uow() as tx:
+        ticket = await tx.tickets.create(
+            NewTicket(
+                community_id=community.id, source_key=key, source="mention", category=category,
+                level=level, building="3", unit="2", room="401", phone=None, text="水管爆了",
+                chat_id=-1001003, message_id=10, reporter_id=201, reporter_name="陈大爷",
+            ),
+            at,
+        )  # fmt: skip
+        ticket = await change(
+            tx,
+            ticket,
+            Action.ASSIGN,
+            at,
+            actor=None,
+            update_id=None,
+            locale="zh_CN",
+            changes={
+                "assignee_id": assignment.person.telegram_id,
+                "assignee_name": assignment.person.name,
+                "respond_by": assignment.respond_by,
+                "due_at": assignment.due_at,
+            },
+        )
+        await tx.commit()
+    return ticket
+
+
+# -- routing ----------------------------------------------------------------------------------
+
+
+async def test_friday_evening_level_2_before_national_day_through_the_router(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo
+) -> None:
+    router = RosterRouter(uow)
+    # Friday 9/25 19:30 (already Mid-Autumn): the electrician's day shift is over → supervisor;
+    # acknowledge within 2 working hours → Monday 9/28 10:30; 5 working days skip Golden Week
+    a = await router.route(community, "3", "lighting", 2, sh(2026, 9, 25, 19, 30))
+    assert a.person is not None and a.person.telegram_id == LI and a.reason == "supervisor"
+    assert a.respond_by == sh(2026, 9, 28, 10, 30)
+    assert a.due_at == sh(2026, 10, 9, 17, 30)
+    # Friday 10/9 16:00 by day: the electrician; the make-up Saturday 10/10 is a working day
+    a = await router.route(community, "3", "lighting", 2, sh(2026, 10, 9, 16))
+    assert a.person is not None and a.person.telegram_id == LIU and a.reason == "on_duty"
+    assert a.respond_by == sh(2026, 10, 10, 9)
+    assert a.due_at == sh(2026, 10, 15, 17, 30)
+
+
+async def test_workday_override_from_chat_moves_new_deadlines(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    desk = DutyDesk(uow, clock)
+    clock.set(sh(2026, 10, 1, 9))
+    assert "休息" in await desk.workday(WANG, ["2026-10-10", "off"])
+    a = await RosterRouter(uow).route(community, "3", "lighting", 2, sh(2026, 10, 9, 16))
+    assert a.respond_by == sh(2026, 10, 12, 9)  # the Saturday is off now: Monday
+    assert "上班" in await desk.workday(WANG, ["2026-10-10", "auto"])
+    a = await RosterRouter(uow).route(community, "3", "lighting", 2, sh(2026, 10, 9, 16))
+    assert a.respond_by == sh(2026, 10, 10, 9)
+    with pytest.raises(Exception, match="managers_only"):
+        await desk.workday(LI, ["2026-10-10", "off"])  # supervisors cannot, admins can
+
+
+async def test_leave_from_chat_sends_the_night_leak_to_the_backup(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    clock.set(sh(2026, 11, 30, 12))
+    desk = DutyDesk(uow, clock)
+    reply = await desk.leave(LI, ["周师傅", "12-01", "12-01"], update_id=500)
+    assert "周师傅" in reply
+    await desk.leave(LI, ["周师傅", "12-01", "12-01"], update_id=500)  # the same update again
+    async with uow() as tx:
+        assert len(await tx.duty.overrides(community.id, clock.now())) == 1
+    a = await RosterRouter(uow).route(community, "3", "water_leak", 1, sh(2026, 12, 1, 2))
+    assert a.person is not None and a.person.telegram_id == ZHANG and a.reason == "backup"
+    # a cover by the supervisor: the day plumber's 12/2 shift goes to the night plumber
+    await desk.cover(LI, ["zhang", "zhou", "12-02", "12-02"], update_id=501)
+    a = await RosterRouter(uow).route(community, "3", "water_leak", 2, sh(2026, 12, 2, 10))
+    assert a.person is not None and a.person.telegram_id == ZHOU
+    roster = await desk.roster(LI, None)
+    assert "调班和请假" in roster and "请假" in roster
+
+
+# -- planning and settling --------------------------------------------------------------------
+
+
+async def test_assignment_plans_steps_and_accepting_stops_the_chain(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo
+) -> None:
+    opened = sh(2026, 12, 1, 2)
+    ticket = await open_ticket(uow, community, opened, "u:1")
+    assert ticket.assignee_id == ZHOU and ticket.respond_by == opened + timedelta(minutes=30)
+    async with uow() as tx:
+        steps = await tx.duty.steps(ticket.id)
+    at_5 = [(s.kind, s.target_id) for s in steps if s.due_at == opened + timedelta(minutes=5)]
+    assert ("page", ZHANG) in at_5 and ("page", LI) in at_5  # backup and supervisor at once
+    assert [s.step_no for s in steps] == list(range(1, len(steps) + 1))
+    async with uow() as tx:
+        fresh = await tx.tickets.get(ticket.id)
+        assert fresh is not None
+        await change(tx, fresh, Action.ACCEPT, opened, actor=ZHOU, update_id=1, locale="zh_CN")
+        await tx.commit()
+    async with uow() as tx:
+        steps = await tx.duty.steps(ticket.id)
+    pending = {s.reason for s in steps if s.cancelled_at is None}
+    assert pending == {"control_by", "follow_up_by"}  # the other promises still stand
+
+
+async def test_each_step_fires_once_and_a_second_runner_finds_nothing(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    opened = sh(2026, 12, 1, 2)
+    ticket = await open_ticket(uow, community, opened, "u:1")
+    clock.set(opened + timedelta(minutes=6))
+    first, second = EscalationDesk(uow, clock), EscalationDesk(uow, clock)
+    assert await first.tick() == 3  # the 4-minute reminder, the two 5-minute pages
+    assert await second.tick() == 0
+    async with uow() as tx:
+        keys = list(
+            await tx.session.scalars(
+                select(OutboxMessage.dedup_key).where(OutboxMessage.purpose.like("duty.%"))
+            )
+        )
+        outcomes = [(s.target_id, s.outcome) for s in await tx.duty.steps(ticket.id) if s.fired_at]
+    assert sorted(keys) == [f"esc:{ticket.id}:{n}" for n in (1, 2, 3)]
+    assert sorted(outcomes, key=str) == sorted(
+        [(ZHOU, "reminded"), (ZHANG, "sent"), (LI, "sent")], key=str
+    )
+
+
+async def test_two_tick_runners_on_one_database_fire_every_step_once(
+    engine: AsyncEngine, uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("two processes at once need row locks (PostgreSQL)")
+    opened = sh(2026, 12, 1, 2)
+    for i in range(12):
+        await open_ticket(uow, community, opened, f"u:{i}")
+    clock.set(opened + timedelta(minutes=6))
+    other_engine = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        other = SqlUnitOfWorkFactory(make_sessionmaker(other_engine))
+        runs = await asyncio.gather(
+            EscalationDesk(uow, clock).tick(), EscalationDesk(other, clock).tick()
+        )
+    finally:
+        await other_engine.dispose()
+    assert sum(runs) == 36 and all(runs)  # both runners worked, 3 due steps per ticket
+    async with uow() as tx:
+        fired = await tx.session.scalar(
+            select(func.count())
+            .select_from(EscalationRow)
+            .where(EscalationRow.fired_at.is_not(None))
+        )
+        sent = await tx.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.dedup_key.like("esc:%"))
+        )
+    assert fired == 36 and sent == 36
+
+
+async def test_morning_handoff_once_a_day_for_everyone_on_duty(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    await open_ticket(uow, community, sh(2026, 12, 1, 2), "u:1")  # the night plumber's
+    clock.set(sh(2026, 12, 1, 7, 59))
+    desk = DutyDesk(uow, clock)
+    assert await desk.tick() == 0
+    clock.set(sh(2026, 12, 1, 8, 0))
+    sent = await desk.tick()
+    assert sent >= 5  # plumbers, electrician, cleaner, grid workers on a Tuesday
+    assert await DutyDesk(uow, clock).tick() == 0  # another process, the same day: nothing
+    async with uow() as tx:
+        texts = {
+            m.chat_id: m.payload["text"]
+            for m in await tx.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.purpose == "duty.handoff")
+            )
+        }
+    assert "#A-0001" in texts[ZHOU] and "17:00–次日08:00" in texts[ZHOU]
+    assert "没有待办工单" in texts[LIU]
+    assert LI not in texts  # the supervisor is not on a shift on Tuesdays
+    clock.set(sh(2026, 12, 2, 8, 5))
+    assert await desk.tick() == sent  # the next morning, again once
+
+
+async def _with_card(uow: SqlUnitOfWorkFactory, ticket: Ticket, at: datetime) -> None:
+    async with uow() as tx:
+        card = await tx.outbox.enqueue(
+            OutboundMessage(-1001003, "send_message", {"text": "card"}, "ticket.card"), at
+        )
+        await tx.tickets.update(ticket.id, {"card_outbox_id": card, "card_version": 1}, at)
+        await tx.commit()
+
+
+async def _card_edits(uow: SqlUnitOfWorkFactory) -> list[tuple[str, str]]:
+    async with uow() as tx:
+        return [
+            (m.dedup_key or "", str(m.payload["text"]))
+            for m in await tx.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.purpose == "duty.card_escalated")
+                .order_by(OutboxMessage.id)
+            )
+        ]
+
+
+async def test_the_group_card_tells_of_the_escalation_only_when_the_community_opts_in(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    from storage.models import Community
+
+    opened = sh(2026, 12, 1, 2)
+    quiet = await open_ticket(uow, community, opened, "u:1")
+    await _with_card(uow, quiet, opened)
+    clock.set(opened + timedelta(minutes=5))
+    assert await EscalationDesk(uow, clock).tick() == 3
+    assert await _card_edits(uow) == []  # default: escalation stays internal
+    async with uow() as tx:
+        row = await tx.session.get(Community, community.id)
+        assert row is not None
+        row.extra = {**row.extra, "sla": {**row.extra["sla"], "show_escalation": True}}
+        await tx.commit()
+    told = await open_ticket(uow, community, clock.now(), "u:2")
+    await _with_card(uow, told, clock.now())
+    clock.advance(minutes=5)
+    await EscalationDesk(uow, clock).tick()
+    edits = await _card_edits(uow)
+    assert edits and all(key.startswith(f"tk:{told.id}:") for key, _ in edits)
+    assert "已超时，已升级至张师傅、李经理" in edits[-1][1]
+    assert "#A-0002" in edits[-1][1] and "401" not in edits[-1][1]
+
+
+async def test_a_year_no_calendar_knows_warns_the_admins_once(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo
+) -> None:
+    at = sh(2031, 3, 3, 10)  # beyond chinese-calendar and holidays' published schedules
+    await open_ticket(uow, community, at, "u:1", category="lighting", level=2)
+    await open_ticket(uow, community, at, "u:2", category="lighting", level=2)
+    async with uow() as tx:
+        warnings = list(
+            await tx.session.scalars(
+                select(OutboxMessage.chat_id).where(OutboxMessage.purpose == "duty.unknown_year")
+            )
+        )
+    assert warnings == [WANG]
