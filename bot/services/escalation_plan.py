@@ -3,14 +3,17 @@
 `after_transition` runs inside every ticket state change (tickets_core.change): the first
 assignment plans the steps (and fills respond_by/due_at when the router left them empty), a
 reopen or unmerge plans them again from that moment, and any change cancels the pending steps
-whose reason the new state has settled – so an accepted page stops the chain.
+whose reason the new state has settled – so an accepted page stops the chain. A reassignment
+keeps the ticket's deadlines but re-aims what is still to come at the new holder: reminders go to
+them and pages go to the people above them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from bot.domain.duty_records import NewStep, settled_reasons
+from bot.domain.duty_records import NewStep, is_settled, settled_reasons
 from bot.domain.escalation import plan_escalation
 from bot.domain.roster import DutyAnswer
 from bot.domain.tickets import Action, Status, Ticket
@@ -57,14 +60,15 @@ async def after_transition(
 ) -> Ticket:
     """Settle what the new state answers; plan steps on assignment, reopen and unmerge."""
     reasons = settled_reasons(after.status)
-    if action in (Action.REOPEN, Action.UNMERGE):
+    reassigned = action is Action.REASSIGN and before.assignee_id != after.assignee_id
+    if action in (Action.REOPEN, Action.UNMERGE) or reassigned:
         await tx.duty.cancel_pending(after.id, None, now)  # the old plan is void
     elif reasons:
         await tx.duty.cancel_pending(after.id, reasons, now)
     replan = action in (Action.REOPEN, Action.UNMERGE)
     first = action is Action.ASSIGN and before.status is Status.NEW
     resolved = action is Action.RESOLVE
-    if not (replan or first or resolved) or after.assignee_id is None:
+    if not (replan or first or resolved or reassigned) or after.assignee_id is None:
         return after
     community = await tx.registry.community(after.community_id)
     if community is None:
@@ -75,6 +79,9 @@ async def after_transition(
         if setup.policy.level(after.level).follow_up is not None:
             follow_up_by = setup.deadlines(after.level, after.created_at).follow_up_by
             await ensure_followup(tx, after, community, follow_up_by, now)
+        return after
+    if reassigned:
+        await _aim_at_new_holder(tx, setup, after, now)
         return after
     at = after.created_at if first else now
     last = await tx.duty.last_step_no(after.id)
@@ -93,3 +100,21 @@ async def after_transition(
         )
     await setup.warn_unknown_years(tx, now)
     return after
+
+
+async def _aim_at_new_holder(
+    tx: TicketUnitOfWork, setup: DutySetup, ticket: Ticket, now: datetime
+) -> None:
+    """Plan the steps still to come for the new holder, against the ticket's own deadlines.
+
+    The plan is counted from when the ticket was opened (the promise to the resident does not
+    move with a handover); steps already past, or answered by the ticket's state, are left out.
+    """
+    last = await tx.duty.last_step_no(ticket.id)
+    ahead = [
+        s
+        for s in plan_steps(setup, ticket, ticket.created_at, 1)
+        if s.due_at > now and not is_settled(s.reason, ticket.status)
+    ]
+    numbered = [replace(s, step_no=last + n) for n, s in enumerate(ahead, start=1)]
+    await tx.duty.add_steps(ticket.id, ticket.community_id, numbered, now)

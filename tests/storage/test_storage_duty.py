@@ -164,6 +164,36 @@ async def test_assignment_plans_steps_and_accepting_stops_the_chain(
     assert pending == {"control_by", "follow_up_by"}  # the other promises still stand
 
 
+async def test_a_handover_aims_what_is_still_to_come_at_the_new_holder(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo
+) -> None:
+    opened = sh(2026, 12, 1, 2)
+    ticket = await open_ticket(uow, community, opened, "u:1")  # the night plumber's
+    moment = opened + timedelta(minutes=2)
+    async with uow() as tx:
+        fresh = await tx.tickets.get(ticket.id)
+        assert fresh is not None
+        await change(
+            tx, fresh, Action.REASSIGN, moment, actor=LI, update_id=2, locale="zh_CN",
+            changes={"assignee_id": ZHANG, "assignee_name": "张师傅"},
+        )  # fmt: skip
+        await tx.commit()
+    async with uow() as tx:
+        steps = await tx.duty.steps(ticket.id)
+    pending = [s for s in steps if s.cancelled_at is None and s.fired_at is None]
+    assert pending and all(s.due_at > moment for s in pending)
+    assert ZHOU not in {s.target_id for s in pending}  # the old holder is out of it
+    reminded = {s.target_id for s in pending if s.kind == "remind"}
+    assert reminded == {ZHANG}
+    at_5 = {s.target_id for s in pending if s.due_at == opened + timedelta(minutes=5)}
+    assert at_5 == {LI}  # the backup holds it now: only the supervisor is above him
+    pages = {(s.due_at - opened, s.target_id) for s in pending if s.kind == "page"}
+    # the promises do not move with the handover: 30 min to respond, 2 h under control
+    assert (timedelta(minutes=30), WANG) in pages and (timedelta(hours=2), WANG) in pages
+    numbers = [s.step_no for s in steps]
+    assert len(numbers) == len(set(numbers))
+
+
 async def test_each_step_fires_once_and_a_second_runner_finds_nothing(
     uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
 ) -> None:
