@@ -8,7 +8,9 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import DEFAULT_COMMUNITY_FILE, Settings, SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
@@ -63,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     duty.add_argument(
         "--community", type=Path, default=None, help="community YAML (default: demo)"
     )
+    duty.add_argument(
+        "--db",
+        action="store_true",
+        help="answer from the database: the loaded community with the covers, leave and "
+        "/workday entered in chat",
+    )
+    duty.add_argument("--code", default=None, help="with --db: the community code")
     return p
 
 
@@ -128,15 +137,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _duty(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from bot.domain.duty import duty_report
     from bot.domain.registry import CATEGORIES
     from bot.registry_file import read_registry
 
-    path = args.community or settings.community_file or DEFAULT_COMMUNITY_FILE
-    community = read_registry(path).communities[0]
     if args.category not in CATEGORIES:
         print(
             f"unknown category {args.category!r}; known: {', '.join(CATEGORIES)}", file=sys.stderr
@@ -147,6 +153,16 @@ def _duty(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         print(f"--at: not a time: {args.at!r} (use 2026-12-01T02:00)", file=sys.stderr)
         return 2
+    if args.db:
+        try:
+            report = asyncio.run(_duty_from_database(settings, args, at))
+        except LookupError as e:
+            print(str(e), file=sys.stderr)
+            return 2
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    path = args.community or settings.community_file or DEFAULT_COMMUNITY_FILE
+    community = read_registry(path).communities[0]
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(community.timezone))
 
@@ -156,6 +172,25 @@ def _duty(args: argparse.Namespace, settings: Settings) -> int:
     report = duty_report(community, at, args.building, args.category, args.level, warn)
     print(json.dumps(report, ensure_ascii=False))
     return 0
+
+
+async def _duty_from_database(
+    settings: Settings, args: argparse.Namespace, at: datetime
+) -> dict[str, Any]:
+    from bot.services.duty_setup import duty_report_from_database
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from storage.uow import SqlUnitOfWorkFactory
+
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        uow = SqlUnitOfWorkFactory(make_sessionmaker(engine))
+        return await duty_report_from_database(
+            uow, args.code, at, args.building, args.category, args.level
+        )
+    finally:
+        await engine.dispose()
 
 
 def _faq_files(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,7 +17,7 @@ from bot.domain.roster import Roster, StaffRef
 from bot.domain.roster_spec import Override, RosterSpec
 from bot.domain.sla import Deadlines, SlaPolicy, compute_deadlines
 from bot.domain.workdays import WorkCalendar
-from bot.services.ports import TicketUnitOfWork
+from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -163,3 +163,31 @@ async def load_setup(tx: TicketUnitOfWork, community: CommunityInfo, now: dateti
     calendar = policy.calendar(tz, unknown.append)
     calendar.overrides.update(await tx.duty.workdays(community.id))
     return DutySetup(community, people, roster, policy, calendar, tz, chat_overrides, unknown)
+
+
+async def duty_report_from_database(
+    uow: TicketUnitOfWorkFactory,
+    code: str | None,
+    at: datetime,
+    building: str | None,
+    category: str,
+    level: int,
+) -> dict[str, Any]:
+    """`loudao duty --db`: the same answer as from the file, for the community as stored –
+    with the covers, leave and /workday entered in chat since it was loaded."""
+    async with uow() as tx:
+        communities = await tx.registry.communities()
+        chosen = [c for c in communities if code is None or c.code == code]
+        if not communities:
+            raise LookupError("no community in the database yet: load one with `loudao load FILE`")
+        if not chosen:
+            known = ", ".join(c.code for c in communities) or "none loaded"
+            raise LookupError(f"no community {code!r} in the database (known: {known})")
+        if len(chosen) > 1:
+            codes = ", ".join(c.code for c in chosen)
+            raise LookupError(f"several communities ({codes}): choose one with --code")
+        tz = ZoneInfo(chosen[0].timezone)
+        local = at if at.tzinfo is not None else at.replace(tzinfo=tz)
+        setup = await load_setup(tx, chosen[0], local)
+    answer = setup.roster.who(building, category, local, level)
+    return {**answer.as_json(), "deadlines": setup.deadlines(level, local).as_dict()}

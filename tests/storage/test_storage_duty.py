@@ -333,3 +333,20 @@ async def test_a_year_no_calendar_knows_warns_the_admins_once(
             )
         )
     assert warnings == [WANG]
+
+
+async def test_the_duty_report_from_the_database_counts_leave_entered_in_chat(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    from bot.services.duty_setup import duty_report_from_database
+
+    night = datetime(2026, 12, 1, 2, 0)  # naive: the community's own time, as typed
+    before = await duty_report_from_database(uow, "A", night, "3", "water_leak", 1)
+    assert before["primary"]["name"] == "周师傅"
+    clock.set(sh(2026, 11, 30, 12))
+    await DutyDesk(uow, clock).leave(LI, ["周师傅", "12-01", "12-01"], update_id=700)
+    after = await duty_report_from_database(uow, "A", night, "3", "water_leak", 1)
+    assert after["primary"]["name"] == "张师傅" and after["primary"]["role"] == "backup"
+    assert after["deadlines"]["respond_by"] == "2026-11-30T18:30:00+00:00"
+    with pytest.raises(LookupError, match="no community 'Z'"):
+        await duty_report_from_database(uow, "Z", night, "3", "water_leak", 1)

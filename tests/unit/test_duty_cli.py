@@ -66,3 +66,17 @@ def test_a_mistake_in_the_roster_section_names_its_line(tmp_path: Path) -> None:
         read_registry(path)
     assert err.value.line == line
     assert err.value.field == "communities[0].sla.levels[2].resolve"
+
+
+def test_with_db_it_answers_for_the_community_as_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOUDAO_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'duty.db'}")
+    assert main(["duty", "--db", "--at", "2026-12-01T02:00", "--category", "water_leak"]) == 2
+    assert "loudao load" in capsys.readouterr().err  # nothing loaded yet: said, not guessed
+    assert main(["load", str(DEMO)]) == 0
+    capsys.readouterr()
+    out = duty(capsys, "--db", "--code", "A", "--at", "2026-12-01T02:00", "--building", "3",
+               "--category", "water_leak", "--level", "1")  # fmt: skip
+    primary = out["primary"]
+    assert isinstance(primary, dict) and primary["name"] == "周师傅"
