@@ -247,6 +247,21 @@ class SqlDutyRepo:
         assert isinstance(result, CursorResult)
         return bool(result.rowcount)
 
+    async def remove_override(self, community_id: int, override_id: int) -> OverrideRecord | None:
+        """Delete a chat override of this community; the removed one, or None if not found."""
+        row = await self.s.scalar(
+            select(RosterOverrideRow).where(
+                RosterOverrideRow.community_id == community_id,
+                RosterOverrideRow.id == override_id,
+            )
+        )
+        if row is None:
+            return None
+        record = _override(row)
+        await self.s.delete(row)
+        await self.s.flush()
+        return record
+
     async def overrides(self, community_id: int, ending_after: datetime) -> list[OverrideRecord]:
         rows = await self.s.scalars(
             select(RosterOverrideRow)

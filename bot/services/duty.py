@@ -21,6 +21,9 @@ from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets_cards import MANAGER_ROLES, Looks
 from bot.services.tickets_routing import covers
 
+#: `/cover del 3`, `/leave 撤销 3`: the first word that takes an override back
+WITHDRAW_WORDS = frozenset({"del", "delete", "cancel", "undo", "删除", "取消", "撤销"})
+
 log = logging.getLogger(__name__)
 WEEK = 7
 _NOBODY_SKILL = "__supervisor__"  # a category nobody has: the roster answers with the supervisor
@@ -186,7 +189,8 @@ class DutyDesk:
                 line = self._override_line(
                     setup, o.kind, o.staff_key, o.by_key, o.start_at, o.end_at
                 )
-                lines.append(line)
+                lines.append(i18n.t(locale, "duty.override.numbered", no=o.id, line=line))
+            lines.append(i18n.t(locale, "duty.override.how_to_withdraw"))
         return "\n".join(lines)
 
     def _override_line(
@@ -213,12 +217,16 @@ class DutyDesk:
     # -- /cover and /leave -----------------------------------------------------------------------
     async def cover(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/cover <person> [<by>] <from> <to>: `by` (default: me) takes the person's shifts."""
+        if args and args[0].lower() in WITHDRAW_WORDS:
+            return await self.withdraw(user_id, args[1:], update_id)
         if len(args) not in (3, 4):
             raise InvalidInput("duty.error.cover_usage")
         return await self._override(user_id, "cover", args, update_id)
 
     async def leave(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/leave [<person>] <from> <to>: nobody pages that person in the period."""
+        if args and args[0].lower() in WITHDRAW_WORDS:
+            return await self.withdraw(user_id, args[1:], update_id)
         if len(args) not in (2, 3):
             raise InvalidInput("duty.error.leave_usage")
         return await self._override(user_id, "leave", args, update_id)
@@ -289,6 +297,54 @@ class DutyDesk:
                     )
             await tx.commit()
         return i18n.t(community.locale, "duty.override.saved", line=line)
+
+    async def withdraw(self, user_id: int, args: Sequence[str], update_id: int) -> str:
+        """/cover del <no> or /leave del <no>: take back a cover or leave entered in chat."""
+        number = args[0].lstrip("#＃") if len(args) == 1 else ""
+        if not number.isdigit():
+            raise InvalidInput("duty.error.withdraw_usage")
+        now = self.clock.now()
+        async with self.uow() as tx:
+            me, community = await self._manager(tx, user_id)
+            setup = await load_setup(tx, community, now)
+            removed = await tx.duty.remove_override(community.id, int(number))
+            if removed is None:
+                # the same command handled twice finds it gone: say so plainly, change nothing
+                raise InvalidInput("duty.error.no_such_override", number=number)
+            line = self._override_line(
+                setup, removed.kind, removed.staff_key, removed.by_key,
+                removed.start_at, removed.end_at,
+            )  # fmt: skip
+            await tx.audit.record(
+                AuditRecord(
+                    action=f"roster.{removed.kind}.withdrawn",
+                    subject=f"person:{removed.staff_key}",
+                    actor_telegram_id=user_id,
+                    community_id=community.id,
+                    update_id=update_id,
+                    details={"override": removed.id, "by": removed.by_key},
+                ),
+                now,
+            )
+            text = i18n.t(community.locale, "duty.override.withdrawn_told", who=me.name, line=line)
+            told = {user_id}
+            for key in (removed.staff_key, removed.by_key):
+                person = setup.person_by_key(key) if key else None
+                if person is None or person.telegram_id is None or person.telegram_id in told:
+                    continue
+                told.add(person.telegram_id)
+                await tx.outbox.enqueue(
+                    OutboundMessage(
+                        person.telegram_id,
+                        "send_message",
+                        {"text": text},
+                        "duty.override",
+                        f"duty:ov-del:{removed.id}:{person.telegram_id}",
+                    ),
+                    now,
+                )
+            await tx.commit()
+        return i18n.t(community.locale, "duty.override.withdrawn", line=line)
 
     # -- /workday --------------------------------------------------------------------------
     async def workday(self, user_id: int, args: Sequence[str]) -> str:

@@ -389,6 +389,9 @@ class DutyRepo(Protocol):
         update_id: int | None,
         now: datetime,
     ) -> bool: ...
+    async def remove_override(
+        self, community_id: int, override_id: int
+    ) -> OverrideRecord | None: ...
     async def overrides(
         self, community_id: int, ending_after: datetime
     ) -> list[OverrideRecord]: ...

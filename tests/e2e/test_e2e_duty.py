@@ -4,6 +4,7 @@ a restart of the bot process."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,6 +237,14 @@ async def test_supervisor_sees_the_roster_and_records_leave_and_cover(world: Wor
     said = await world.say(SUPERVISOR, SUPERVISOR, "/roster week")
     week = await world.bot_says(SUPERVISOR, "12月7日", after=said)
     assert "调班和请假" in week["text"]
+    # the cover is taken back by the number /roster shows next to it
+    numbers = re.findall(r"张师傅 的班由 李经理 代（编号 (\d+)）", week["text"])
+    assert len(numbers) == 1
+    said = await world.say(SUPERVISOR, SUPERVISOR, f"/cover del {numbers[0]}")
+    await world.bot_says(SUPERVISOR, "已撤销", after=said)
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/roster week")
+    week = await world.bot_says(SUPERVISOR, "12月7日", after=said)
+    assert "张师傅 的班由" not in week["text"] and "陈阿姨 请假" in week["text"]
     # a resident cannot see or change the roster; /cover in a group is refused politely
     resident = world.resident("3")
     said = await world.say(resident, resident, "/roster")

@@ -23,7 +23,7 @@ from bot.services.escalation import EscalationDesk
 from bot.services.registry import load_registry
 from bot.services.tickets_core import change
 from storage.db import make_engine, make_sessionmaker
-from storage.models import OutboxMessage
+from storage.models import AuditEvent, OutboxMessage
 from storage.models_duty import EscalationRow
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -350,3 +350,38 @@ async def test_the_duty_report_from_the_database_counts_leave_entered_in_chat(
     assert after["deadlines"]["respond_by"] == "2026-11-30T18:30:00+00:00"
     with pytest.raises(LookupError, match="no community 'Z'"):
         await duty_report_from_database(uow, "Z", night, "3", "water_leak", 1)
+
+
+async def test_a_supervisor_takes_back_a_leave_from_chat_and_the_night_plumber_is_paged_again(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    clock.set(sh(2026, 11, 30, 12))
+    desk = DutyDesk(uow, clock)
+    await desk.leave(LI, ["周师傅", "12-01", "12-01"], update_id=800)
+    roster = await desk.roster(LI, None)
+    async with uow() as tx:
+        (stored,) = await tx.duty.overrides(community.id, clock.now())
+    assert f"编号 {stored.id}" in roster and "/cover del" in roster
+    with pytest.raises(Exception, match="managers_only"):
+        await desk.leave(ZHOU, ["del", str(stored.id)], update_id=801)  # staff cannot
+    with pytest.raises(Exception, match="withdraw_usage"):
+        await desk.cover(LI, ["del", "周师傅"], update_id=802)
+    reply = await desk.cover(LI, ["撤销", f"#{stored.id}"], update_id=803)
+    assert reply.startswith("已撤销") and "周师傅 请假" in reply
+    a = await RosterRouter(uow).route(community, "3", "water_leak", 1, sh(2026, 12, 1, 2))
+    assert a.person is not None and a.person.telegram_id == ZHOU
+    with pytest.raises(Exception, match="no_such_override"):
+        await desk.cover(LI, ["del", str(stored.id)], update_id=804)  # already gone
+    async with uow() as tx:
+        told = [
+            m.chat_id
+            for m in await tx.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.dedup_key.like("duty:ov-del:%"))
+            )
+        ]
+        audit = await tx.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "roster.leave.withdrawn")
+        )
+    assert told == [ZHOU] and audit == 1
