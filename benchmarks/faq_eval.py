@@ -5,16 +5,18 @@ Run: .venv/bin/python benchmarks/faq_eval.py [--misses]
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from faq.evaluate import EvalReport, evaluate, load_eval_set, synthetic_entries  # noqa: E402
-from faq.kb import load_kb  # noqa: E402
+from faq.kb import FaqEntry, load_kb  # noqa: E402
 from faq.matcher import FaqMatcher  # noqa: E402
 
 KB = ROOT / "examples" / "faq.yaml"
@@ -89,6 +91,46 @@ def main() -> None:
         f"p50 {statistics.median(latencies):.2f} ms  p99 {percentile(latencies, 0.99):.2f} ms  "
         f"max {max(latencies):.2f} ms"
     )
+    stalls = asyncio.run(loop_stalls([*synthetic, *kb.entries]))
+    print(
+        f"\nevent loop during a rebuild of the {len(big)}-entry index: longest stall "
+        f"{stalls['inline']:.0f} ms when built on the loop, {stalls['thread']:.0f} ms in a "
+        "worker thread (as the bot does)"
+    )
+
+
+async def loop_stalls(entries: list[FaqEntry]) -> dict[str, float]:
+    """The longest gap a 1 ms heartbeat on the event loop sees while the index is built."""
+
+    async def build_inline() -> None:
+        FaqMatcher(entries)
+
+    async def build_in_thread() -> None:
+        await asyncio.to_thread(FaqMatcher, entries)
+
+    async def longest_gap(build: Callable[[], Awaitable[None]]) -> float:
+        gaps: list[float] = []
+        done = asyncio.Event()
+
+        async def heartbeat() -> None:
+            last = time.perf_counter()
+            while not done.is_set():
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                gaps.append((now - last) * 1000)
+                last = now
+
+        beat = asyncio.create_task(heartbeat())
+        await asyncio.sleep(0.01)
+        await build()
+        done.set()
+        await beat
+        return max(gaps)
+
+    return {
+        "inline": await longest_gap(build_inline),
+        "thread": await longest_gap(build_in_thread),
+    }
 
 
 if __name__ == "__main__":

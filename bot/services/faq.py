@@ -9,6 +9,7 @@ update answers once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,7 +51,10 @@ class FaqLibrary:
         cached = self._cache.get(community_id)
         if cached is not None and cached[0] == revision:
             return cached[1]
-        matcher = FaqMatcher(await tx.faq.entries(community_id), self.thresholds)
+        entries = await tx.faq.entries(community_id)
+        # building the index of a large base takes a noticeable part of a second: off the loop,
+        # so the bot keeps answering other chats meanwhile
+        matcher = await asyncio.to_thread(FaqMatcher, entries, self.thresholds)
         self._cache[community_id] = (revision, matcher)
         return matcher
 
