@@ -397,6 +397,25 @@ class SqlTicketRepo:
         )
         return None if row is None else _prompt(row)
 
+    async def live_cards(self, ticket_id: int) -> list[Prompt]:
+        """The private cards of a ticket whose buttons still stand, oldest first."""
+        rows = await self.s.scalars(
+            select(TicketPrompt)
+            .where(
+                TicketPrompt.ticket_id == ticket_id,
+                TicketPrompt.kind == "card",
+                TicketPrompt.answered.is_(False),
+            )
+            .order_by(TicketPrompt.outbox_id)
+        )
+        return [_prompt(r) for r in rows]
+
+    async def retire_card(self, outbox_id: int) -> None:
+        """Mark a private card as no longer standing (for cards, "answered" means retired)."""
+        await self.s.execute(
+            update(TicketPrompt).where(TicketPrompt.outbox_id == outbox_id).values(answered=True)
+        )
+
     async def answer_prompts(self, ticket_id: int, telegram_id: int) -> None:
         """Mark every open note prompt of this person on this ticket answered."""
         await self.s.execute(

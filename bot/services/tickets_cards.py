@@ -99,9 +99,17 @@ class Looks:
         return "\n".join(lines)
 
     def private_card(
-        self, locale: str, ticket: Ticket, reopened: bool = False, again: bool = False
+        self,
+        locale: str,
+        ticket: Ticket,
+        reopened: bool = False,
+        again: bool = False,
+        retired: str | None = None,
     ) -> str:
-        """What the assignee sees: everything needed to do the job, in a private chat only."""
+        """What the assignee sees: everything needed to do the job, in a private chat only.
+
+        A `retired` card (handed over, finished, or replaced by a newer one) ends with that
+        line instead of the hint, and carries no buttons."""
         level = i18n.t(locale, f"tickets.private.level_{ticket.level}")
         title = "tickets.private.title_again" if (again or reopened) else "tickets.private.title"
         place = self.place(locale, ticket.building, ticket.unit)
@@ -132,7 +140,7 @@ class Looks:
                 status=self.status(locale, ticket.status, ticket.closure),
             )
         )
-        lines.append(i18n.t(locale, "tickets.private.hint"))
+        lines.append(retired if retired else i18n.t(locale, "tickets.private.hint"))
         return "\n".join(lines)
 
     def safety(self, locale: str, category: str) -> str:
@@ -251,7 +259,48 @@ async def refresh_card(
         ),
         now,
     )
+    await retire_stale_cards(tx, looks, ticket, community, now)
     return ticket
+
+
+async def retire_stale_cards(
+    tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, community: CommunityInfo, now: datetime
+) -> None:
+    """Take the buttons off private cards that no longer stand, and say why on each.
+
+    Only the holder's newest card of an open ticket stays live; a card of someone the ticket
+    was handed away from, an older card, or any card of a finished ticket is edited once.
+    """
+    cards = await tx.tickets.live_cards(ticket.id)
+    keep: int | None = None
+    if ticket.is_open and ticket.assignee_id is not None:
+        mine = [c.outbox_id for c in cards if c.telegram_id == ticket.assignee_id]
+        keep = max(mine) if mine else None
+    locale = community.locale
+    for card in cards:
+        if card.outbox_id == keep:
+            continue
+        if not ticket.is_open:
+            why = i18n.t(locale, "tickets.private.retired_closed")
+        elif card.telegram_id != ticket.assignee_id:
+            name = ticket.assignee_name or "—"
+            why = i18n.t(locale, "tickets.private.retired_handed", name=name)
+        else:
+            why = i18n.t(locale, "tickets.private.retired_newer")
+        await tx.outbox.enqueue(
+            OutboundMessage(
+                card.telegram_id,
+                "edit_text",
+                {
+                    "text": looks.private_card(locale, ticket, retired=why),
+                    "target_outbox_id": card.outbox_id,
+                },
+                "ticket.private_card_retired",
+                f"tk:{ticket.id}:pcard-retired:{card.outbox_id}",
+            ),
+            now,
+        )
+        await tx.tickets.retire_card(card.outbox_id)
 
 
 async def reply_to_card(
@@ -328,4 +377,5 @@ async def notify_assignee(
             ),
             now,
         )
+    await retire_stale_cards(tx, looks, ticket, community, now)
     return outbox_id

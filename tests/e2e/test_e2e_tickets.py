@@ -220,8 +220,11 @@ async def test_staff_reassign_and_refer(world: World) -> None:
     await press(world, SUPERVISOR, menu, "12345 市民服务热线")
     await world.bot_says(group, "请联系：12345", after=card)
     await edited(world, card, "不属于物业处理范围")
-    answer = await press(world, ELECTRICIAN, private, "接单")  # the old card is stale now
-    assert answer["show_alert"]
+    # the electrician's card no longer stands: it says so and its buttons are gone
+    stale = await edited(world, private, "已转给 李经理 处理")
+    assert not (stale.get("reply_markup") or {}).get("inline_keyboard")
+    boss_now = await edited(world, boss_card, "目前不需要您再处理")  # referred: finished
+    assert not (boss_now.get("reply_markup") or {}).get("inline_keyboard")
 
 
 async def test_an_unknown_building_is_refused_politely(world: World) -> None:
