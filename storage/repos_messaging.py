@@ -175,6 +175,13 @@ class SqlOutboxRepo:
         )
         return value
 
+    async def text_of(self, item_id: int) -> str | None:
+        payload = await self.s.scalar(
+            select(OutboxMessage.payload).where(OutboxMessage.id == item_id)
+        )
+        text = (payload or {}).get("text")
+        return text if isinstance(text, str) else None
+
 
 class SqlAuditRepo:
     def __init__(self, session: AsyncSession) -> None:

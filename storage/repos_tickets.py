@@ -398,12 +398,12 @@ class SqlTicketRepo:
         return None if row is None else _prompt(row)
 
     async def live_cards(self, ticket_id: int) -> list[Prompt]:
-        """The private cards of a ticket whose buttons still stand, oldest first."""
+        """The private cards and pages of a ticket whose buttons still stand, oldest first."""
         rows = await self.s.scalars(
             select(TicketPrompt)
             .where(
                 TicketPrompt.ticket_id == ticket_id,
-                TicketPrompt.kind == "card",
+                or_(TicketPrompt.kind == "card", TicketPrompt.kind.like("page:%")),
                 TicketPrompt.answered.is_(False),
             )
             .order_by(TicketPrompt.outbox_id)

@@ -12,13 +12,14 @@ from bot.domain.clock import Clock
 from bot.domain.duty_records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.records import AuditRecord, CommunityInfo, OutboundMessage
-from bot.domain.tickets import Action, Status, Ticket, public_card
+from bot.domain.tickets import Action, Prompt, Status, Ticket, public_card
 from bot.services.buttons import Pressed
 from bot.services.duty_setup import load_setup
 from bot.services.escalation_followup import ensure_followup, followup_button, local_time
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets_cards import (
     MANAGER_ROLES,
+    PAGE_PROMPT,
     Looks,
     Rows,
     button,
@@ -160,9 +161,14 @@ class EscalationDesk:
             what=self._what(locale, step.reason),
             when=local_time(community, due_at),
         )
-        await send_private(
+        outbox_id = await send_private(
             tx, holder, text, now, f"esc:{ticket.id}:{step.step_no}", rows, "duty.remind"
         )
+        if outbox_id is not None and step.reason != FOLLOW_UP:
+            # the reminder carries the card's buttons: it is the holder's newest card now
+            await tx.tickets.add_prompt(
+                Prompt(outbox_id, ticket.id, "card", holder, False), holder, now
+            )
 
     @staticmethod
     async def _deadline_of(tx: TicketUnitOfWork, step: StepRecord) -> datetime:
@@ -225,9 +231,15 @@ class EscalationDesk:
                 community_id=ticket.community_id,
             )
             rows.append([reassign])
-        await send_private(
+        outbox_id = await send_private(
             tx, target, text, now, f"esc:{ticket.id}:{step.step_no}", rows, "duty.page"
         )
+        if outbox_id is not None:  # its buttons come off once someone has acted (see cards)
+            await tx.tickets.add_prompt(
+                Prompt(outbox_id, ticket.id, f"{PAGE_PROMPT}{step.reason}", target, False),
+                target,
+                now,
+            )
 
     async def _show_on_card(
         self,

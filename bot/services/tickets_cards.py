@@ -9,11 +9,16 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
-from bot.domain.tickets import Closure, PublicCard, Status, Ticket, public_card
+from bot.domain.tickets import Closure, Prompt, PublicCard, Status, Ticket, public_card
 from bot.services.buttons import callback_data
 from bot.services.ports import TicketUnitOfWork
 
 Rows = list[list[dict[str, str]]]
+#: prompts of kind "page:<reason>" are escalation pages (see bot.services.escalation)
+PAGE_PROMPT = "page:"
+#: the reasons a page asks "will someone take this?" – answered once anyone accepts
+ACCEPT_REASONS = frozenset({"accept", "acknowledge_by", "respond_by"})
+UNACCEPTED = frozenset({Status.NEW, Status.ASSIGNED, Status.REOPENED})
 STAFF_ROLES = ("staff", "grid_worker", "supervisor", "admin")
 MANAGER_ROLES = ("supervisor", "admin")
 REFER_TARGETS = ("hotline", "water", "gas", "power", "police", "owners")
@@ -274,33 +279,51 @@ async def retire_stale_cards(
     cards = await tx.tickets.live_cards(ticket.id)
     keep: int | None = None
     if ticket.is_open and ticket.assignee_id is not None:
-        mine = [c.outbox_id for c in cards if c.telegram_id == ticket.assignee_id]
+        mine = [
+            c.outbox_id for c in cards if c.kind == "card" and c.telegram_id == ticket.assignee_id
+        ]
         keep = max(mine) if mine else None
     locale = community.locale
+    name = ticket.assignee_name or "—"
     for card in cards:
         if card.outbox_id == keep:
             continue
         if not ticket.is_open:
             why = i18n.t(locale, "tickets.private.retired_closed")
+        elif card.kind.startswith(PAGE_PROMPT):
+            why_key = _page_retired(card, ticket)
+            if why_key is None:
+                continue  # the page still stands: nobody has answered what it asked
+            why = i18n.t(locale, why_key, name=name)
         elif card.telegram_id != ticket.assignee_id:
-            name = ticket.assignee_name or "—"
             why = i18n.t(locale, "tickets.private.retired_handed", name=name)
         else:
             why = i18n.t(locale, "tickets.private.retired_newer")
+        if card.kind.startswith(PAGE_PROMPT):  # the page as it was, with why it is over
+            text = f"{await tx.outbox.text_of(card.outbox_id) or ticket.label}\n{why}"
+        else:  # a card shows the ticket as it is now
+            text = looks.private_card(locale, ticket, retired=why)
         await tx.outbox.enqueue(
             OutboundMessage(
                 card.telegram_id,
                 "edit_text",
-                {
-                    "text": looks.private_card(locale, ticket, retired=why),
-                    "target_outbox_id": card.outbox_id,
-                },
+                {"text": text, "target_outbox_id": card.outbox_id},
                 "ticket.private_card_retired",
                 f"tk:{ticket.id}:pcard-retired:{card.outbox_id}",
             ),
             now,
         )
         await tx.tickets.retire_card(card.outbox_id)
+
+
+def _page_retired(page: Prompt, ticket: Ticket) -> str | None:
+    """Why a page (escalation, 我来接单) no longer stands, or None while it does."""
+    if page.telegram_id == ticket.assignee_id:
+        return "tickets.private.retired_newer"  # they took it: their own card came after
+    reason = page.kind.removeprefix(PAGE_PROMPT)
+    if reason in ACCEPT_REASONS and ticket.status not in UNACCEPTED:
+        return "tickets.private.retired_taken"
+    return None
 
 
 async def reply_to_card(

@@ -94,9 +94,11 @@ async def test_a_night_emergency_escalates_once_and_stops_when_the_supervisor_ac
     assert len(await pages(world, SUPERVISOR)) == 1
     assert await pages(world, ADMIN) == []
     assert await pages(world, NIGHT_PLUMBER) == []
-    # a second press of the page changes nothing
-    again = await world.client.press(PLUMBER, backup_pages[0], "我来接单")
-    assert "李经理" in str(again)
+    # the backup's page is over: it says who took it and its button is gone
+    over = await edited(world, backup_pages[0], "李经理 已经接单了")
+    assert "没有接单" in over["text"] and not (over.get("reply_markup") or {}).get(
+        "inline_keyboard"
+    )
 
 
 async def test_the_backup_accepting_the_page_takes_the_ticket_over(
@@ -114,10 +116,10 @@ async def test_the_backup_accepting_the_page_takes_the_ticket_over(
     # the backup now has the ordinary private card with the progress and resolve buttons
     full = await world.bot_says(PLUMBER, lambda m: "进度" in str(m.get("reply_markup")))
     assert "#A-0001" in full["text"]
-    # someone else pressing the same page is told who took it
+    # the supervisor's page of the same moment now says who took it, without the button
     [supervisor_page] = await pages(world, SUPERVISOR)
-    taken = await world.client.press(SUPERVISOR, supervisor_page, "我来接单")
-    assert "张师傅" in str(taken)
+    over = await edited(world, supervisor_page, "张师傅 已经接单了")
+    assert not (over.get("reply_markup") or {}).get("inline_keyboard")
 
 
 async def test_an_accepted_emergency_gets_a_follow_up_task_when_resolved(

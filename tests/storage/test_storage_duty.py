@@ -385,3 +385,33 @@ async def test_a_supervisor_takes_back_a_leave_from_chat_and_the_night_plumber_i
             .where(AuditEvent.action == "roster.leave.withdrawn")
         )
     assert told == [ZHOU] and audit == 1
+
+
+async def test_a_page_pressed_after_someone_else_took_the_ticket_changes_nothing(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    from bot.domain.records import ButtonSpec
+    from bot.services.buttons import Pressed
+    from bot.services.tickets_dto import Origin
+
+    opened = sh(2026, 12, 1, 2)
+    ticket = await open_ticket(uow, community, opened, "u:1")
+    clock.set(opened + timedelta(minutes=5))
+    desk = EscalationDesk(uow, clock)
+    await desk.tick()
+
+    def page_of(user: int, roles: frozenset[str]) -> Pressed:
+        spec = ButtonSpec("duty.take", str(ticket.id), {"t": ticket.id}, (user,))
+        return Pressed(f"b{user}", spec, user, roles)
+
+    answer = await desk.take(page_of(ZHANG, frozenset({"staff"})), Origin(ZHANG, 1, 900))
+    assert "已接单" in answer
+    # the supervisor's press was already on its way when the backup took it
+    late = await desk.take(page_of(LI, frozenset({"supervisor"})), Origin(LI, 1, 901))
+    assert late == "张师傅 已经接单了，谢谢。"
+    async with uow() as tx:
+        fresh = await tx.tickets.get(ticket.id)
+        cards = await tx.tickets.live_cards(ticket.id)
+    assert fresh is not None and fresh.assignee_id == ZHANG
+    # only the backup's own new card still has buttons; both pages and the old card are over
+    assert [(c.kind, c.telegram_id) for c in cards] == [("card", ZHANG)]
