@@ -24,8 +24,10 @@ PRIVATE = re.compile(r"401|1381234|陈大爷|李阿姨|王奶奶")
 
 
 async def card_of(world: World, chat: int, after: JSON) -> JSON:
-    """The status card the bot posted after a message."""
-    return await world.bot_says(chat, "工单 <b>#A-".replace("<b>", ""), after=after)
+    """The status card the bot posted after a message (it has a status line)."""
+    return await world.bot_says(
+        chat, lambda m: "工单 #A-" in (m.get("text") or "") and "状态：" in m["text"], after=after
+    )
 
 
 async def current(world: World, message: JSON) -> JSON:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from bot.app import LoudaoApp
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from storage.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "community.yaml"
@@ -61,7 +65,22 @@ class World:
         messages = await self.client.messages(chat, after_id)
         return [m for m in messages if m["from"].get("is_bot") and not m.get("service")]
 
-    async def settle(self) -> None:
-        """Let every stored update be handled and every queued message be delivered."""
-        await self.app.dispatcher.drain()
-        await self.app.sender.run_until_idle()
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Let every stored update be handled and every queued message be delivered.
+
+        The app's own sender task runs meanwhile: rows it has claimed are in flight, not due,
+        so this also waits until nothing is being sent."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.app.dispatcher.drain()
+            await self.app.sender.run_until_idle()
+            async with self.app.uow() as tx:
+                in_flight = await tx.session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status == "sending")
+                )
+            if not in_flight or loop.time() > deadline:
+                return
+            await asyncio.sleep(0.02)
