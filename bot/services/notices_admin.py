@@ -17,6 +17,8 @@ from bot.services.notices import NOTICE_ROLES, NoticeService, Staff, notice_titl
 from bot.services.ports import NoticeUnitOfWork
 
 MANAGE = "notice.manage."
+#: the list entry's ✏️ button starts the /notice flow on a copy (handled by NoticeFlow)
+EDIT_KIND = "notice.flow.edit"
 _STATUS_FOR = {"pause": PAUSED, "resume": ACTIVE, "cancel": CANCELLED}
 
 
@@ -108,6 +110,23 @@ class NoticeDesk:
                     "callback_data": callback_data(button_id),
                 }
             )
+        if actions and notice.source == "chat":
+            # notices from the file are changed in the file; outage notices by /outage
+            button_id = await tx.buttons.create(
+                ButtonSpec(
+                    kind=EDIT_KIND,
+                    subject=f"notice:{notice.id}",
+                    payload={"notice_id": notice.id},
+                    allowed_roles=NOTICE_ROLES,
+                    community_id=staff.community.id,
+                ),
+                self.clock.now(),
+            )
+            edit = {"text": i18n.t(locale, "notice.button_edit"), "callback_data": ""}
+            edit["callback_data"] = callback_data(button_id)
+            buttons.insert(0, edit)
+        elif actions and notice.source == "file":
+            lines.append(i18n.t(locale, "notice.card_from_file"))
         return "\n".join(lines), [buttons] if buttons else []
 
     async def list_notices(self, user_id: int, update_id: int) -> int:

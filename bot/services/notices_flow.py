@@ -15,15 +15,24 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.notices.records import DraftRecord, NoticeRecord, dump_quiet, dump_schedule
+from bot.domain.notices.records import (
+    ACTIVE,
+    CANCELLED,
+    PAUSED,
+    DraftRecord,
+    NoticeRecord,
+    dump_quiet,
+    dump_schedule,
+    load_schedule,
+)
 from bot.domain.notices.schedule import Once, QuietHours, Schedule
 from bot.domain.notices.targets import Target
 from bot.domain.notices.templates import placeholders, render
 from bot.domain.notices.when import parse_when
-from bot.domain.records import ButtonSpec, OutboundMessage
+from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage
 from bot.services.buttons import Pressed, callback_data
-from bot.services.notices import NoticeService, Staff
-from bot.services.notices_admin import describe_target
+from bot.services.notices import NoticeService, Staff, notice_title
+from bot.services.notices_admin import EDIT_KIND, describe_target
 from bot.services.ports import NoticeUnitOfWork
 
 FLOW = "notice.flow."
@@ -133,6 +142,8 @@ class NoticeFlow:
     async def press(self, pressed: Pressed, message_id: int | None, update_id: int) -> str | None:
         """Apply one button of the flow; return a short answer for the button, if any."""
         staff = await self.notices.staff(pressed.presser_id)
+        if pressed.spec.kind == EDIT_KIND:
+            return await self.edit(staff, int(pressed.spec.payload["notice_id"]), update_id)
         step = pressed.spec.kind.removeprefix(FLOW)
         payload = pressed.spec.payload
         locale = staff.locale
@@ -163,6 +174,11 @@ class NoticeFlow:
                     answer = i18n.t(locale, "notice.flow.pick_a_group")
                 else:
                     await self._ask_time(tx, draft, staff, key)
+            elif step == "edit_part":
+                draft = await self._edit_part(tx, draft, staff, str(payload["part"]), key)
+            elif step == "time" and payload["when"] == "keep" and "schedule" in draft.data:
+                kept = load_schedule(draft.data["schedule"])
+                draft = await self._preview(tx, draft, staff, kept, key)
             elif step == "time":
                 schedule = _quick_time(str(payload["when"]), self.clock.now(), staff.tz)
                 draft = await self._preview(tx, draft, staff, schedule, key)
@@ -184,6 +200,71 @@ class NoticeFlow:
         if step == "confirm":
             await self.notices.tick()  # "now" goes out at once
         return answer
+
+    # -- editing a notice from the /notices list -------------------------------------------------
+    async def edit(self, staff: Staff, notice_id: int, update_id: int) -> str | None:
+        """Open a draft copied from a notice and ask what to change; confirming replaces it."""
+        locale = staff.locale
+        async with self.uow() as tx:
+            notice = await tx.notices.get(notice_id)
+            if notice is None or notice.community_id != staff.community.id:
+                raise NotFound("notice.not_found")
+            if notice.status not in (ACTIVE, PAUSED) or notice.source != "chat":
+                raise InvalidInput("notice.edit.not_editable")
+            draft, new = await tx.notices.start_draft(
+                staff.community.id, staff.telegram_id, update_id, self.clock.now()
+            )
+            if not new:
+                return None
+            target = notice.target
+            draft = replace(
+                draft,
+                data={
+                    "replaces": notice.id,
+                    "template": notice.template,
+                    "text": notice.text,
+                    "variables": dict(notice.variables),
+                    "target": {
+                        "community": bool(target.get("community")),
+                        "grids": list(target.get("grids", [])),
+                        "buildings": list(target.get("buildings", [])),
+                    },
+                    "pin": notice.pin,
+                    "schedule": dict(notice.schedule),
+                    "seen": [update_id],
+                },
+            )
+            title = notice_title(notice, self.library, locale)
+            rows: Rows = [
+                [
+                    await self._button(
+                        tx, draft, "edit_part", i18n.t(locale, f"notice.edit.{p}"), part=p
+                    )
+                    for p in ("content", "targets", "time")
+                ],
+                [await self._button(tx, draft, "cancel", i18n.t(locale, "notice.flow.cancel"))],
+            ]
+            text = i18n.t(locale, "notice.edit.what", title=title)
+            await self._say(tx, draft, f"nflow:{update_id}", text, rows)
+            await tx.notices.save_draft(draft, self.clock.now())
+            await tx.commit()
+        return None
+
+    async def _edit_part(
+        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, part: str, key: str
+    ) -> DraftRecord:
+        """Go to the chosen step; the later steps show what the notice had, to keep or change."""
+        if part == "content":
+            if draft.data.get("template"):
+                draft = replace(draft, data={**draft.data, "variables": {}})
+                return await self._next_blank(tx, draft, staff, key)
+            await self._say(tx, draft, key, i18n.t(staff.locale, "notice.flow.ask_text"))
+            return replace(draft, awaiting="text")
+        if part == "targets":
+            await self._ask_targets(tx, draft, staff, key)
+            return draft
+        await self._ask_time(tx, draft, staff, key)
+        return draft
 
     # -- typed answers -------------------------------------------------------------------------
     async def text(self, user_id: int, text: str, update_id: int) -> bool:
@@ -316,6 +397,12 @@ class NoticeFlow:
                 await self._button(tx, draft, "time_custom", i18n.t(locale, "notice.flow.custom")),
             ],
         ]
+        if draft.data.get("replaces") and "schedule" in draft.data:
+            when = self.notices.describe_schedule(
+                self._notice(draft, staff, load_schedule(draft.data["schedule"])), staff.tz, locale
+            )
+            keep = i18n.t(locale, "notice.edit.keep_time", when=when)
+            rows.insert(0, [await self._button(tx, draft, "time", keep, when="keep")])
         await self._say(tx, draft, key, i18n.t(locale, "notice.flow.pick_time"), rows)
 
     def _notice(self, draft: DraftRecord, staff: Staff, schedule: Schedule) -> NoticeRecord:
@@ -411,17 +498,40 @@ class NoticeFlow:
     ) -> str:
         if "schedule" not in draft.data:
             raise NotFound("notice.flow.expired")
-        from bot.domain.notices.records import load_schedule
-
         notice = self._notice(draft, staff, load_schedule(draft.data["schedule"]))
         chats = await self.notices.targets_of(tx, staff.community, notice.target_model)
         if not chats:
             raise InvalidInput("notice.no_groups")
+        if draft.data.get("replaces"):
+            await self._retire_replaced(tx, int(draft.data["replaces"]), staff, draft)
         created = await self.notices.create(tx, notice, staff.community)
         when = self.notices.next_local(created, staff.tz, staff.locale) or ""
         text = i18n.t(staff.locale, "notice.flow.scheduled", count=len(chats), when=when)
+        if draft.data.get("replaces"):
+            text = i18n.t(staff.locale, "notice.edit.replaced") + text
         await self._say(tx, draft, key, text)
         return i18n.t(staff.locale, "notice.flow.done_short")
+
+    async def _retire_replaced(
+        self, tx: NoticeUnitOfWork, notice_id: int, staff: Staff, draft: DraftRecord
+    ) -> None:
+        """The edited notice gives way to the new one in the same transaction (never both)."""
+        old = await tx.notices.get(notice_id)
+        if old is None or old.status not in (ACTIVE, PAUSED):
+            # it was sent, cancelled or edited from another screen meanwhile: nothing to replace
+            raise InvalidInput("notice.edit.gone")
+        now = self.clock.now()
+        await tx.notices.save(replace(old, status=CANCELLED), now)
+        await tx.audit.record(
+            AuditRecord(
+                action="notice.edited",
+                subject=f"notice:{notice_id}",
+                actor_telegram_id=staff.telegram_id,
+                community_id=staff.community.id,
+                details={"draft": draft.id},
+            ),
+            now,
+        )
 
 
 def _toggle(target: dict[str, Any], part: str) -> dict[str, Any]:

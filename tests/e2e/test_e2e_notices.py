@@ -196,7 +196,7 @@ async def test_pause_and_cancel_from_the_list_stop_the_notices(
             await tx.commit()
     said = await world.say(SUPERVISOR, SUPERVISOR, "/notices")
     header = await world.bot_says(SUPERVISOR, "共有 6 条", after=said)  # 2 + 4 from the file
-    assert "先取消" in header["text"]
+    assert "修改" in header["text"]
     await world.settle()
     cards = await world.bot_messages(SUPERVISOR, after=header)
     by_building = {b: next(c for c in cards if f"发给：{b}号楼" in c["text"]) for b in "12"}
@@ -215,6 +215,71 @@ async def test_pause_and_cancel_from_the_list_stop_the_notices(
     await tick(world)
     assert len(await notices_in(world, World.group("1"), "防诈骗")) == 1
     assert await world.bot_messages(World.group("2")) == []
+
+
+async def test_editing_a_notice_replaces_it_and_only_the_new_groups_get_it_once(
+    world: World, clock: FakeClock
+) -> None:
+    when = await make_notice(world, ADMIN, ["3"], "明天 09:00")
+    summary = await world.bot_says(ADMIN, "确认发送吗", after=when)
+    await world.client.press(ADMIN, summary, "✅ 确认发送")
+    await world.bot_says(ADMIN, "已安排", after=summary)
+    # the admin changes the groups from the list: building 5 instead of 3, same time
+    said = await world.say(ADMIN, ADMIN, "/notices")
+    header = await world.bot_says(ADMIN, "共有", after=said)
+    entry = await world.bot_says(ADMIN, "发给：3号楼", after=header)
+    await world.client.press(ADMIN, entry, "✏️ 修改")
+    what = await world.bot_says(ADMIN, "要改哪一项", after=entry)
+    await world.client.press(ADMIN, what, "发给哪些群")
+    groups = await world.bot_says(ADMIN, "发给哪些群？", after=what)
+    assert "✅ 3号楼" in str(groups["reply_markup"])  # what the notice had is ticked
+    for label in ("✅ 3号楼", "5号楼"):
+        groups = await current(world, groups)
+        await world.client.press(ADMIN, groups, label)
+        await world.settle()
+    await world.client.press(ADMIN, await current(world, groups), "下一步 ▶️")
+    when = await world.bot_says(ADMIN, "什么时候发", after=groups)
+    await world.client.press(ADMIN, when, "⏱ 保持原时间（明天 09:00）")
+    summary = await world.bot_says(ADMIN, "确认发送吗", after=when)
+    assert "5号楼" in summary["text"] and "共 1 个群" in summary["text"]
+    await world.client.press(ADMIN, summary, "✅ 确认发送")
+    done = await world.bot_says(ADMIN, "已替换原来的通知", after=summary)
+    assert "1 个群" in done["text"]
+    # the old list entry's button now meets a notice that is gone: a polite refusal
+    refused = await world.client.press(ADMIN, entry, "✏️ 修改")
+    assert "不能再修改" in refused["text"]
+    clock.set(datetime(2026, 12, 2, 1, 1, tzinfo=UTC))  # 09:01 in Shanghai
+    await tick(world)
+    assert len(await notices_in(world, World.group("5"), "消防安全提醒")) == 1
+    assert await notices_in(world, World.group("3"), "消防安全提醒") == []
+    await tick(world)
+    assert len(await notices_in(world, World.group("5"), "消防安全提醒")) == 1
+
+
+async def test_an_edit_confirmed_after_the_notice_was_cancelled_saves_nothing(
+    world: World, clock: FakeClock
+) -> None:
+    when = await make_notice(world, ADMIN, ["3"], "明天 09:00")
+    summary = await world.bot_says(ADMIN, "确认发送吗", after=when)
+    await world.client.press(ADMIN, summary, "✅ 确认发送")
+    said = await world.say(ADMIN, ADMIN, "/notices")
+    entry = await world.bot_says(ADMIN, "发给：3号楼", after=said)
+    await world.client.press(ADMIN, entry, "✏️ 修改")
+    what = await world.bot_says(ADMIN, "要改哪一项", after=entry)
+    await world.client.press(ADMIN, what, "发送时间")
+    ask = await world.bot_says(ADMIN, "什么时候发", after=what)
+    await world.client.press(ADMIN, ask, "1 小时后")
+    edited_summary = await world.bot_says(ADMIN, "确认发送吗", after=ask)
+    await world.client.press(ADMIN, await current(world, entry), "✖️ 取消")  # meanwhile
+    await world.settle()
+    answer = await world.client.press(ADMIN, edited_summary, "✅ 确认发送")
+    assert "没有保存" in answer["text"]
+    staff = await world.app.notices.staff(ADMIN)
+    from_chat = [n for n in await world.app.notices.upcoming(staff) if n.source == "chat"]
+    assert from_chat == []  # neither the old notice nor the edit (the file's are untouched)
+    clock.set(datetime(2026, 12, 2, 1, 1, tzinfo=UTC))
+    await tick(world)
+    assert await notices_in(world, World.group("3"), "消防安全提醒") == []
 
 
 async def test_a_group_without_the_bot_fails_the_rest_continue_and_the_author_is_told(
