@@ -1,4 +1,4 @@
-"""/duty /roster /cover /leave /workday, the page's 接单 and the follow-up buttons and note."""
+"""/duty /roster /cover /swap /leave /workday, the page's 接单, the follow-up button and note."""
 
 from __future__ import annotations
 
@@ -68,6 +68,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         services.wake_sender()
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
+    async def swap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not await private_only(update):
+            return
+        text = await desk.swap(user.id, context.args or [], update.update_id)
+        services.wake_sender()
+        await message.reply_text(text, parse_mode=ParseMode.HTML)
+
     async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or not await private_only(update):
@@ -115,6 +123,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     application.add_handler(CommandHandler("duty", duty))
     application.add_handler(CommandHandler("roster", roster))
     application.add_handler(CommandHandler("cover", cover))
+    application.add_handler(CommandHandler("swap", swap))
     application.add_handler(CommandHandler("leave", leave))
     application.add_handler(CommandHandler("workday", workday))
     application.add_handler(

@@ -21,6 +21,7 @@ PRIVATE_COMMANDS = [
     ("duty", "现在谁值班"),
     ("roster", "主管：排班表（/roster week 看一周）"),
     ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),
+    ("swap", "主管：换班 /swap 甲 乙 开始 结束"),
     ("leave", "主管：请假 /leave [谁] 开始 结束"),
     ("workday", "管理员：调整工作日 /workday 日期 on|off"),
     ("notice", "管理员：发通知"),

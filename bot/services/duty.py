@@ -214,7 +214,7 @@ class DutyDesk:
             end=local_time(setup.community, end),
         )
 
-    # -- /cover and /leave -----------------------------------------------------------------------
+    # -- /cover, /swap and /leave ---------------------------------------------------------------
     async def cover(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/cover <person> [<by>] <from> <to>: `by` (default: me) takes the person's shifts."""
         if args and args[0].lower() in WITHDRAW_WORDS:
@@ -222,6 +222,14 @@ class DutyDesk:
         if len(args) not in (3, 4):
             raise InvalidInput("duty.error.cover_usage")
         return await self._override(user_id, "cover", args, update_id)
+
+    async def swap(self, user_id: int, args: Sequence[str], update_id: int) -> str:
+        """/swap <person> <other> <from> <to>: the two take each other's shifts in the period."""
+        if args and args[0].lower() in WITHDRAW_WORDS:
+            return await self.withdraw(user_id, args[1:], update_id)
+        if len(args) != 4:
+            raise InvalidInput("duty.error.swap_usage")
+        return await self._override(user_id, "swap", args, update_id)
 
     async def leave(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/leave [<person>] <from> <to>: nobody pages that person in the period."""
@@ -238,7 +246,7 @@ class DutyDesk:
             people = await tx.people.of_community(community.id)
             tz = ZoneInfo(community.timezone)
             today = now.astimezone(tz).date()
-            if kind == "cover":
+            if kind in ("cover", "swap"):
                 staff = find_person(people, args[0])
                 by = find_person(people, args[1]) if len(args) == 4 else me
                 if by.key == staff.key:

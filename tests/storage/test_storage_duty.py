@@ -415,3 +415,21 @@ async def test_a_page_pressed_after_someone_else_took_the_ticket_changes_nothing
     assert fresh is not None and fresh.assignee_id == ZHANG
     # only the backup's own new card still has buttons; both pages and the old card are over
     assert [(c.kind, c.telegram_id) for c in cards] == [("card", ZHANG)]
+
+
+async def test_a_swap_from_chat_exchanges_the_two_plumbers_shifts_for_the_day(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    clock.set(sh(2026, 12, 5, 12))
+    desk = DutyDesk(uow, clock)
+    with pytest.raises(Exception, match="swap_usage"):
+        await desk.swap(LI, ["张师傅", "12-06", "12-06"], update_id=900)
+    reply = await desk.swap(LI, ["张师傅", "周师傅", "12-06", "12-06"], update_id=901)
+    assert "张师傅 和 周师傅 换班" in reply
+    router = RosterRouter(uow)
+    by_day = await router.route(community, "3", "water_leak", 2, sh(2026, 12, 6, 10))
+    at_night = await router.route(community, "3", "water_leak", 1, sh(2026, 12, 6, 22))
+    assert by_day.person is not None and by_day.person.telegram_id == ZHOU
+    assert at_night.person is not None and at_night.person.telegram_id == ZHANG
+    normal = await router.route(community, "3", "water_leak", 2, sh(2026, 12, 7, 10))
+    assert normal.person is not None and normal.person.telegram_id == ZHANG  # the day after
