@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.tickets.duplicates import DuplicatePolicy
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.container import Services
@@ -55,6 +57,15 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
             await engine.dispose()
             raise DatabaseNotReady("the database is not up to date: run `loudao db upgrade` first")
     return engine
+
+
+def ticket_policy(settings: Settings) -> TicketPolicy:
+    """The ticket flow's windows and limits from the settings."""
+    return TicketPolicy(
+        verdict_window=timedelta(hours=settings.verdict_hours),
+        duplicates=DuplicatePolicy(window=timedelta(hours=settings.duplicate_hours)),
+        max_chars=settings.max_message_chars,
+    )
 
 
 class LoudaoApp:
@@ -114,7 +125,7 @@ class LoudaoApp:
                 clock=self.clock,
                 router=RosterRouter(self.uow),
                 looks=looks,
-                policy=TicketPolicy(max_chars=s.max_message_chars),
+                policy=ticket_policy(s),
                 questions=self.services.faq,
             )
         )

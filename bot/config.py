@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=30, ge=0, le=50)
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
     max_message_chars: int = Field(default=2000, ge=100, le=4096)
+    # hours a resident has to confirm a fix before it closes as "handled, not confirmed"
+    verdict_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # hours in which a report about the same thing joins an open ticket ("me too")
+    duplicate_hours: int = Field(default=72, ge=0, le=24 * 30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     gas_hotline: str = "962777"
     power_hotline: str = "95598"

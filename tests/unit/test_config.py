@@ -68,3 +68,20 @@ def test_cli_prints_the_line_and_exits_2(
     monkeypatch.setenv("LOUDAO_TIMEZONE", "Nowhere/City")
     assert main(["db", "current"]) == 2
     assert "LOUDAO_TIMEZONE" in capsys.readouterr().err
+
+
+def test_the_verdict_and_me_too_windows_reach_the_ticket_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from bot.app import ticket_policy
+
+    monkeypatch.setenv("LOUDAO_VERDICT_HOURS", "24")
+    monkeypatch.setenv("LOUDAO_DUPLICATE_HOURS", "12")
+    policy = ticket_policy(load_settings())
+    assert policy.verdict_window == timedelta(hours=24)
+    assert policy.duplicates.window == timedelta(hours=12)
+    monkeypatch.setenv("LOUDAO_VERDICT_HOURS", "0")
+    with pytest.raises(SettingsError, match="LOUDAO_VERDICT_HOURS"):
+        load_settings()
