@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import Update
@@ -60,29 +61,20 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         text = await desk.roster(user.id, context.args[0] if context.args else None)
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
-    async def cover(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or not await private_only(update):
-            return
-        text = await desk.cover(user.id, context.args or [], update.update_id)
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+    def roster_change(
+        change: Callable[[int, Sequence[str], int], Awaitable[str]],
+    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+        """/cover, /swap and /leave: private only; the people concerned are told by the outbox."""
 
-    async def swap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or not await private_only(update):
-            return
-        text = await desk.swap(user.id, context.args or [], update.update_id)
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            message, user = update.effective_message, update.effective_user
+            if message is None or user is None or not await private_only(update):
+                return
+            text = await change(user.id, context.args or [], update.update_id)
+            services.wake_sender()
+            await message.reply_text(text, parse_mode=ParseMode.HTML)
 
-    async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or not await private_only(update):
-            return
-        text = await desk.leave(user.id, context.args or [], update.update_id)
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return handle
 
     async def workday(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -122,9 +114,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
 
     application.add_handler(CommandHandler("duty", duty))
     application.add_handler(CommandHandler("roster", roster))
-    application.add_handler(CommandHandler("cover", cover))
-    application.add_handler(CommandHandler("swap", swap))
-    application.add_handler(CommandHandler("leave", leave))
+    application.add_handler(CommandHandler("cover", roster_change(desk.cover)))
+    application.add_handler(CommandHandler("swap", roster_change(desk.swap)))
+    application.add_handler(CommandHandler("leave", roster_change(desk.leave)))
     application.add_handler(CommandHandler("workday", workday))
     application.add_handler(
         MessageHandler(

@@ -287,22 +287,8 @@ class DutyDesk:
                     ),
                     now,
                 )
-                told = {user_id}
-                for person in (staff, by):
-                    if person is None or person.telegram_id is None or person.telegram_id in told:
-                        continue
-                    told.add(person.telegram_id)
-                    text = i18n.t(community.locale, "duty.override.told", who=me.name, line=line)
-                    await tx.outbox.enqueue(
-                        OutboundMessage(
-                            person.telegram_id,
-                            "send_message",
-                            {"text": text},
-                            "duty.override",
-                            f"duty:ov:{update_id}:{person.telegram_id}",
-                        ),
-                        now,
-                    )
+                text = i18n.t(community.locale, "duty.override.told", who=me.name, line=line)
+                await _tell(tx, (staff, by), user_id, text, f"duty:ov:{update_id}", now)
             await tx.commit()
         return i18n.t(community.locale, "duty.override.saved", line=line)
 
@@ -335,22 +321,8 @@ class DutyDesk:
                 now,
             )
             text = i18n.t(community.locale, "duty.override.withdrawn_told", who=me.name, line=line)
-            told = {user_id}
-            for key in (removed.staff_key, removed.by_key):
-                person = setup.person_by_key(key) if key else None
-                if person is None or person.telegram_id is None or person.telegram_id in told:
-                    continue
-                told.add(person.telegram_id)
-                await tx.outbox.enqueue(
-                    OutboundMessage(
-                        person.telegram_id,
-                        "send_message",
-                        {"text": text},
-                        "duty.override",
-                        f"duty:ov-del:{removed.id}:{person.telegram_id}",
-                    ),
-                    now,
-                )
+            concerned = [setup.person_by_key(k) for k in (removed.staff_key, removed.by_key) if k]
+            await _tell(tx, concerned, user_id, text, f"duty:ov-del:{removed.id}", now)
             await tx.commit()
         return i18n.t(community.locale, "duty.override.withdrawn", line=line)
 
@@ -491,3 +463,29 @@ class DutyDesk:
         else:
             lines.insert(1, i18n.t(locale, "duty.handoff.count", count=len(mine), due=due_today))
         return "\n".join(lines)
+
+
+async def _tell(
+    tx: TicketUnitOfWork,
+    people: Sequence[PersonInfo | None],
+    actor_id: int,
+    text: str,
+    key: str,
+    now: datetime,
+) -> None:
+    """Tell each person concerned by a roster change privately, once; not the one who made it."""
+    told = {actor_id}
+    for person in people:
+        if person is None or person.telegram_id is None or person.telegram_id in told:
+            continue
+        told.add(person.telegram_id)
+        await tx.outbox.enqueue(
+            OutboundMessage(
+                person.telegram_id,
+                "send_message",
+                {"text": text},
+                "duty.override",
+                f"{key}:{person.telegram_id}",
+            ),
+            now,
+        )
