@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("httpx", "apscheduler", "aiohttp.access"):
+    for noisy in ("httpx", "apscheduler", "aiohttp.access", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # With max_retries=0 PTB's limiter logs every 429 as an error with a traceback; the outbox
     # sender waits as Telegram asks and retries, so this is routine, not an error.

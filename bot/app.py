@@ -28,6 +28,7 @@ from bot.services.notices import NoticeService
 from bot.services.notices_import import import_notices, read_notice_files
 from bot.services.outbox import OutboxSender
 from bot.services.registry import load_registry
+from bot.services.retention import RetentionDesk
 from bot.services.tickets_cards import Hotlines, Looks
 from bot.services.tickets_core import TicketEnv, TicketPolicy
 from bot.services.tickets_desk import TicketDesk
@@ -138,6 +139,14 @@ class LoudaoApp:
         self.services.duty = self.duty
         self.ticks.append(self.escalation.tick)
         self.ticks.append(self.duty.tick)
+        # Personal data is kept briefly (PIPL): erased after the keeping periods.
+        self.retention = RetentionDesk(
+            self.uow,
+            self.clock,
+            keep_private=timedelta(days=s.keep_private_days),
+            keep_messages=timedelta(days=s.keep_messages_days),
+        )
+        self.ticks.append(self.retention.tick)
         register_all(self.application, self.services)
         await self.application.initialize()
         await announce_commands(self.application)

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     verdict_hours: int = Field(default=48, ge=1, le=24 * 14)
     # hours in which a report about the same thing joins an open ticket ("me too")
     duplicate_hours: int = Field(default=72, ge=0, le=24 * 30)
+    # personal data: room, phone and reporter of tickets ended this long ago are erased
+    keep_private_days: int = Field(default=180, ge=1, le=3650)
+    # raw Telegram updates and private messages (staff cards) are kept this long
+    keep_messages_days: int = Field(default=30, ge=1, le=3650)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     gas_hotline: str = "962777"
     power_hotline: str = "95598"

@@ -152,6 +152,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # private messages keep their text only LOUDAO_KEEP_UPDATES_DAYS (then the payload is emptied)
+    erased_at: Mapped[datetime | None]
 
 
 class ButtonAction(Base):

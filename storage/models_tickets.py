@@ -69,6 +69,8 @@ class TicketRow(Base):
     last_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # when room, phone and the private texts were erased (LOUDAO_KEEP_PRIVATE_DAYS after closing)
+    erased_at: Mapped[datetime | None]
 
 
 class TicketFollower(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -415,3 +415,27 @@ class DutyRepo(Protocol):
     async def followup_for_message(self, chat_id: int, message_id: int) -> FollowUpTask | None: ...
     async def claim_daily(self, community_id: int, job: str, day: date, now: datetime) -> bool: ...
     async def open_tickets(self, community_id: int) -> list[OpenTicketView]: ...
+
+
+# --- keeping personal data briefly -------------------------------------------------------------
+class RetentionRepo(Protocol):
+    async def erase_ended_tickets(
+        self,
+        ended_before: datetime,
+        now: datetime,
+        scrub: Callable[[str, str | None], str],
+        limit: int,
+    ) -> int: ...
+    async def forget_updates(self, received_before: datetime) -> int: ...
+    async def erase_private_messages(self, created_before: datetime, now: datetime) -> int: ...
+
+
+class RetentionUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def retention(self) -> RetentionRepo: ...
+
+    async def __aenter__(self) -> RetentionUnitOfWork: ...
+
+
+class RetentionUnitOfWorkFactory(Protocol):
+    def __call__(self) -> RetentionUnitOfWork: ...

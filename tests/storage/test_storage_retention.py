@@ -1,0 +1,133 @@
+"""Personal data is kept briefly: rooms, phones and reporters of long-ended tickets, old
+Telegram updates and old private messages are erased – and nothing else is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.domain.clock import FakeClock
+from bot.domain.records import CommunityInfo, OutboundMessage
+from bot.domain.tickets import Action, NewTicket, Ticket
+from bot.registry_file import read_registry
+from bot.services.registry import load_registry
+from bot.services.retention import RetentionDesk
+from bot.services.tickets_core import change
+from storage.models import AuditEvent, InboxUpdate, OutboxMessage
+from storage.uow import SqlUnitOfWorkFactory
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+TEXT = "171号401室厨房漏水，我电话13912345678，急"
+
+
+@pytest.fixture
+async def community(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> CommunityInfo:
+    await load_registry(uow, read_registry(DEMO), clock)
+    async with uow() as tx:
+        found = await tx.registry.community_by_code("A")
+    assert found is not None
+    return found
+
+
+async def ticket_at(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, key: str, cancel: bool
+) -> Ticket:
+    async with uow() as tx:
+        ticket = await tx.tickets.create(
+            NewTicket(
+                community_id=community.id, source_key=key, source="mention", category="water_leak",
+                level=2, building="171", unit="1", room="401", phone="13912345678", text=TEXT,
+                chat_id=-1001171, message_id=10, reporter_id=201, reporter_name="陈大爷",
+            ),
+            T0,
+        )  # fmt: skip
+        await tx.tickets.add_note(
+            ticket.id, "progress", 9003, "已联系401住户 13912345678", None, None, T0
+        )
+        if cancel:
+            ticket = await change(
+                tx, ticket, Action.CANCEL, T0, actor=201, update_id=None, locale="zh_CN",
+                note="不需要了", changes={"cancel_reason": "不需要了", "closed_at": T0},
+            )  # fmt: skip
+        await tx.commit()
+    return ticket
+
+
+def desk(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> RetentionDesk:
+    return RetentionDesk(
+        uow, clock, keep_private=timedelta(days=180), keep_messages=timedelta(days=30)
+    )
+
+
+async def test_an_ended_ticket_loses_room_phone_and_reporter_after_the_keeping_period(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    ended = await ticket_at(uow, community, "u:1", cancel=True)
+    still_open = await ticket_at(uow, community, "u:2", cancel=False)
+    erased = await desk(uow, clock).erase(T0 + timedelta(days=179))
+    assert erased.tickets == 0
+    erased = await desk(uow, clock).erase(T0 + timedelta(days=181))
+    assert erased.tickets == 1
+    async with uow() as tx:
+        gone = await tx.tickets.get(ended.id)
+        kept = await tx.tickets.get(still_open.id)
+        notes = await tx.tickets.notes(ended.id)
+    assert gone is not None and kept is not None
+    assert gone.room is None and gone.phone is None and gone.reporter_name == ""
+    assert "13912345678" not in gone.text and "401" not in gone.text
+    assert (
+        "厨房漏水" in gone.text and gone.category == "water_leak"
+    )  # what communities count stays
+    assert gone.number == ended.number and gone.closed_at == T0
+    assert notes and all("13912345678" not in text and "401" not in text for _, text, _ in notes)
+    assert kept.room == "401" and kept.phone == "13912345678" and kept.text == TEXT  # still open
+    again = await desk(uow, clock).erase(T0 + timedelta(days=200))
+    assert again.tickets == 0  # erased once
+
+
+async def test_old_updates_and_private_messages_are_forgotten_group_messages_stay(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    async with uow() as tx:
+        for update_id in (1, 2, 3):
+            await tx.inbox.record(update_id, {"message": {"text": TEXT}}, T0)
+            await tx.inbox.mark(update_id, "done", T0)
+        await tx.inbox.record(4, {"message": {"text": "刚收到"}}, T0 + timedelta(days=40))
+        card = await tx.outbox.enqueue(
+            OutboundMessage(9003, "send_message", {"text": TEXT}, "ticket.private_card"), T0
+        )
+        group = await tx.outbox.enqueue(
+            OutboundMessage(-1001171, "send_message", {"text": "工单 #A-0001"}, "ticket.card"), T0
+        )
+        pending = await tx.outbox.enqueue(
+            OutboundMessage(9004, "send_message", {"text": TEXT}, "ticket.private_card"), T0
+        )
+        assert card and group and pending
+        await tx.outbox.mark_sent(card, 77, T0)
+        await tx.outbox.mark_sent(group, 78, T0)
+        await tx.commit()
+    clock.set(T0 + timedelta(days=40))
+    retention = desk(uow, clock)
+    erased = await retention.tick()
+    assert (erased.updates, erased.messages) == (3, 1)
+    assert not (await retention.tick()).anything  # at most once an hour, and nothing left anyway
+    async with uow() as tx:
+        left = list(await tx.session.scalars(select(InboxUpdate.update_id)))
+        payloads = {
+            m.id: (m.payload, m.sent_message_id)
+            for m in await tx.session.scalars(select(OutboxMessage))
+        }
+        audits = await tx.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "privacy.erased")
+        )
+    assert left == [4]  # the pending (and newest) update is kept
+    assert payloads[card] == ({"erased": True}, 77)  # the message id stays for later edits
+    assert payloads[group][0] == {"text": "工单 #A-0001"}
+    assert payloads[pending][0] == {"text": TEXT}  # not delivered yet: untouched
+    assert audits == 1
