@@ -23,6 +23,7 @@ KB = ROOT / "examples" / "faq.yaml"
 SETS = {
     "eval": ROOT / "tests" / "data" / "faq_eval.yaml",
     "holdout": ROOT / "tests" / "data" / "faq_holdout.yaml",
+    "blind": ROOT / "tests" / "data" / "faq_blind.yaml",
 }
 SYNTHETIC = 2000
 SEED = 2026

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +40,12 @@ UNKNOWN_TOPIC_FACTOR = 0.9
 # than one in its phrasings: residents ask about details the committee wrote in the answer.
 ANSWER_CREDIT = 0.5
 ANSWER_PREFILTER_WEIGHT = 0.5
+# Residents put the question after a story ("我家孙子下礼拜要来住一周 开车过来的 车怎么弄"): the
+# story's words dilute the score. An addressed question is also scored clause by clause (and
+# by pairs of neighbouring clauses), a little below the whole, and each entry keeps its best.
+CLAUSE_FACTOR = 0.9
+CLAUSE_MIN_CHARS = 4
+_CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？~～、；;：:]+")
 
 
 class Thresholds(StrictModel):
@@ -216,7 +224,27 @@ class FaqMatcher:
         if not query.words:
             return MatchResult("none", None, [])
         scored = self._rank(query, building=building, today=today)
+        if addressed:  # an unaddressed group message is only answered on the whole text
+            scored = self._with_clauses(question, scored, building, today)
         return self._decide(scored, limit=max(1, limit), addressed=addressed)
+
+    def _with_clauses(
+        self,
+        question: str,
+        scored: list[Candidate],
+        building: str | None,
+        today: date | None,
+    ) -> list[Candidate]:
+        best = {c.entry_id: c for c in scored}
+        for clause in _clauses(question):
+            part = _Text.of(clause, self._lexicon)
+            if not part.words:
+                continue
+            for c in self._rank(part, building=building, today=today):
+                score = round(c.score * CLAUSE_FACTOR, 1)
+                if c.entry_id not in best or score > best[c.entry_id].score:
+                    best[c.entry_id] = Candidate(c.entry_id, score, c.question)
+        return sorted(best.values(), key=lambda c: (-c.score, c.entry_id))
 
     def rank(
         self, question: str, *, building: str | None = None, today: date | None = None
@@ -319,6 +347,15 @@ class FaqMatcher:
         if suggestions:
             return MatchResult("suggest", None, suggestions)
         return MatchResult("none", None, [])
+
+
+def _clauses(question: str) -> list[str]:
+    """The clauses of a multi-clause question worth scoring alone, and neighbouring pairs."""
+    parts = [p for p in _CLAUSE_SPLIT.split(question) if len(p) >= 2]
+    if len(parts) < 2:
+        return []
+    singles = [p for p in parts if len(p) >= CLAUSE_MIN_CHARS]
+    return singles + [a + b for a, b in pairwise(parts)]
 
 
 def _coverage(word: str, indexed: _Indexed) -> float:
