@@ -258,6 +258,7 @@ class TicketLifecycle:
             ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
             await notify_assignee(tx, self.env.looks, ticket, community, now, again=True)
             answer = i18n.t(locale, "tickets.answer.reassigned", name=person.name)
+            await _close_menu(tx, origin, f"{ticket.label} · {answer}", now)
             if old is not None and old not in (to, pressed.presser_id):
                 await send_private(
                     tx,
@@ -292,6 +293,7 @@ class TicketLifecycle:
             where = self.env.looks.refer_label(locale, code)
             text = i18n.t(locale, "tickets.group.referred", number=ticket.label, where=where)
             await reply_to_card(tx, ticket, text, now, "referred")
+            await _close_menu(tx, origin, f"{ticket.label} · {where}", now)
             await tx.commit()
         return i18n.t(locale, "tickets.answer.referred")
 
@@ -701,3 +703,17 @@ class TicketLifecycle:
         return i18n.t(
             locale, "tickets.command.unmerged", number=src.label, name=src.assignee_name or "—"
         )
+
+
+async def _close_menu(tx: TicketUnitOfWork, origin: Origin, text: str, now: datetime) -> None:
+    """An answered menu (转给谁？, 哪里处理？) says what was chosen and keeps no buttons."""
+    await tx.outbox.enqueue(
+        OutboundMessage(
+            origin.chat_id,
+            "edit_text",
+            {"text": text, "message_id": origin.message_id},
+            "ticket.menu_done",
+            f"menu:{origin.chat_id}:{origin.message_id}:{origin.update_id}",
+        ),
+        now,
+    )

@@ -215,6 +215,8 @@ async def test_staff_reassign_and_refer(world: World) -> None:
     menu = await world.bot_says(ELECTRICIAN, "转给谁", after=private)
     answer = await press(world, ELECTRICIAN, menu, "李经理")
     assert "李经理" in answer["text"]
+    done = await edited(world, menu, "已转给 李经理")  # the answered menu keeps no buttons
+    assert not (done.get("reply_markup") or {}).get("inline_keyboard")
     await edited(world, card, "李经理")
     boss_card = await world.bot_says(SUPERVISOR, "#A-0001")
     await press(world, SUPERVISOR, boss_card, "不属于我们")
