@@ -24,6 +24,7 @@ SETS = {
     "eval": ROOT / "tests" / "data" / "faq_eval.yaml",
     "holdout": ROOT / "tests" / "data" / "faq_holdout.yaml",
     "blind": ROOT / "tests" / "data" / "faq_blind.yaml",
+    "blind2": ROOT / "tests" / "data" / "faq_blind2.yaml",
 }
 SYNTHETIC = 2000
 SEED = 2026

@@ -30,4 +30,6 @@ def test_the_holdout_set_does_not_get_worse_than_when_it_was_last_measured() -> 
     assert report.accuracy("category") >= 0.90
     assert report.accuracy("building") >= 0.95
     assert report.level1_recall >= 0.95
-    assert report.level1_false_alarms == 0
+    # one on purpose: 快来人 about a fallen clothes rack (round 9) – a cry for help is answered
+    # as an emergency, because a quick look costs less than a late one
+    assert report.level1_false_alarms <= 1
