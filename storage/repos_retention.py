@@ -10,7 +10,8 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate, OutboxMessage
-from storage.models_tickets import TicketNote, TicketRow
+from storage.models_notices import NoticeDraft
+from storage.models_tickets import ReportDraft, TicketNote, TicketRow
 
 #: ticket states after which nothing more happens (a closed ticket may still be reopened;
 #: after the keeping period it is history)
@@ -94,3 +95,12 @@ class SqlRetentionRepo:
         )
         assert isinstance(result, CursorResult)
         return int(result.rowcount or 0)
+
+    async def forget_drafts(self, now: datetime, idle_before: datetime) -> int:
+        """Delete expired /report drafts and /notice drafts untouched since the cut-off."""
+        reports = await self.s.execute(delete(ReportDraft).where(ReportDraft.expires_at < now))
+        notices = await self.s.execute(
+            delete(NoticeDraft).where(NoticeDraft.updated_at < idle_before)
+        )
+        assert isinstance(reports, CursorResult) and isinstance(notices, CursorResult)
+        return int(reports.rowcount or 0) + int(notices.rowcount or 0)

@@ -19,6 +19,7 @@ from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
+from bot.domain.tickets.privacy import scrub
 from bot.services.buttons import callback_data
 from bot.services.ports import (
     FaqOutcome,
@@ -195,7 +196,7 @@ class FaqDesk:
             await tx.faq.record_gap(
                 where.community.id,
                 question_key(question.text),
-                question.text.strip()[:GAP_TEXT_CHARS],
+                scrub(question.text.strip()[:GAP_TEXT_CHARS]),  # admins see it: no phones
                 question.update_id,
                 now,
             )

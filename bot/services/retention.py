@@ -3,8 +3,9 @@
 - A ticket ended (closed, cancelled, referred) more than `keep_private` ago loses its room,
   phone and reporter name; phone numbers and the room are scrubbed from its texts and notes.
   The ticket itself stays: numbers, categories, times and verdicts are what communities count.
-- Telegram updates (raw message texts) and private messages (staff cards with rooms and
-  phones) are kept `keep_messages`, then forgotten.
+- Telegram updates (raw message texts), private messages (staff cards with rooms and
+  phones) and abandoned /notice drafts are kept `keep_messages`, then forgotten; expired
+  /report drafts go at once.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ class Erased:
     tickets: int = 0
     updates: int = 0
     messages: int = 0
+    drafts: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.tickets or self.updates or self.messages)
+        return bool(self.tickets or self.updates or self.messages or self.drafts)
 
 
 class RetentionDesk:
@@ -74,22 +76,30 @@ class RetentionDesk:
         async with self.uow() as tx:
             updates = await tx.retention.forget_updates(now - self.keep_messages)
             messages = await tx.retention.erase_private_messages(now - self.keep_messages, now)
-            erased = Erased(tickets, updates, messages)
+            drafts = await tx.retention.forget_drafts(now, now - self.keep_messages)
+            erased = Erased(tickets, updates, messages, drafts)
             if erased.anything:
                 await tx.audit.record(
                     AuditRecord(
                         action="privacy.erased",
                         subject="retention",
-                        details={"tickets": tickets, "updates": updates, "messages": messages},
+                        details={
+                            "tickets": tickets,
+                            "updates": updates,
+                            "messages": messages,
+                            "drafts": drafts,
+                        },
                     ),
                     now,
                 )
             await tx.commit()
         if erased.anything:
             log.info(
-                "retention: erased %d tickets' personal data, %d updates, %d private messages",
+                "retention: erased %d tickets' personal data, %d updates, %d private messages, "
+                "%d drafts",
                 tickets,
                 updates,
                 messages,
+                drafts,
             )
         return erased

@@ -182,9 +182,11 @@ async def test_close_calls_offer_buttons_and_misses_are_counted_as_gaps(
         assert outcome is FaqOutcome.NONE
     await desk.answer(_question("哪里可以学游泳", 5, addressed=True))
     await desk.answer(_question("大家早上好", 6, addressed=False))  # chatter is not a gap
+    await desk.answer(_question("谁会修古董钟 联系我13912345678", 7, addressed=True))
     text = await admin.gaps(ADMIN, "zh_CN")
     assert "3 次：小区里有没有教钢琴的老师" in text and "1 次：哪里可以学游泳" in text
     assert "早上好" not in text
+    assert "古董钟" in text and "13912345678" not in text  # admins see the question, no phone
     with pytest.raises(NotAllowed):
         await admin.gaps(PLUMBER, "zh_CN")
 

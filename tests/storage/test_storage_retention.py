@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.domain.clock import FakeClock
 from bot.domain.records import CommunityInfo, OutboundMessage
-from bot.domain.tickets import Action, NewTicket, Ticket
+from bot.domain.tickets import Action, Draft, NewTicket, Ticket
 from bot.registry_file import read_registry
 from bot.services.registry import load_registry
 from bot.services.retention import RetentionDesk
@@ -21,6 +21,7 @@ from storage.uow import SqlUnitOfWorkFactory
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+ADMIN = 9001
 TEXT = "171号401室厨房漏水，我电话13912345678，急"
 
 
@@ -109,11 +110,17 @@ async def test_old_updates_and_private_messages_are_forgotten_group_messages_sta
         assert card and group and pending
         await tx.outbox.mark_sent(card, 77, T0)
         await tx.outbox.mark_sent(group, 78, T0)
+        # an abandoned /report (expired) and an untouched /notice draft, both with free text
+        await tx.tickets.save_draft(
+            Draft(-1001171, 201, community.id, "text", {"text": TEXT}, T0 + timedelta(minutes=30)),
+            T0,
+        )
+        await tx.notices.start_draft(community.id, ADMIN, 555, T0)
         await tx.commit()
     clock.set(T0 + timedelta(days=40))
     retention = desk(uow, clock)
     erased = await retention.tick()
-    assert (erased.updates, erased.messages) == (3, 1)
+    assert (erased.updates, erased.messages, erased.drafts) == (3, 1, 2)
     assert not (await retention.tick()).anything  # at most once an hour, and nothing left anyway
     async with uow() as tx:
         left = list(await tx.session.scalars(select(InboxUpdate.update_id)))
