@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboxUpdate, OutboxMessage
+from storage.models import AuditEvent, InboxUpdate, OutboxMessage
 from storage.models_notices import NoticeDraft
 from storage.models_tickets import ReportDraft, TicketNote, TicketRow
 
@@ -51,6 +51,16 @@ class SqlRetentionRepo:
             )
             for note in notes:
                 note.text = scrub(note.text, room)
+            events = await self.s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.community_id == ticket.community_id,
+                    AuditEvent.subject == f"ticket:{ticket.number}",
+                )
+            )
+            for event in events:  # state changes keep the note that came with them
+                said = event.details.get("note")
+                if isinstance(said, str) and said:
+                    event.details = {**event.details, "note": scrub(said, room)}
             ticket.text = scrub(ticket.text, room)
             ticket.last_note = scrub(ticket.last_note, room) if ticket.last_note else None
             ticket.room = None

@@ -52,7 +52,7 @@ async def ticket_at(
         if cancel:
             ticket = await change(
                 tx, ticket, Action.CANCEL, T0, actor=201, update_id=None, locale="zh_CN",
-                note="不需要了", changes={"cancel_reason": "不需要了", "closed_at": T0},
+                note="不需要了 有事打13912345678", changes={"cancel_reason": "不需要了", "closed_at": T0},
             )  # fmt: skip
         await tx.commit()
     return ticket
@@ -86,6 +86,15 @@ async def test_an_ended_ticket_loses_room_phone_and_reporter_after_the_keeping_p
     assert gone.number == ended.number and gone.closed_at == T0
     assert notes and all("13912345678" not in text and "401" not in text for _, text, _ in notes)
     assert kept.room == "401" and kept.phone == "13912345678" and kept.text == TEXT  # still open
+    async with uow() as tx:
+        notes_in_audit = [
+            str(e.details.get("note", ""))
+            for e in await tx.session.scalars(
+                select(AuditEvent).where(AuditEvent.subject == f"ticket:{ended.number}")
+            )
+        ]
+    assert any("不需要了" in n for n in notes_in_audit)
+    assert not any("13912345678" in n for n in notes_in_audit)
     again = await desk(uow, clock).erase(T0 + timedelta(days=200))
     assert again.tickets == 0  # erased once
 
