@@ -18,6 +18,8 @@ PRIVATE_COMMANDS = [
     ("my", "我报过的事"),
     ("mine", "工作人员：我的工单"),
     ("ticket", "查看工单：/ticket 编号"),
+    ("level", "工作人员：改级别 /level 编号 紧急"),
+    ("kind", "工作人员：改类别 /kind 编号 漏水"),
     ("duty", "现在谁值班"),
     ("roster", "主管：排班表（/roster week 看一周）"),
     ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),

@@ -1,4 +1,4 @@
-"""/report, /mine, /my, /ticket, /cancel, /merge, /unmerge: parse, call the ticket desk, reply."""
+"""/report, /mine, /my, /ticket, /cancel, /merge, /unmerge, /level, /kind: parse, call, reply."""
 
 from __future__ import annotations
 
@@ -118,6 +118,18 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         services.wake_sender()
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
+    async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        args = context.args or []
+        if len(args) < 2:
+            raise InvalidInput("tickets.fix.usage")
+        text = await tickets.corrections.correct(user.id, args[0], args[1:], update.update_id)
+        services.wake_sender()
+        await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+    application.add_handler(CommandHandler(["level", "kind"], correct))
     application.add_handler(CommandHandler("report", report))
     application.add_handler(CommandHandler("mine", mine))
     application.add_handler(CommandHandler("my", my))

@@ -81,7 +81,7 @@ async def after_transition(
             await ensure_followup(tx, after, community, follow_up_by, now)
         return after
     if reassigned:
-        await _aim_at_new_holder(tx, setup, after, now)
+        await replan_ahead(tx, setup, after, now)
         return after
     at = after.created_at if first else now
     last = await tx.duty.last_step_no(after.id)
@@ -102,19 +102,32 @@ async def after_transition(
     return after
 
 
-async def _aim_at_new_holder(
-    tx: TicketUnitOfWork, setup: DutySetup, ticket: Ticket, now: datetime
+async def replan_ahead(
+    tx: TicketUnitOfWork,
+    setup: DutySetup,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    catch_up: bool = False,
 ) -> None:
-    """Plan the steps still to come for the new holder, against the ticket's own deadlines.
+    """Plan the steps still to come for the ticket's holder, level and deadlines.
 
     The plan is counted from when the ticket was opened (the promise to the resident does not
-    move with a handover); steps already past, or answered by the ticket's state, are left out.
+    move with a handover or a correction); steps answered by the ticket's state are left out,
+    and so are steps already past – unless `catch_up`, when the pages that are overdue under
+    the new plan go out now (once per person): a ticket found to be an emergency ten minutes
+    late pages the backup and the supervisor at once. The caller cancelled the pending steps.
     """
     last = await tx.duty.last_step_no(ticket.id)
-    ahead = [
-        s
-        for s in plan_steps(setup, ticket, ticket.created_at, 1)
-        if s.due_at > now and not is_settled(s.reason, ticket.status)
-    ]
+    ahead: list[NewStep] = []
+    caught: set[str] = set()
+    for step in plan_steps(setup, ticket, ticket.created_at, 1):
+        if is_settled(step.reason, ticket.status):
+            continue
+        if step.due_at > now:
+            ahead.append(step)
+        elif catch_up and step.kind == "page" and step.target_key not in caught:
+            caught.add(step.target_key)
+            ahead.append(replace(step, due_at=now))
     numbered = [replace(s, step_no=last + n) for n, s in enumerate(ahead, start=1)]
     await tx.duty.add_steps(ticket.id, ticket.community_id, numbered, now)

@@ -6,6 +6,7 @@ from bot.domain.errors import NotFound
 from bot.services.buttons import Pressed
 from bot.services.tickets import TicketIntake
 from bot.services.tickets_core import TicketEnv
+from bot.services.tickets_correction import TicketCorrections
 from bot.services.tickets_dto import Origin, TicketMessage
 from bot.services.tickets_lifecycle import TicketLifecycle
 from bot.services.tickets_queries import TicketQueries
@@ -21,6 +22,7 @@ class TicketDesk:
         self.lifecycle = TicketLifecycle(env)
         self.queries = TicketQueries(env, self.lifecycle)
         self.report = TicketReportFlow(env, self.intake)
+        self.corrections = TicketCorrections(env, self.lifecycle)
 
     async def on_message(self, msg: TicketMessage) -> None:
         """A non-command message: a staff note, a /report answer, or intake – in that order."""

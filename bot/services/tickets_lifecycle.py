@@ -607,7 +607,7 @@ class TicketLifecycle:
                 return ticket
         raise NotFound("tickets.error.not_found", number=text[:20])
 
-    async def _staff(self, tx: TicketUnitOfWork, ticket: Ticket, user_id: int) -> bool:
+    async def is_staff(self, tx: TicketUnitOfWork, ticket: Ticket, user_id: int) -> bool:
         person = await person_in(tx, user_id, ticket.community_id)
         return person is not None and person.has_role(*STAFF_ROLES)
 
@@ -618,9 +618,8 @@ class TicketLifecycle:
             ticket = await self.find(tx, number, user_id)
             community = await community_of(tx, ticket)
             locale = community.locale
-            if user_id not in (ticket.reporter_id, ticket.on_behalf_by) and not await self._staff(
-                tx, ticket, user_id
-            ):
+            reporter = user_id in (ticket.reporter_id, ticket.on_behalf_by)
+            if not reporter and not await self.is_staff(tx, ticket, user_id):
                 raise NotAllowed("tickets.error.not_yours")
             reason = scrub(reason.strip()[:200], ticket.room) or "—"
             ticket = await change(
@@ -650,7 +649,7 @@ class TicketLifecycle:
             locale = community.locale
             if src.id == dst.id or src.community_id != dst.community_id:
                 raise NotAllowed("tickets.command.same_ticket")
-            if not await self._staff(tx, src, user_id):
+            if not await self.is_staff(tx, src, user_id):
                 raise NotAllowed("tickets.command.staff_only")
             src = await change(
                 tx,
@@ -682,7 +681,7 @@ class TicketLifecycle:
             src = await self.find(tx, source, user_id)
             community = await community_of(tx, src)
             locale = community.locale
-            if not await self._staff(tx, src, user_id):
+            if not await self.is_staff(tx, src, user_id):
                 raise NotAllowed("tickets.command.staff_only")
             if src.merged_into_id is None or src.status is not Status.CANCELLED:
                 raise NotAllowed("tickets.command.not_merged", number=src.label)

@@ -274,3 +274,20 @@ async def test_a_question_without_an_answer_can_be_passed_to_staff(world: World)
     card = await card_of(world, world.group("3"), offer)
     assert "咨询" in card["text"] and "李经理" in card["text"]
     await edited(world, offer, "#A-0001")
+
+
+async def test_staff_raise_a_misread_report_to_an_emergency_from_chat(world: World) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, "@loudao_bot 3号楼2单元楼道墙上在渗水")
+    card = await card_of(world, group, said)
+    assert "紧急" not in card["text"]
+    fix = await world.say(SUPERVISOR, SUPERVISOR, "/level A-0001 紧急")
+    answer = await world.bot_says(SUPERVISOR, "已修改", after=fix)
+    assert "紧急" in answer["text"] and "转派" in answer["text"]
+    await edited(world, card, "紧急")
+    advice = await world.bot_says(group, "119", after=card)  # the emergency advice, at once
+    assert advice["reply_to_message_id"] == card["message_id"]
+    refused = await world.say(world.resident("3"), world.resident("3"), "/level A-0001 日常")
+    await world.bot_says(world.resident("3"), "只有工作人员", after=refused)
+    unclear = await world.say(SUPERVISOR, SUPERVISOR, "/kind A-0001 修一下")
+    await world.bot_says(SUPERVISOR, "看不懂「修一下」", after=unclear)

@@ -433,3 +433,36 @@ async def test_a_swap_from_chat_exchanges_the_two_plumbers_shifts_for_the_day(
     assert at_night.person is not None and at_night.person.telegram_id == ZHANG
     normal = await router.route(community, "3", "water_leak", 2, sh(2026, 12, 7, 10))
     assert normal.person is not None and normal.person.telegram_id == ZHANG  # the day after
+
+
+async def test_staff_raise_a_misread_report_to_an_emergency_and_the_pages_catch_up(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    from bot.domain.errors import NotAllowed
+    from bot.services.tickets_core import TicketEnv
+    from bot.services.tickets_desk import TicketDesk
+
+    opened = sh(2026, 12, 1, 10)  # a Tuesday morning: the day plumber's shift
+    ticket = await open_ticket(uow, community, opened, "u:1", level=2)
+    assert ticket.assignee_id == ZHANG and ticket.respond_by != opened + timedelta(minutes=30)
+    clock.set(opened + timedelta(minutes=10))
+    desk = TicketDesk(TicketEnv(uow, clock, RosterRouter(uow)))
+    with pytest.raises(NotAllowed):
+        await desk.corrections.correct(201, ticket.number, ["紧急"], update_id=1)  # a resident
+    answer = await desk.corrections.correct(LI, ticket.number, ["紧急"], update_id=2)
+    assert answer.startswith(f"已修改 {ticket.label}：紧急 · 漏水渗水")
+    async with uow() as tx:
+        fixed = await tx.tickets.get(ticket.id)
+        steps = await tx.duty.steps(ticket.id)
+        safety = await tx.outbox.by_dedup_key(f"tk:{ticket.id}:safety")
+    assert fixed is not None and fixed.level == 1
+    assert fixed.respond_by == opened + timedelta(
+        minutes=30
+    )  # the emergency promise, from opening
+    now_due = {s.target_id for s in steps if s.fired_at is None and s.cancelled_at is None
+               and s.due_at == clock.now()}  # fmt: skip
+    assert now_due == {ZHOU, LI}  # 5 minutes are long past: backup and supervisor at once
+    assert safety is not None  # the group gets the emergency advice at once
+    assert await EscalationDesk(uow, clock).tick() == 2
+    again = await desk.corrections.correct(LI, ticket.number, ["1"], update_id=3)
+    assert "没有改动" in again
