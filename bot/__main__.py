@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     exp = faq_sub.add_parser("export", help="print a community's knowledge base as YAML")
     exp.add_argument("--community", default=None, help="community code (needed if several)")
     exp.add_argument("-o", "--output", type=Path, default=None, help="write to a file")
+    corr = sub.add_parser(
+        "corrections", help="tickets staff re-classified (/level, /kind) as labelled intake YAML"
+    )
+    corr.add_argument("--code", default=None, help="community code (needed if several)")
+    corr.add_argument("-o", "--output", type=Path, default=None, help="write to a file")
     duty = sub.add_parser("duty", help="who is on duty for a building and category, and the chain")
     duty.add_argument("--at", required=True, help="local time, e.g. 2026-12-01T02:00")
     duty.add_argument("--building", default=None)
@@ -133,7 +138,32 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if command == "duty":
         return _duty(args, settings)
+    if command == "corrections":
+        return asyncio.run(_corrections(settings, args.code, args.output))
     raise AssertionError(command)
+
+
+async def _corrections(settings: Settings, code: str | None, output: Path | None) -> int:
+    from bot.services.intake_training import corrections_yaml
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from storage.uow import SqlUnitOfWorkFactory
+
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        text = await corrections_yaml(SqlUnitOfWorkFactory(make_sessionmaker(engine)), code)
+    except LookupError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"{output}: written")
+    return 0
 
 
 def _duty(args: argparse.Namespace, settings: Settings) -> int:

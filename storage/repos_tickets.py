@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, delete, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.tickets import (
@@ -20,7 +20,7 @@ from bot.domain.tickets import (
     Verdict,
     format_number,
 )
-from storage.models import Community, OutboxMessage
+from storage.models import AuditEvent, Community, OutboxMessage
 from storage.models_tickets import (
     KnownUsername,
     ReportDraft,
@@ -222,6 +222,25 @@ class SqlTicketRepo:
             )
         )
         return [await self._record(r) for r in rows]
+
+    async def corrected(self, community_id: int) -> list[tuple[Ticket, datetime]]:
+        """Tickets whose level or category staff corrected (/level, /kind), with the last time."""
+        last = (
+            select(AuditEvent.subject, func.max(AuditEvent.at).label("at"))
+            .where(
+                AuditEvent.action == "ticket.corrected",
+                AuditEvent.community_id == community_id,
+            )
+            .group_by(AuditEvent.subject)
+            .subquery()
+        )
+        rows = await self.s.execute(
+            select(TicketRow, last.c.at)
+            .join(last, last.c.subject == literal("ticket:") + TicketRow.number)
+            .where(TicketRow.community_id == community_id)
+            .order_by(TicketRow.id)
+        )
+        return [(await self._record(row), at) for row, at in rows.all()]
 
     async def _record(self, row: TicketRow) -> Ticket:
         followers = await self.s.scalars(

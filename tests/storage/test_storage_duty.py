@@ -52,6 +52,7 @@ async def open_ticket(
     key: str,
     category: str = "water_leak",
     level: int = 1,
+    text: str = "水管爆了",
 ) -> Ticket:
     """Open and assign a ticket the way intake does: the router, then the ASSIGN transition."""
     assignment = await RosterRouter(uow).route(community, "3", category, level, at)
@@ -60,7 +61,7 @@ async def open_ticket(
         ticket = await tx.tickets.create(
             NewTicket(
                 community_id=community.id, source_key=key, source="mention", category=category,
-                level=level, building="3", unit="2", room="401", phone=None, text="水管爆了",
+                level=level, building="3", unit="2", room="401", phone=None, text=text,
                 chat_id=-1001003, message_id=10, reporter_id=201, reporter_name="陈大爷",
             ),
             at,
@@ -466,3 +467,30 @@ async def test_staff_raise_a_misread_report_to_an_emergency_and_the_pages_catch_
     assert await EscalationDesk(uow, clock).tick() == 2
     again = await desk.corrections.correct(LI, ticket.number, ["1"], update_id=3)
     assert "没有改动" in again
+
+
+async def test_staff_corrections_export_as_labelled_intake_lines(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock, tmp_path: Path
+) -> None:
+    from bot.domain.intake.evaluation import load_labelled
+    from bot.services.intake_training import corrections_yaml
+    from bot.services.tickets_core import TicketEnv
+    from bot.services.tickets_desk import TicketDesk
+
+    opened = sh(2026, 12, 1, 10)
+    said = "3号楼2单元401厨房有股怪味 电话13912345678"
+    first = await open_ticket(uow, community, opened, "u:1", level=2, text=said)
+    await open_ticket(uow, community, opened, "u:2", level=2)  # never corrected: not exported
+    clock.set(opened + timedelta(minutes=3))
+    desk = TicketDesk(TicketEnv(uow, clock, RosterRouter(uow)))
+    await desk.corrections.correct(LI, first.number, ["燃气", "紧急"], update_id=10)
+    text = await corrections_yaml(uow, "A")
+    assert text.count("\n- {") == 1 and f"# {first.number}, corrected 2026-12-01" in text
+    assert "厨房有股怪味" in text
+    assert "401" not in text and "13912345678" not in text  # room and phone are scrubbed
+    path = tmp_path / "corrections.yaml"
+    path.write_text(text, encoding="utf-8")
+    (line,) = load_labelled(path)
+    assert (line.category, line.level, line.intent, line.building) == ("gas", 1, "report", "3")
+    with pytest.raises(LookupError):
+        await corrections_yaml(uow, "Z")
