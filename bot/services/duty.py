@@ -217,27 +217,30 @@ class DutyDesk:
     # -- /cover, /swap and /leave ---------------------------------------------------------------
     async def cover(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/cover <person> [<by>] <from> <to>: `by` (default: me) takes the person's shifts."""
-        if args and args[0].lower() in WITHDRAW_WORDS:
-            return await self.withdraw(user_id, args[1:], update_id)
-        if len(args) not in (3, 4):
-            raise InvalidInput("duty.error.cover_usage")
-        return await self._override(user_id, "cover", args, update_id)
+        return await self._change(user_id, "cover", (3, 4), args, update_id)
 
     async def swap(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/swap <person> <other> <from> <to>: the two take each other's shifts in the period."""
-        if args and args[0].lower() in WITHDRAW_WORDS:
-            return await self.withdraw(user_id, args[1:], update_id)
-        if len(args) != 4:
-            raise InvalidInput("duty.error.swap_usage")
-        return await self._override(user_id, "swap", args, update_id)
+        return await self._change(user_id, "swap", (4,), args, update_id)
 
     async def leave(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/leave [<person>] <from> <to>: nobody pages that person in the period."""
+        return await self._change(user_id, "leave", (2, 3), args, update_id)
+
+    async def _change(
+        self,
+        user_id: int,
+        kind: str,
+        arg_counts: tuple[int, ...],
+        args: Sequence[str],
+        update_id: int,
+    ) -> str:
+        """Any of the three takes `del N` (撤销/取消 N) to withdraw an override instead."""
         if args and args[0].lower() in WITHDRAW_WORDS:
             return await self.withdraw(user_id, args[1:], update_id)
-        if len(args) not in (2, 3):
-            raise InvalidInput("duty.error.leave_usage")
-        return await self._override(user_id, "leave", args, update_id)
+        if len(args) not in arg_counts:
+            raise InvalidInput(f"duty.error.{kind}_usage")
+        return await self._override(user_id, kind, args, update_id)
 
     async def _override(self, user_id: int, kind: str, args: Sequence[str], update_id: int) -> str:
         now = self.clock.now()

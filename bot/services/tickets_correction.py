@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from bot import i18n
 from bot.domain.errors import NotAllowed
-from bot.domain.records import AuditRecord
+from bot.domain.records import AuditRecord, CommunityInfo
 from bot.domain.registry import CATEGORIES
+from bot.domain.tickets import Ticket, public_card
 from bot.domain.tickets.correction import read_correction
 from bot.services.duty_setup import load_setup, main_due
 from bot.services.escalation_plan import replan_ahead
@@ -96,5 +97,10 @@ class TicketCorrections:
             number=ticket.label,
             level=label,
             category=name,
-            when=self.env.looks.when(locale, community, main_due(deadlines)),
+            when=self._next(locale, community, ticket),
         )
+
+    def _next(self, locale: str, community: CommunityInfo, ticket: Ticket) -> str:
+        """The same next promised time the group card shows."""
+        at = public_card(ticket).next_at
+        return self.env.looks.when(locale, community, at) if at is not None else "—"
