@@ -10,6 +10,7 @@ COPY handlers ./handlers
 COPY faq ./faq
 COPY storage ./storage
 COPY sandbox ./sandbox
+COPY web ./web
 COPY examples ./examples
 RUN pip install . && useradd --create-home --uid 1000 loudao && mkdir -p /app/data \
     && chown loudao /app/data

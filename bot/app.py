@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,6 +23,7 @@ from bot.services.duty_routing import RosterRouter
 from bot.services.escalation import EscalationDesk
 from bot.services.faq import FaqDesk, FaqLibrary
 from bot.services.faq_admin import FaqAdmin
+from bot.services.health import HealthDesk
 from bot.services.inbox import Inbox
 from bot.services.notices import NoticeService
 from bot.services.notices_import import import_notices, read_notice_files
@@ -39,6 +40,7 @@ from handlers.transport import Dispatcher, Poller, WebhookServer
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import is_up_to_date, upgrade
 from storage.uow import SqlUnitOfWorkFactory
+from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
 Tick = Callable[[], Awaitable[object]]
@@ -82,6 +84,9 @@ class LoudaoApp:
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self._webhook: WebhookServer | None = None
+        self._ops: OpsServer | None = None
+        self.last_tick_at: datetime | None = None
+        self.http_port = 0
 
     async def start(self) -> None:
         """Open the database, load the registry, start PTB and the workers."""
@@ -147,6 +152,7 @@ class LoudaoApp:
             keep_messages=timedelta(days=s.keep_messages_days),
         )
         self.ticks.append(self.retention.tick)
+        self.health = HealthDesk(self.uow, self.clock, lambda: self.last_tick_at, s.tick_seconds)
         register_all(self.application, self.services)
         await self.application.initialize()
         await announce_commands(self.application)
@@ -159,6 +165,8 @@ class LoudaoApp:
         else:
             self.poller = Poller(self.application, self.inbox, self.dispatcher, s.poll_timeout)
             self._spawn(self.poller.run_forever(self.stop_event))
+        self._ops = OpsServer(self.health)
+        self.http_port = await self._ops.start(s.http_listen, s.http_port)
         self._scheduler = AsyncIOScheduler(timezone=s.tz)
         self._scheduler.add_job(
             self._tick, "interval", seconds=s.tick_seconds, max_instances=1, coalesce=True
@@ -192,6 +200,7 @@ class LoudaoApp:
                 await job()
             except Exception:
                 log.exception("periodic job %s failed", getattr(job, "__name__", job))
+        self.last_tick_at = self.clock.now()
         self.sender.wake()
         self.dispatcher.wake()
 
@@ -210,6 +219,8 @@ class LoudaoApp:
                 await task
         if self._webhook is not None:
             await self._webhook.stop()
+        if self._ops is not None:
+            await self._ops.stop()
         with contextlib.suppress(Exception):
             await self.application.stop()
             await self.application.shutdown()

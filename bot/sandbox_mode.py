@@ -104,11 +104,13 @@ async def run_sandbox(
             "community_file": community_file,
             "webhook_url": None,
             "poll_timeout": 10,
+            "http_port": 0 if "http_port" not in settings.model_fields_set else settings.http_port,
         }
     )
     app = LoudaoApp(app_settings)
     await app.start()
     print(f"Sandbox ready at {base_url}", flush=True)
+    print(f"Health at http://{app_settings.http_listen}:{app.http_port}/healthz", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -21,8 +21,13 @@ def _number_to_str(value: Any) -> Any:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 BuildingNo = Annotated[Text, BeforeValidator(_number_to_str)]
+ENTRY_ID_CHARS = 64  # the longest entry id
 EntryId = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ENTRY_ID_CHARS - 1}}}$",
+    ),
 ]
 
 

@@ -148,11 +148,7 @@ class WebhookServer:
     def app(self) -> web.Application:
         app = web.Application(client_max_size=2 * 1024 * 1024)
         app.router.add_post(self.path, self._receive)
-        app.router.add_get("/healthz", self._health)
         return app
-
-    async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
 
     async def _receive(self, request: web.Request) -> web.Response:
         if request.headers.get(SECRET_HEADER) != self.secret:

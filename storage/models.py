@@ -162,7 +162,7 @@ class ButtonAction(Base):
     __tablename__ = "button_actions"
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    subject: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(String(96), default="")
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     allowed_user_ids: Mapped[list[Any]] = mapped_column(default=list)  # empty = anyone
     allowed_roles: Mapped[list[Any]] = mapped_column(default=list)

@@ -42,7 +42,11 @@ class EscalationRow(Base):
     due_at: Mapped[datetime]
     fired_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(16))  # sent|reminded|moot|skipped
+    outcome: Mapped[str | None] = mapped_column(String(16))  # sent|reminded|moot|skipped|failed
+    # a step whose firing failed: how often, the error's class (no data), and when to try again
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    retry_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

@@ -121,7 +121,7 @@ class TicketPrompt(Base):
     __tablename__ = "ticket_prompts"
     outbox_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # card|progress|resolve
+    kind: Mapped[str] = mapped_column(String(32))  # card|progress|resolve|page:<reason>
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     answered: Mapped[bool] = mapped_column(default=False)

@@ -6,14 +6,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.duty_records import (
+    GIVEN_UP,
     FollowUpTask,
     NewStep,
     OpenTicketView,
     OverrideRecord,
+    StepFailures,
     StepRecord,
 )
 from bot.domain.tickets import OPEN_STATES, Status
@@ -46,6 +48,7 @@ def _step(row: EscalationRow) -> StepRecord:
         fired_at=row.fired_at,
         cancelled_at=row.cancelled_at,
         outcome=row.outcome,
+        attempts=row.attempts,
     )
 
 
@@ -147,6 +150,7 @@ class SqlDutyRepo:
                 EscalationRow.fired_at.is_(None),
                 EscalationRow.cancelled_at.is_(None),
                 EscalationRow.due_at <= now,
+                or_(EscalationRow.retry_at.is_(None), EscalationRow.retry_at <= now),
             )
             .order_by(EscalationRow.due_at, EscalationRow.id)
             .limit(1)
@@ -189,6 +193,57 @@ class SqlDutyRepo:
         await self.s.execute(
             update(EscalationRow).where(EscalationRow.id == step_id).values(outcome=outcome)
         )
+
+    async def record_failure(self, step_id: int, error: str) -> StepRecord | None:
+        """Count a failed try of a pending step; None if the step is over meanwhile."""
+        row = await self.s.get(EscalationRow, step_id, with_for_update=True)
+        if row is None or row.fired_at is not None or row.cancelled_at is not None:
+            return None
+        row.attempts += 1
+        row.last_error = error[:64]
+        await self.s.flush()
+        return _step(row)
+
+    async def retry_step_at(self, step_id: int, at: datetime) -> None:
+        await self.s.execute(
+            update(EscalationRow).where(EscalationRow.id == step_id).values(retry_at=at)
+        )
+
+    async def give_up_step(self, step_id: int, now: datetime) -> StepRecord | None:
+        """Stop trying a step that failed on every try (outcome failed); None if it is over."""
+        result = await self.s.execute(
+            update(EscalationRow)
+            .where(
+                EscalationRow.id == step_id,
+                EscalationRow.fired_at.is_(None),
+                EscalationRow.cancelled_at.is_(None),
+            )
+            .values(fired_at=now, outcome=GIVEN_UP, retry_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        if not result.rowcount:
+            return None
+        row = await self.s.get(EscalationRow, step_id, populate_existing=True)
+        return None if row is None else _step(row)
+
+    async def step_failures(self, since: datetime) -> StepFailures:
+        """Steps given up since `since`, and steps waiting to be tried again now."""
+        given_up = await self.s.scalar(
+            select(func.count())
+            .select_from(EscalationRow)
+            .where(EscalationRow.outcome == GIVEN_UP, EscalationRow.fired_at >= since)
+        )
+        retrying = await self.s.scalar(
+            select(func.count())
+            .select_from(EscalationRow)
+            .where(
+                EscalationRow.fired_at.is_(None),
+                EscalationRow.cancelled_at.is_(None),
+                EscalationRow.attempts > 0,
+            )
+        )
+        return StepFailures(given_up=int(given_up or 0), retrying=int(retrying or 0))
 
     async def paged_at(self, ticket_id: int, due_at: datetime) -> list[str]:
         """Names of the people paged for this ticket at `due_at` (for the group card)."""

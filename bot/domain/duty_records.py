@@ -9,6 +9,8 @@ from bot.domain.tickets import Status
 
 #: what a stored step does when it fires
 REMIND, PAGE = "remind", "page"
+#: the outcome of a step that failed on every try (see bot.domain.escalation.retry_delay)
+GIVEN_UP = "failed"
 
 # Which ticket states settle each reason a step carries (see bot.domain.escalation):
 # accepting answers "accept" and the acknowledge/respond deadlines; a progress note says the
@@ -72,7 +74,16 @@ class StepRecord:
     due_at: datetime
     fired_at: datetime | None
     cancelled_at: datetime | None
-    outcome: str | None  # sent|reminded|moot|skipped
+    outcome: str | None  # sent|reminded|moot|skipped|failed
+    attempts: int = 0  # tries that failed so far
+
+
+@dataclass(frozen=True)
+class StepFailures:
+    """Escalation steps that could not be fired: given up (admins told) and still retrying."""
+
+    given_up: int
+    retrying: int
 
 
 @dataclass(frozen=True)

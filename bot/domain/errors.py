@@ -25,6 +25,10 @@ class UnknownBuilding(LoudaoError):
     key = "error.unknown_building"
 
 
+class UnknownUnit(LoudaoError):
+    key = "error.unknown_unit"
+
+
 class NotAllowed(LoudaoError):
     key = "error.not_allowed"
 

@@ -18,6 +18,17 @@ StepKind = Literal["remind", "page"]
 #                     that deadline (a Deadlines field) has not been met
 ACCEPT = "accept"
 
+#: A step whose firing fails is tried again after each of these delays, then given up: the
+#: admins are told which ticket could not be escalated (about two minutes after the first try).
+RETRY_DELAYS = (timedelta(seconds=10), timedelta(seconds=30), timedelta(seconds=90))
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """How long to wait before the next try after `attempts` failed ones; None: give up."""
+    if attempts < 1:
+        raise ValueError("attempts counts failed tries, from 1")
+    return RETRY_DELAYS[attempts - 1] if attempts <= len(RETRY_DELAYS) else None
+
 
 @dataclass(frozen=True)
 class EscalationStep:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -32,6 +33,19 @@ class Role(StrEnum):
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.STAFF, Role.GRID_WORKER})
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
+# The longest text each field may hold (the database columns are at least this wide).
+NUMBER_CHARS = 16  # a building number or a unit: "3", "A", "171", "12"
+NAME_CHARS = 128  # the name of a community, grid or building
+ALIAS_CHARS = 64  # another name residents use for a building: 老三栋
+TITLE_CHARS = 128  # a group chat's title (Telegram allows 1-128 characters)
+PERSON_NAME_CHARS = 64
+PHONE_CHARS = 32
+TIMEZONE_CHARS = 64
+
+Number = Annotated[str, Field(min_length=1, max_length=NUMBER_CHARS)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
+Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_CHARS)]
+
 
 def _check_code(value: str) -> str:
     if not _CODE.match(value):
@@ -44,14 +58,14 @@ Code = Annotated[str, AfterValidator(_check_code)]
 
 class GridSpec(StrictModel):
     code: Code
-    name: str
+    name: Name
 
 
 class BuildingSpec(StrictModel):
-    number: str = Field(min_length=1, max_length=16)
-    name: str | None = None
-    aliases: tuple[str, ...] = ()
-    units: tuple[str, ...] = ()
+    number: Number
+    name: Name | None = None
+    aliases: tuple[Alias, ...] = ()
+    units: tuple[Number, ...] = ()
     grid: str | None = None
 
     @field_validator("number", mode="before")
@@ -70,8 +84,8 @@ class Coverage(StrictModel):
 
     community: bool = False
     grid: str | None = None
-    building: str | None = None
-    unit: str | None = None
+    building: Number | None = None
+    unit: Number | None = None
 
     @field_validator("building", "unit", mode="before")
     @classmethod
@@ -98,7 +112,7 @@ class Coverage(StrictModel):
 
 class ChatSpec(StrictModel):
     chat_id: int
-    title: str
+    title: str = Field(min_length=1, max_length=TITLE_CHARS)
     covers: Coverage
 
     @field_validator("chat_id")
@@ -111,14 +125,14 @@ class ChatSpec(StrictModel):
 
 class StaffSpec(StrictModel):
     key: Code
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=PERSON_NAME_CHARS)
     telegram_id: int | None = None
     join_code: str | None = Field(default=None, min_length=6, max_length=32)
     roles: tuple[Role, ...] = Field(min_length=1)
     skills: tuple[str, ...] = ()
     buildings: tuple[str, ...] = ()
     grids: tuple[str, ...] = ()
-    phone: str | None = None
+    phone: str | None = Field(default=None, max_length=PHONE_CHARS)
 
     @field_validator("buildings", mode="before")
     @classmethod
@@ -142,8 +156,8 @@ class StaffSpec(StrictModel):
 
 class CommunitySpec(StrictModel):
     code: Code
-    name: str
-    timezone: str = "Asia/Shanghai"
+    name: Name
+    timezone: str = Field(default="Asia/Shanghai", max_length=TIMEZONE_CHARS)
     locale: Literal["zh_CN", "en"] = "zh_CN"
     grids: tuple[GridSpec, ...] = ()
     buildings: tuple[BuildingSpec, ...] = Field(min_length=1)
@@ -155,6 +169,15 @@ class CommunitySpec(StrictModel):
     intake_rules: str | None = None
     faq_file: str | None = None
     notices_file: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {v!r} (try Asia/Shanghai)") from exc
+        return v
 
 
 class RegistryFile(StrictModel):
@@ -214,14 +237,9 @@ def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
     for i, b in enumerate(c.buildings):
         if b.grid is not None and b.grid not in grids:
             errors.append(((*at, "buildings", i, "grid"), f"unknown grid {b.grid!r}"))
+    units_of = {b.number: b.units for b in c.buildings}
     for i, ch in enumerate(c.chats):
-        cov = ch.covers
-        if cov.grid is not None and cov.grid not in grids:
-            errors.append(((*at, "chats", i, "covers", "grid"), f"unknown grid {cov.grid!r}"))
-        if cov.building is not None and cov.building not in known:
-            errors.append(
-                ((*at, "chats", i, "covers", "building"), f"unknown building {cov.building!r}")
-            )
+        errors += _coverage_errors((*at, "chats", i, "covers"), ch.covers, grids, units_of)
     for i, s in enumerate(c.staff):
         for j, number in enumerate(s.buildings):
             if number not in known:
@@ -232,6 +250,23 @@ def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
     if c.staff and not any(Role.ADMIN in s.roles for s in c.staff):
         errors.append(((*at, "staff"), "name at least one staff member with role admin"))
     return errors
+
+
+def _coverage_errors(
+    at: Loc, cov: Coverage, grids: set[str], units_of: dict[str, tuple[str, ...]]
+) -> list[tuple[Loc, str]]:
+    """A group's coverage must name a grid, building and unit the file defines."""
+    if cov.grid is not None and cov.grid not in grids:
+        return [((*at, "grid"), f"unknown grid {cov.grid!r}")]
+    if cov.building is None:
+        return []
+    if cov.building not in units_of:
+        return [((*at, "building"), f"unknown building {cov.building!r}")]
+    units = units_of[cov.building]
+    if cov.unit is not None and units and cov.unit not in units:
+        known = ", ".join(units)
+        return [((*at, "unit"), f"building {cov.building} has no unit {cov.unit!r} ({known})")]
+    return []
 
 
 def _duplicates(locs: Sequence[Loc], values: Sequence[object], what: str) -> list[tuple[Loc, str]]:

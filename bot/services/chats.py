@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot import i18n
 from bot.domain.clock import Clock
-from bot.domain.errors import InvalidInput, NotAllowed, UnknownBuilding
+from bot.domain.errors import InvalidInput, NotAllowed, UnknownBuilding, UnknownUnit
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
 from bot.domain.registry import Role
 from bot.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -228,9 +228,12 @@ def _parse_bind_target(
     known = {b.number for b in community.buildings}
     if location.building is None or location.building not in known:
         raise UnknownBuilding(name=target, known="、".join(sorted(known, key=_natural)))
-    if location.unit is not None:
-        return "unit", location.building, location.unit
-    return "building", location.building, None
+    units = next(b.units for b in community.buildings if b.number == location.building)
+    if location.unit is None and "单元" not in target:
+        return "building", location.building, None
+    if location.unit is None or (units and location.unit not in units):
+        raise UnknownUnit(name=target, building=location.building, known="、".join(units) or "—")
+    return "unit", location.building, location.unit
 
 
 def _natural(number: str) -> tuple[int, str]:

@@ -11,6 +11,7 @@ from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.duty_records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
 from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.escalation import retry_delay
 from bot.domain.records import AuditRecord, CommunityInfo, OutboundMessage
 from bot.domain.tickets import Action, Prompt, Status, Ticket, public_card
 from bot.services.buttons import Pressed
@@ -86,12 +87,73 @@ class EscalationDesk:
                     await self._fire(tx, step, now)
                     await tx.commit()
                 done += 1
-            except Exception:
+            except Exception as exc:
                 if step_id is None:
                     raise
-                log.exception("escalation step %s failed; it is retried on a later tick", step_id)
+                log.exception("escalation step %s failed", step_id)
                 passed.append(step_id)
+                await self._failed(step_id, exc)
         return done
+
+    async def _failed(self, step_id: int, exc: Exception) -> None:
+        """Count a failed try; after the last one give the step up and tell the admins once."""
+        now = self.clock.now()
+        try:
+            async with self.uow() as tx:
+                step = await tx.duty.record_failure(step_id, type(exc).__name__)
+                if step is None:
+                    return
+                delay = retry_delay(step.attempts)
+                if delay is not None:
+                    await tx.duty.retry_step_at(step_id, now + delay)
+                    await tx.commit()
+                    log.warning("escalation step %s is tried again in %s", step_id, delay)
+                    return
+                given_up = await tx.duty.give_up_step(step_id, now)
+                await tx.commit()
+            if given_up is not None:
+                log.error("escalation step %s given up after %s tries", step_id, step.attempts)
+                await self._tell_admins_given_up(given_up, now)
+        except Exception:
+            log.exception("escalation step %s: its failure could not be recorded", step_id)
+
+    async def _tell_admins_given_up(self, step: StepRecord, now: datetime) -> None:
+        """Tell the community's admins which ticket could not be escalated (no personal data)."""
+        async with self.uow() as tx:
+            ticket = await tx.tickets.get(step.ticket_id)
+            if ticket is None:
+                return
+            community = await community_of(tx, ticket)
+            locale = community.locale
+            text = i18n.t(
+                locale,
+                "duty.failed.admin",
+                number=ticket.label,
+                name=step.target_name,
+                what=self._what(locale, step.reason),
+                when=local_time(community, step.due_at),
+                tries=step.attempts,
+            )
+            admins = [
+                p.telegram_id
+                for p in await tx.people.of_community(ticket.community_id)
+                if p.has_role("admin") and p.telegram_id is not None
+            ]
+            for admin in admins:  # once per ticket: later failures of it are audited only
+                key = f"esc:{ticket.id}:failed:{admin}"
+                await send_private(tx, admin, text, now, key, purpose="duty.failed")
+            await tx.audit.record(
+                AuditRecord(
+                    action="ticket.escalation_failed",
+                    subject=f"ticket:{ticket.number}",
+                    community_id=ticket.community_id,
+                    details={"step": step.step_no, "to": step.target_key, "tries": step.attempts},
+                ),
+                now,
+            )
+            await tx.commit()
+        if not admins:
+            log.error("ticket %s could not be escalated and has no admin to tell", ticket.number)
 
     async def _fire(self, tx: TicketUnitOfWork, step: StepRecord, now: datetime) -> None:
         ticket = await tx.tickets.get(step.ticket_id)

@@ -15,22 +15,43 @@ from bot.registry_file import read_registry
 from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, residents_of, seed_from_registry
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.databases import backends, fresh_postgres
 from tests.e2e.sandbox_fixtures import ptb_bot, sandbox, sandbox_server  # noqa: F401
 from tests.e2e.world import DEMO, World
 
 
-def app_settings(base_url: str, tmp_path: Path, **extra: Any) -> Settings:
+def app_settings(base_url: str, database_url: str, **extra: Any) -> Settings:
+    """Settings for a Loudao app talking to the sandbox at `base_url`, on `database_url`."""
     values: dict[str, Any] = {
         "bot_token": SANDBOX_TOKEN,
         "bot_api_base_url": f"{base_url}/bot",
         "bot_api_file_url": f"{base_url}/file/bot",
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'loudao.sqlite3'}",
+        "database_url": database_url,
         "community_file": DEMO,
         "poll_timeout": 1,
+        "http_port": 0,
         "tick_seconds": 300,
     }
     values.update(extra)
     return Settings(**values)
+
+
+@pytest.fixture(params=backends())
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The app's database: a SQLite file (migrated at start-up), or a fresh PostgreSQL database
+    migrated beforehand, as `loudao db upgrade` does before a PostgreSQL deployment starts."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'loudao.sqlite3'}"
+        return
+    async with fresh_postgres() as url:
+        engine = make_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+        yield url
 
 
 @pytest.fixture
@@ -39,12 +60,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, clock: Clock) -> AsyncIterator[World]:
+async def world(database_url: str, clock: Clock) -> AsyncIterator[World]:
     registry = read_registry(DEMO)
     server = SandboxServer(bot_token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT, bot_name="楼道助手")
     base_url = await server.start("127.0.0.1", 0)
     seed_from_registry(server, registry)
-    app = LoudaoApp(app_settings(base_url, tmp_path), clock)
+    app = LoudaoApp(app_settings(base_url, database_url), clock)
     await app.start()
     client = SandboxClient(base_url)
     try:

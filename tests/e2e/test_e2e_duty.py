@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -175,11 +174,11 @@ async def sandbox_server() -> AsyncIterator[tuple[SandboxServer, str]]:
 
 
 async def test_pending_escalations_survive_a_restart_and_fire_once(
-    tmp_path: Path, sandbox_server: tuple[SandboxServer, str]
+    database_url: str, sandbox_server: tuple[SandboxServer, str]
 ) -> None:
     server, base_url = sandbox_server
     clock = FakeClock(TUESDAY_0200)
-    settings = app_settings(base_url, tmp_path)
+    settings = app_settings(base_url, database_url)
     residents = residents_of(read_registry(DEMO))
     client = SandboxClient(base_url)
     first = LoudaoApp(settings, clock)
@@ -270,3 +269,58 @@ async def test_morning_handoff_reaches_the_staff_on_duty_once(
     assert len(handoffs) == 1 and "#A-0001" in handoffs[0]["text"]
     day = await world.bot_says(PLUMBER, "早上好，张师傅")
     assert "08:00–17:00" in day["text"]
+
+
+# -- escalation of everyday repairs and follow-up calls (both databases) ---------------------
+
+SEEP = "@loudao_bot 3号楼2单元楼道里水管有点渗水"  # level 2: a routine repair
+
+
+async def test_a_routine_ticket_nobody_acknowledges_pages_backup_then_supervisor_once_each(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # Tuesday 10:00: 张师傅 is on duty
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, SEEP)
+    await card_of(world, group, said)
+    await world.bot_says(PLUMBER, "#A-0001")
+    stored = await ticket(world, "A-0001")
+    assert stored.level == 2 and stored.assignee_id == PLUMBER
+
+    clock.set(datetime(2026, 12, 1, 4, 1, tzinfo=UTC))  # 12:01: two working hours have passed
+    await tick(world)
+    await tick(world)
+    [backup_page] = await pages(world, NIGHT_PLUMBER)  # the backup, paged once
+    assert "#A-0001" in backup_page["text"] and "张师傅" in backup_page["text"]
+    assert await pages(world, SUPERVISOR) == []
+
+    clock.set(datetime(2026, 12, 8, 9, 31, tzinfo=UTC))  # 5 working days: not fixed either
+    await tick(world)
+    await tick(world)
+    [supervisor_page] = await pages(world, SUPERVISOR)
+    assert "#A-0001" in supervisor_page["text"] and "办结并反馈" in supervisor_page["text"]
+    assert len(await pages(world, NIGHT_PLUMBER)) == 1
+    assert await pages(world, ADMIN) == []
+
+
+async def test_a_follow_up_call_nobody_makes_pages_the_admin(
+    world: World, clock: FakeClock
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    await card_of(world, group, said)
+    private = await world.bot_says(NIGHT_PLUMBER, "#A-0001")
+    await world.client.press(NIGHT_PLUMBER, private, "接单")
+    await world.settle()
+    await world.client.press(NIGHT_PLUMBER, await current(world, private), "完成")
+    await world.settle()
+    prompt = await world.bot_says(NIGHT_PLUMBER, "直接完成", after=private)
+    await world.client.press(NIGHT_PLUMBER, prompt, "直接完成")
+    await world.settle()
+    await world.bot_says(NIGHT_PLUMBER, "回访任务", after=private)
+
+    clock.advance(hours=24, minutes=1)  # nobody pressed 回访完成 within 24 hours
+    await tick(world)
+    await tick(world)
+    [page] = await pages(world, ADMIN)
+    assert "#A-0001" in page["text"] and "电话回访" in page["text"]

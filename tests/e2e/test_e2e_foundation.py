@@ -62,6 +62,9 @@ async def test_an_admin_binds_a_new_group_to_a_building(world: World) -> None:
     said = await world.say(ADMIN, group, "/bind 99号楼")
     unknown = await world.bot_says(group, "没有找到「99号楼」", after=said)
     assert "171" in unknown["text"]
+    said = await world.say(ADMIN, group, "/bind 6号楼9单元")  # building 6 has units 1 and 2
+    unknown = await world.bot_says(group, "单元没有找到", after=said)
+    assert "6号楼的单元有：1、2" in unknown["text"]
     said = await world.say(ADMIN, group, "/bind 6号楼2单元")
     await world.bot_says(group, "6号楼2单元", after=said)
     said = await world.say(resident, group, "@loudao_bot 楼道灯坏了")

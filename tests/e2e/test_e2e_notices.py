@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -30,7 +29,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def restart(world: World, tmp_path: Path, clock: Clock) -> AsyncIterator[Restart]:
+async def restart(world: World, database_url: str, clock: Clock) -> AsyncIterator[Restart]:
     """Stop the running LoudaoApp and start a new one on the same database and sandbox."""
     original = world.app
 
@@ -38,7 +37,7 @@ async def restart(world: World, tmp_path: Path, clock: Clock) -> AsyncIterator[R
         old = world.app
         await old.stop()
         old._scheduler = None  # the world fixture stops the first app again at teardown
-        app = LoudaoApp(app_settings(world.server.base_url, tmp_path), clock)
+        app = LoudaoApp(app_settings(world.server.base_url, database_url), clock)
         await app.start()
         world.app = app
         return app

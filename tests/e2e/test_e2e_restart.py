@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -41,11 +40,11 @@ def start_command(update_id: int, user_id: int, name: str) -> dict[str, object]:
     }
 
 
-async def test_an_update_stored_before_a_crash_is_handled_after_restart(tmp_path: Path) -> None:
+async def test_an_update_stored_before_a_crash_is_handled_after_restart(database_url: str) -> None:
     server = SandboxServer(bot_token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT)
     base_url = await server.start("127.0.0.1", 0)
     seed_from_registry(server, read_registry(DEMO))
-    settings = app_settings(base_url, tmp_path)
+    settings = app_settings(base_url, database_url)
     # The previous process stored the update, confirmed it to Telegram, and died before handling it.
     engine = await prepare_database(settings)
     inbox = Inbox(SqlUnitOfWorkFactory(make_sessionmaker(engine)), SystemClock())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -28,7 +27,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def webhook_world(tmp_path: Path) -> AsyncIterator[tuple[World, int]]:
+async def webhook_world(database_url: str) -> AsyncIterator[tuple[World, int]]:
     registry = read_registry(DEMO)
     server = SandboxServer(bot_token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT)
     base_url = await server.start("127.0.0.1", 0)
@@ -36,7 +35,7 @@ async def webhook_world(tmp_path: Path) -> AsyncIterator[tuple[World, int]]:
     port = free_port()
     settings = app_settings(
         base_url,
-        tmp_path,
+        database_url,
         webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_secret=SECRET,
         webhook_listen="127.0.0.1",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.migrate import current_heads, downgrade, script_heads, upgrade
+from storage.schema import metadata
 
 TABLES = {
     "communities", "grids", "buildings", "building_aliases", "chats", "people",
@@ -39,3 +43,17 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
     before = await current_heads(engine)
     await upgrade(engine)
     assert await current_heads(engine) == before
+
+
+async def test_the_models_and_the_migrations_describe_the_same_schema(
+    engine: AsyncEngine,
+) -> None:
+    """A column changed in a model without a migration (or the reverse) is caught here."""
+
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(differences)
+    assert diff == []

@@ -111,3 +111,16 @@ def test_dates_and_lines_are_not_buildings(text: str) -> None:
 
 def test_prices_and_counts_are_not_rooms() -> None:
     assert parse_location("3号楼 300元一个月", BUILDINGS).room is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3号楼12345678901234567单元漏水了",
+        "12345678901234567号楼电梯什么时候修好？",
+    ],
+)
+def test_a_run_of_digits_longer_than_any_building_or_unit_is_neither(text: str) -> None:
+    location = parse_location(text, BUILDINGS)
+    assert location.unit is None
+    assert location.building in (None, "3")

@@ -74,6 +74,14 @@ def test_numbers_may_be_written_without_quotes(tmp_path: Path) -> None:
         # a chat for a building that does not exist
         (GOOD.replace("covers: {building: 3}", "covers: {building: 99}"), 10,
          "communities[0].chats[0].covers.building", "unknown building '99'"),
+        # a chat for a unit the building does not have
+        (GOOD.replace("covers: {building: 3}", "covers: {building: 3, unit: 9}"), 10,
+         "communities[0].chats[0].covers.unit", "building 3 has no unit '9' (1, 2)"),
+        # a name longer than the database keeps
+        (GOOD.replace("name: 测试小区", "name: " + "长" * 129), 3, "communities[0].name", "at most 128"),
+        # a timezone that does not exist
+        (GOOD.replace("name: 测试小区", "name: 测试小区\n    timezone: Asia/Beijing"), 4,
+         "communities[0].timezone", "unknown timezone 'Asia/Beijing'"),
         # a positive chat id (a user, not a group)
         (GOOD.replace("chat_id: -100", "chat_id: 100"), 10, "communities[0].chats[0].chat_id", "negative"),
         # staff with neither telegram id nor join code

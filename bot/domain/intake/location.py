@@ -14,6 +14,7 @@ from bot.domain.intake.numerals import (
     normalize_width,
     number_text,
 )
+from bot.domain.registry import NUMBER_CHARS
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,9 @@ def parse_location(
                 room = m.group("num")
                 break
 
+    # a run of digits longer than any building number or unit is not one ("12345678…单元")
+    building = building if building is None or len(building) <= NUMBER_CHARS else None
+    unit = unit if unit is None or len(unit) <= NUMBER_CHARS else None
     from_text = building is not None
     if building is None and default_building is not None:
         building = default_building

@@ -1,0 +1,75 @@
+"""Whether the service is doing its work, as /healthz and /metrics show it to an operator."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.clock import Clock
+from bot.domain.duty_records import StepFailures
+from bot.services.ports import TicketUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+RECENT = timedelta(hours=24)  # given-up escalations count as news this long
+
+
+@dataclass(frozen=True)
+class Health:
+    """One look at the service: what is broken (problems) and what needs a person (warnings)."""
+
+    database: bool
+    tick_age: timedelta | None  # since the periodic tick last finished; None before the first
+    escalation: StepFailures | None  # None when the database could not be asked
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def status(self) -> str:
+        if self.problems:
+            return "failing"
+        return "degraded" if self.warnings else "ok"
+
+
+class HealthDesk:
+    """Looks at the database, the tick and the escalation steps; never raises."""
+
+    def __init__(
+        self,
+        uow: TicketUnitOfWorkFactory,
+        clock: Clock,
+        last_tick: Callable[[], datetime | None],
+        tick_seconds: float,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.last_tick = last_tick
+        self.started_at = clock.now()
+        # a tick that has not finished for this long is stuck (or its loop died)
+        self.stale_after = timedelta(seconds=max(60.0, 3 * tick_seconds))
+
+    async def check(self) -> Health:
+        """Look now; a failure to look is itself a problem to report."""
+        now = self.clock.now()
+        problems: list[str] = []
+        warnings: list[str] = []
+        escalation: StepFailures | None = None
+        try:
+            async with self.uow() as tx:
+                escalation = await tx.duty.step_failures(now - RECENT)
+        except Exception as exc:
+            log.warning("health: the database does not answer (%s)", type(exc).__name__)
+            problems.append("database unreachable")
+        last = self.last_tick()
+        tick_age = None if last is None else now - last
+        if (now - self.started_at if tick_age is None else tick_age) > self.stale_after:
+            problems.append("periodic tick stale")
+        if escalation is not None and escalation.given_up:
+            warnings.append(f"{escalation.given_up} escalation step(s) given up in 24 h")
+        database = escalation is not None
+        return Health(database, tick_age, escalation, tuple(problems), tuple(warnings))
