@@ -144,7 +144,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _corrections(settings: Settings, code: str | None, output: Path | None) -> int:
-    from bot.services.intake_training import corrections_yaml
+    from bot.services.tickets.training_data import corrections_yaml
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWorkFactory
@@ -207,7 +207,7 @@ def _duty(args: argparse.Namespace, settings: Settings) -> int:
 async def _duty_from_database(
     settings: Settings, args: argparse.Namespace, at: datetime
 ) -> dict[str, Any]:
-    from bot.services.duty_setup import duty_report_from_database
+    from bot.services.duty.setup import duty_report_from_database
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWorkFactory
@@ -276,8 +276,8 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
 
     registry = read_registry(file)
     from bot.domain.notices.templates import load_templates
-    from bot.services.notices import NoticeService
-    from bot.services.notices_import import import_notices, read_notice_files
+    from bot.services.notices.importer import import_notices, read_notice_files
+    from bot.services.notices.service import NoticeService
 
     notice_files = read_notice_files(registry, file, load_templates())  # notices: validate too
     summary = ", ".join(

@@ -18,21 +18,21 @@ from bot.domain.tickets.duplicates import DuplicatePolicy
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.container import Services
-from bot.services.duty import DutyDesk
-from bot.services.duty_routing import RosterRouter
-from bot.services.escalation import EscalationDesk
-from bot.services.faq import FaqDesk, FaqLibrary
-from bot.services.faq_admin import FaqAdmin
+from bot.services.duty.desk import DutyDesk
+from bot.services.duty.routing import RosterRouter
+from bot.services.escalation.desk import EscalationDesk
+from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.health import HealthDesk
 from bot.services.inbox import Inbox
-from bot.services.notices import NoticeService
-from bot.services.notices_import import import_notices, read_notice_files
+from bot.services.notices.importer import import_notices, read_notice_files
+from bot.services.notices.service import NoticeService
 from bot.services.outbox import OutboxSender
 from bot.services.registry import load_registry
 from bot.services.retention import RetentionDesk
-from bot.services.tickets_cards import Hotlines, Looks
-from bot.services.tickets_core import TicketEnv, TicketPolicy
-from bot.services.tickets_desk import TicketDesk
+from bot.services.tickets.cards import Hotlines, Looks
+from bot.services.tickets.core import TicketEnv, TicketPolicy
+from bot.services.tickets.desk import TicketDesk
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands

@@ -84,8 +84,8 @@ async def export_text(database_url: str, community: str | None) -> str:
 
 async def _with_admin(database_url: str, action: Any) -> tuple[Any, str]:
     from bot.domain.clock import SystemClock
-    from bot.services.faq import FaqLibrary
-    from bot.services.faq_admin import FaqAdmin
+    from bot.services.faq.admin import FaqAdmin
+    from bot.services.faq.desk import FaqLibrary
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWorkFactory

@@ -19,9 +19,9 @@ from telegram.ext import (
 from bot import i18n
 from bot.services.buttons import Pressed
 from bot.services.container import Services
-from bot.services.duty import DutyDesk
-from bot.services.escalation import EscalationDesk, FollowUpNote
-from bot.services.tickets_dto import Origin
+from bot.services.duty.desk import DutyDesk
+from bot.services.escalation.desk import EscalationDesk, FollowUpNote
+from bot.services.tickets.dto import Origin
 from handlers.buttons import on_press
 from handlers.incoming import locale_for
 

@@ -18,8 +18,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.domain.errors import InvalidInput
 from bot.services.buttons import Pressed
 from bot.services.container import Services
-from bot.services.faq import FaqDesk
-from bot.services.faq_admin import FaqAdmin
+from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.desk import FaqDesk
 from handlers.buttons import on_press
 from handlers.incoming import locale_for
 

@@ -24,8 +24,8 @@ from bot import i18n
 from bot.domain.errors import InvalidInput, LoudaoError
 from bot.services.buttons import Pressed
 from bot.services.container import Services
-from bot.services.notices_admin import MANAGE, NoticeDesk
-from bot.services.notices_flow import FLOW, NoticeFlow
+from bot.services.notices.admin import MANAGE, NoticeDesk
+from bot.services.notices.flow import FLOW, NoticeFlow
 from handlers.buttons import on_press
 from handlers.incoming import locale_for
 

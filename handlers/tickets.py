@@ -19,8 +19,8 @@ from telegram.ext import (
 
 from bot.services.buttons import Pressed
 from bot.services.container import Services
-from bot.services.tickets_desk import TicketDesk
-from bot.services.tickets_dto import Origin, Replied, TicketMessage
+from bot.services.tickets.desk import TicketDesk
+from bot.services.tickets.dto import Origin, Replied, TicketMessage
 from handlers.buttons import on_press
 from handlers.incoming import strip_mention
 

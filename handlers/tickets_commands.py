@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot import i18n
 from bot.domain.errors import InvalidInput
 from bot.services.container import Services
-from bot.services.tickets_desk import TicketDesk
+from bot.services.tickets.desk import TicketDesk
 from handlers.incoming import locale_for
 
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.chats import ChatService
-from bot.services.duty import DutyDesk
-from bot.services.escalation import EscalationDesk
-from bot.services.faq import FaqDesk
-from bot.services.faq_admin import FaqAdmin
-from bot.services.notices import NoticeService
+from bot.services.duty.desk import DutyDesk
+from bot.services.escalation.desk import EscalationDesk
+from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.desk import FaqDesk
+from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
-from bot.services.tickets_desk import TicketDesk
+from bot.services.tickets.desk import TicketDesk
 
 
 @dataclass

@@ -17,11 +17,11 @@ from bot.domain.clock import FakeClock
 from bot.domain.records import CommunityInfo, OutboundMessage
 from bot.domain.tickets import Action, NewTicket, Ticket
 from bot.registry_file import read_registry
-from bot.services.duty import DutyDesk
-from bot.services.duty_routing import RosterRouter
-from bot.services.escalation import EscalationDesk
+from bot.services.duty.desk import DutyDesk
+from bot.services.duty.routing import RosterRouter
+from bot.services.escalation.desk import EscalationDesk
 from bot.services.registry import load_registry
-from bot.services.tickets_core import change
+from bot.services.tickets.core import change
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditEvent, OutboxMessage
 from storage.models_duty import EscalationRow
@@ -339,7 +339,7 @@ async def test_a_year_no_calendar_knows_warns_the_admins_once(
 async def test_the_duty_report_from_the_database_counts_leave_entered_in_chat(
     uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
 ) -> None:
-    from bot.services.duty_setup import duty_report_from_database
+    from bot.services.duty.setup import duty_report_from_database
 
     night = datetime(2026, 12, 1, 2, 0)  # naive: the community's own time, as typed
     before = await duty_report_from_database(uow, "A", night, "3", "water_leak", 1)
@@ -393,7 +393,7 @@ async def test_a_page_pressed_after_someone_else_took_the_ticket_changes_nothing
 ) -> None:
     from bot.domain.records import ButtonSpec
     from bot.services.buttons import Pressed
-    from bot.services.tickets_dto import Origin
+    from bot.services.tickets.dto import Origin
 
     opened = sh(2026, 12, 1, 2)
     ticket = await open_ticket(uow, community, opened, "u:1")
@@ -440,8 +440,8 @@ async def test_staff_raise_a_misread_report_to_an_emergency_and_the_pages_catch_
     uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
 ) -> None:
     from bot.domain.errors import NotAllowed
-    from bot.services.tickets_core import TicketEnv
-    from bot.services.tickets_desk import TicketDesk
+    from bot.services.tickets.core import TicketEnv
+    from bot.services.tickets.desk import TicketDesk
 
     opened = sh(2026, 12, 1, 10)  # a Tuesday morning: the day plumber's shift
     ticket = await open_ticket(uow, community, opened, "u:1", level=2)
@@ -473,9 +473,9 @@ async def test_staff_corrections_export_as_labelled_intake_lines(
     uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock, tmp_path: Path
 ) -> None:
     from bot.domain.intake.evaluation import load_labelled
-    from bot.services.intake_training import corrections_yaml
-    from bot.services.tickets_core import TicketEnv
-    from bot.services.tickets_desk import TicketDesk
+    from bot.services.tickets.core import TicketEnv
+    from bot.services.tickets.desk import TicketDesk
+    from bot.services.tickets.training_data import corrections_yaml
 
     opened = sh(2026, 12, 1, 10)
     said = "3号楼2单元401厨房有股怪味 电话13912345678"

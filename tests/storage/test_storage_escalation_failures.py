@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.clock import FakeClock
 from bot.domain.escalation import RETRY_DELAYS
 from bot.domain.records import CommunityInfo
-from bot.services.escalation import EscalationDesk
+from bot.services.escalation.desk import EscalationDesk
 from storage.models import AuditEvent, OutboxMessage
 from storage.models_duty import EscalationRow
 from storage.uow import SqlUnitOfWorkFactory

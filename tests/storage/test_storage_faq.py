@@ -10,8 +10,8 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.registry_file import read_registry
-from bot.services.faq import FaqDesk, FaqLibrary
-from bot.services.faq_admin import FaqAdmin
+from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.ports import FaqOutcome, Question
 from bot.services.registry import load_registry
 from faq.kb import FaqEntry, KnowledgeBase, load_kb, load_kb_text

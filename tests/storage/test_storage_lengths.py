@@ -28,7 +28,7 @@ from bot.domain.registry import (
 )
 from bot.domain.tickets import NewTicket, Prompt
 from bot.services.registry import load_registry
-from bot.services.tickets_cards import PAGE_PROMPT
+from bot.services.tickets.cards import PAGE_PROMPT
 from faq.kb import ENTRY_ID_CHARS
 from storage.models import ButtonAction, Chat, Community, Person
 from storage.models_duty import EscalationRow

@@ -24,8 +24,8 @@ from bot.domain.notices.records import (
 from bot.domain.notices.schedule import Once, QuietHours, Recurring
 from bot.domain.notices.when import parse_when
 from bot.registry_file import read_registry
-from bot.services.notices import NoticeService
-from bot.services.notices_import import import_notices, read_notice_files
+from bot.services.notices.importer import import_notices, read_notice_files
+from bot.services.notices.service import NoticeService
 from bot.services.outbox import OutboxSender
 from bot.services.ports import ChatUnavailable
 from bot.services.registry import load_registry

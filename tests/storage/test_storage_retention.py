@@ -15,7 +15,7 @@ from bot.domain.tickets import Action, Draft, NewTicket, Ticket
 from bot.registry_file import read_registry
 from bot.services.registry import load_registry
 from bot.services.retention import RetentionDesk
-from bot.services.tickets_core import change
+from bot.services.tickets.core import change
 from storage.models import AuditEvent, InboxUpdate, OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
 

@@ -11,8 +11,8 @@ from bot.domain.records import BuildingInfo, CommunityInfo, PersonInfo
 from bot.domain.sla import SlaPolicy
 from bot.domain.tickets import Status, Ticket
 from bot.registry_file import read_registry
-from bot.services.duty_setup import DutySetup
-from bot.services.escalation_plan import plan_steps
+from bot.services.duty.setup import DutySetup
+from bot.services.escalation.plan import plan_steps
 from tests.conftest import DEMO_COMMUNITY
 
 NIGHT = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # Tue 02:00 in Shanghai

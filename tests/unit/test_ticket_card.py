@@ -17,8 +17,8 @@ from bot.domain.tickets import (
     scrub,
     similarity,
 )
-from bot.services.tickets_cards import Looks
-from bot.services.tickets_routing import pick_assignee
+from bot.services.tickets.cards import Looks
+from bot.services.tickets.routing import pick_assignee
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 COMMUNITY = CommunityInfo(

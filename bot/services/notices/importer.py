@@ -24,7 +24,7 @@ from bot.domain.notices.spec import NoticeSpec, load_notices
 from bot.domain.notices.templates import TemplateLibrary
 from bot.domain.records import AuditRecord
 from bot.domain.registry import RegistryFile
-from bot.services.notices import NoticeService
+from bot.services.notices.service import NoticeService
 
 KEY_PREFIX = "file:"
 

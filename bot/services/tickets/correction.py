@@ -15,11 +15,11 @@ from bot.domain.records import AuditRecord, CommunityInfo
 from bot.domain.registry import CATEGORIES
 from bot.domain.tickets import Ticket, public_card
 from bot.domain.tickets.correction import read_correction
-from bot.services.duty_setup import load_setup, main_due
-from bot.services.escalation_plan import replan_ahead
-from bot.services.tickets_cards import notify_assignee, refresh_card, reply_to_card
-from bot.services.tickets_core import TicketEnv, community_of
-from bot.services.tickets_lifecycle import TicketLifecycle
+from bot.services.duty.setup import load_setup, main_due
+from bot.services.escalation.plan import replan_ahead
+from bot.services.tickets.cards import notify_assignee, refresh_card, reply_to_card
+from bot.services.tickets.core import TicketEnv, community_of
+from bot.services.tickets.lifecycle import TicketLifecycle
 
 
 def _category_names() -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from bot.domain.notices.schedule import Once
 from bot.domain.notices.targets import Target
 from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
 from bot.services.buttons import Pressed, callback_data
-from bot.services.notices import NOTICE_ROLES, NoticeService, Staff, notice_title
+from bot.services.notices.service import NOTICE_ROLES, NoticeService, Staff, notice_title
 from bot.services.ports import NoticeUnitOfWork
 
 MANAGE = "notice.manage."

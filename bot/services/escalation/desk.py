@@ -15,10 +15,10 @@ from bot.domain.escalation import retry_delay
 from bot.domain.records import AuditRecord, CommunityInfo, OutboundMessage
 from bot.domain.tickets import Action, Prompt, Status, Ticket, public_card
 from bot.services.buttons import Pressed
-from bot.services.duty_setup import load_setup
-from bot.services.escalation_followup import ensure_followup, followup_button, local_time
+from bot.services.duty.setup import load_setup
+from bot.services.escalation.followup import ensure_followup, followup_button, local_time
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
-from bot.services.tickets_cards import (
+from bot.services.tickets.cards import (
     MANAGER_ROLES,
     PAGE_PROMPT,
     Looks,
@@ -31,8 +31,8 @@ from bot.services.tickets_cards import (
     send_private,
     staff_buttons,
 )
-from bot.services.tickets_core import change, community_of, person_in
-from bot.services.tickets_dto import Origin
+from bot.services.tickets.core import change, community_of, person_in
+from bot.services.tickets.dto import Origin
 
 log = logging.getLogger(__name__)
 NOTE_CHARS = 300

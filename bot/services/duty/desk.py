@@ -15,11 +15,11 @@ from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
 from bot.domain.roster import StaffRef
 from bot.domain.roster_spec import DutySpec
-from bot.services.duty_setup import DutySetup, load_setup
-from bot.services.escalation_followup import local_time
+from bot.services.duty.setup import DutySetup, load_setup
+from bot.services.escalation.followup import local_time
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
-from bot.services.tickets_cards import MANAGER_ROLES, Looks
-from bot.services.tickets_routing import covers
+from bot.services.tickets.cards import MANAGER_ROLES, Looks
+from bot.services.tickets.routing import covers
 
 #: `/cover del 3`, `/leave 撤销 3`: the first word that takes an override back
 WITHDRAW_WORDS = frozenset({"del", "delete", "cancel", "undo", "删除", "取消", "撤销"})

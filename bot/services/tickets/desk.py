@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.domain.errors import NotFound
 from bot.services.buttons import Pressed
-from bot.services.tickets import TicketIntake
-from bot.services.tickets_core import TicketEnv
-from bot.services.tickets_correction import TicketCorrections
-from bot.services.tickets_dto import Origin, TicketMessage
-from bot.services.tickets_lifecycle import TicketLifecycle
-from bot.services.tickets_queries import TicketQueries
-from bot.services.tickets_report import TicketReportFlow
+from bot.services.tickets.core import TicketEnv
+from bot.services.tickets.correction import TicketCorrections
+from bot.services.tickets.dto import Origin, TicketMessage
+from bot.services.tickets.intake import TicketIntake
+from bot.services.tickets.lifecycle import TicketLifecycle
+from bot.services.tickets.queries import TicketQueries
+from bot.services.tickets.report_flow import TicketReportFlow
 
 
 class TicketDesk:

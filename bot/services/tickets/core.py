@@ -14,10 +14,10 @@ from bot.domain.errors import InvalidTransition, NotAllowed
 from bot.domain.intake import BuildingRef, IntakeRules, load_rules
 from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
 from bot.domain.tickets import Action, DuplicatePolicy, Ticket, transition
-from bot.services.escalation_plan import after_transition
+from bot.services.escalation.plan import after_transition
 from bot.services.ports import QuestionDesk, TicketUnitOfWork, TicketUnitOfWorkFactory
-from bot.services.tickets_cards import MANAGER_ROLES, Looks
-from bot.services.tickets_routing import Router
+from bot.services.tickets.cards import MANAGER_ROLES, Looks
+from bot.services.tickets.routing import Router
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from bot import i18n
 from bot.domain.errors import NotFound
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Ticket, public_card
-from bot.services.tickets_cards import STAFF_ROLES
-from bot.services.tickets_core import TicketEnv, community_of, person_in
-from bot.services.tickets_lifecycle import TicketLifecycle
+from bot.services.tickets.cards import STAFF_ROLES
+from bot.services.tickets.core import TicketEnv, community_of, person_in
+from bot.services.tickets.lifecycle import TicketLifecycle
 
 
 class TicketQueries:

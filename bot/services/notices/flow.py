@@ -31,8 +31,8 @@ from bot.domain.notices.templates import placeholders, render
 from bot.domain.notices.when import parse_when
 from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage
 from bot.services.buttons import Pressed, callback_data
-from bot.services.notices import NoticeService, Staff, notice_title
-from bot.services.notices_admin import EDIT_KIND, describe_target
+from bot.services.notices.admin import EDIT_KIND, describe_target
+from bot.services.notices.service import NoticeService, Staff, notice_title
 from bot.services.ports import NoticeUnitOfWork
 
 FLOW = "notice.flow."
@@ -439,7 +439,7 @@ class NoticeFlow:
         if template_key is not None:
             text = render(self.library.get(template_key), staff.locale, notice.variables)
         else:
-            from bot.services.notices import render_notice
+            from bot.services.notices.service import render_notice
 
             text = render_notice(notice, self.library, staff.locale)
         await self._say(tx, draft, f"{key}:preview", text)

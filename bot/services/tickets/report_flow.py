@@ -15,9 +15,9 @@ from bot.domain.records import CommunityInfo, OutboundMessage
 from bot.domain.tickets import Draft
 from bot.services.buttons import Pressed
 from bot.services.ports import TicketUnitOfWork
-from bot.services.tickets import Subject, TicketIntake
-from bot.services.tickets_cards import Rows, button
-from bot.services.tickets_core import TicketEnv, building_refs, community_rules
+from bot.services.tickets.cards import Rows, button
+from bot.services.tickets.core import TicketEnv, building_refs, community_rules
+from bot.services.tickets.intake import Subject, TicketIntake
 
 REPORT_CATEGORIES = (
     "water_leak",

@@ -17,8 +17,8 @@ from bot.domain.duty_records import NewStep, is_settled, settled_reasons
 from bot.domain.escalation import plan_escalation
 from bot.domain.roster import DutyAnswer
 from bot.domain.tickets import Action, Status, Ticket
-from bot.services.duty_setup import DutySetup, load_setup, main_due, staff_ref
-from bot.services.escalation_followup import ensure_followup
+from bot.services.duty.setup import DutySetup, load_setup, main_due, staff_ref
+from bot.services.escalation.followup import ensure_followup
 from bot.services.ports import TicketUnitOfWork
 
 _PLAN_ON = frozenset({Action.ASSIGN, Action.REOPEN, Action.UNMERGE})

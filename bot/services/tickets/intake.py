@@ -29,21 +29,21 @@ from bot.domain.tickets import (
 from bot.domain.tickets.duplicates import says_me_too
 from bot.services.buttons import Pressed
 from bot.services.ports import FaqOutcome, Question, TicketUnitOfWork
-from bot.services.tickets_cards import (
+from bot.services.tickets.cards import (
     STAFF_ROLES,
     button,
     notify_assignee,
     post_card,
 )
-from bot.services.tickets_core import (
+from bot.services.tickets.core import (
     TicketEnv,
     building_refs,
     change,
     community_rules,
     person_in,
 )
-from bot.services.tickets_dto import Origin, TicketMessage
-from bot.services.tickets_routing import pick_assignee
+from bot.services.tickets.dto import Origin, TicketMessage
+from bot.services.tickets.routing import pick_assignee
 
 
 @dataclass(frozen=True)

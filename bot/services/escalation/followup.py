@@ -9,7 +9,7 @@ from bot import i18n
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Ticket
 from bot.services.ports import TicketUnitOfWork
-from bot.services.tickets_cards import MANAGER_ROLES, button, send_private
+from bot.services.tickets.cards import MANAGER_ROLES, button, send_private
 
 
 def local_time(community: CommunityInfo, at: datetime) -> str:

@@ -14,7 +14,7 @@ from bot.services.buttons import callback_data
 from bot.services.ports import TicketUnitOfWork
 
 Rows = list[list[dict[str, str]]]
-#: prompts of kind "page:<reason>" are escalation pages (see bot.services.escalation)
+#: prompts of kind "page:<reason>" are escalation pages (see bot.services.escalation.desk)
 PAGE_PROMPT = "page:"
 #: the reasons a page asks "will someone take this?" – answered once anyone accepts
 ACCEPT_REASONS = frozenset({"accept", "acknowledge_by", "respond_by"})

@@ -23,7 +23,7 @@ from bot.domain.tickets import (
 )
 from bot.services.buttons import Pressed
 from bot.services.ports import TicketUnitOfWork
-from bot.services.tickets_cards import (
+from bot.services.tickets.cards import (
     MANAGER_ROLES,
     REFER_TARGETS,
     STAFF_ROLES,
@@ -34,7 +34,7 @@ from bot.services.tickets_cards import (
     reply_to_card,
     send_private,
 )
-from bot.services.tickets_core import (
+from bot.services.tickets.core import (
     TicketEnv,
     change,
     community_of,
@@ -42,7 +42,7 @@ from bot.services.tickets_core import (
     refuse_transition,
     require_handler,
 )
-from bot.services.tickets_dto import Origin, TicketMessage
+from bot.services.tickets.dto import Origin, TicketMessage
 
 
 def _allowed(ticket: Ticket, action: Action, locale: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.records import CommunityInfo
-from bot.services.duty_setup import load_setup, main_due
+from bot.services.duty.setup import load_setup, main_due
 from bot.services.ports import TicketUnitOfWorkFactory
-from bot.services.tickets_routing import Assignment
+from bot.services.tickets.routing import Assignment
 
 # DutyAnswer.primary_role → Assignment.reason
 _REASONS = {"on_duty": "on_duty", "backup": "backup", "supervisor": "supervisor", "admin": "admin"}

@@ -1,0 +1,1 @@
+"""Notice use cases: scheduled delivery, the /notice flow, /notices and /outage, file import."""
