@@ -90,7 +90,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         args = context.args or []
         if len(args) < 2:
             raise InvalidInput("tickets.command.cancel_usage")
-        text = await tickets.lifecycle.cancel(
+        text = await tickets.commands.cancel(
             user.id, args[0], " ".join(args[1:]), update.update_id
         )
         services.wake_sender()
@@ -103,7 +103,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         args = context.args or []
         if len(args) != 2:
             raise InvalidInput("tickets.command.merge_usage")
-        text = await tickets.lifecycle.merge(user.id, args[0], args[1], update.update_id)
+        text = await tickets.commands.merge(user.id, args[0], args[1], update.update_id)
         services.wake_sender()
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
@@ -114,7 +114,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         args = context.args or []
         if len(args) != 1:
             raise InvalidInput("tickets.command.unmerge_usage")
-        text = await tickets.lifecycle.unmerge(user.id, args[0], update.update_id)
+        text = await tickets.commands.unmerge(user.id, args[0], update.update_id)
         services.wake_sender()
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +28,6 @@ from storage.models_duty import (
 )
 from storage.models_tickets import TicketRow
 from storage.repos_messaging import _insert
-
-_FOLLOWUP_MUTABLE = {"task_outbox_id", "prompt_outbox_id", "done_at", "done_by", "note"}
 
 
 def _step(row: EscalationRow) -> StepRecord:
@@ -385,12 +382,23 @@ class SqlDutyRepo:
         assert isinstance(result, CursorResult)
         return bool(result.rowcount)
 
-    async def update_followup(self, ticket_id: int, changes: Mapping[str, Any]) -> None:
-        unknown = set(changes) - _FOLLOWUP_MUTABLE
-        if unknown:
-            raise ValueError(f"follow-up columns not changeable: {sorted(unknown)}")
+    async def followup_task_sent(self, ticket_id: int, outbox_id: int | None) -> None:
+        """The private task (with 回访完成) was queued to the caller."""
+        await self._set_followup(ticket_id, task_outbox_id=outbox_id)
+
+    async def followup_done(self, ticket_id: int, by: int, at: datetime) -> None:
+        await self._set_followup(ticket_id, done_at=at, done_by=by)
+
+    async def followup_prompted(self, ticket_id: int, outbox_id: int | None) -> None:
+        """The "write how the call went" prompt was queued; a reply to it is the note."""
+        await self._set_followup(ticket_id, prompt_outbox_id=outbox_id)
+
+    async def followup_noted(self, ticket_id: int, note: str) -> None:
+        await self._set_followup(ticket_id, note=note)
+
+    async def _set_followup(self, ticket_id: int, **values: object) -> None:
         await self.s.execute(
-            update(FollowUpRow).where(FollowUpRow.ticket_id == ticket_id).values(**changes)
+            update(FollowUpRow).where(FollowUpRow.ticket_id == ticket_id).values(**values)
         )
 
     async def followup_for_message(self, chat_id: int, message_id: int) -> FollowUpTask | None:

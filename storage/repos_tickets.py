@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import CursorResult, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +15,7 @@ from bot.domain.tickets import (
     Prompt,
     Status,
     Ticket,
+    TicketChange,
     Verdict,
     format_number,
 )
@@ -32,32 +31,6 @@ from storage.models_tickets import (
     TicketRow,
 )
 from storage.repos_messaging import _insert
-
-# columns services may change with update(); everything else is fixed at creation
-_MUTABLE = {
-    "status",
-    "category",
-    "level",
-    "building",
-    "unit",
-    "assignee_id",
-    "assignee_name",
-    "card_outbox_id",
-    "card_version",
-    "verdict_outbox_id",
-    "respond_by",
-    "due_at",
-    "verdict_due_at",
-    "resolved_at",
-    "closed_at",
-    "closure",
-    "verdict",
-    "referred_to",
-    "cancel_reason",
-    "merged_into_id",
-    "last_note",
-    "message_id",
-}
 
 
 class SqlTicketRepo:
@@ -145,17 +118,12 @@ class SqlTicketRepo:
         )
         return None if row is None else await self._record(row)
 
-    async def update(self, ticket_id: int, changes: Mapping[str, Any], now: datetime) -> Ticket:
-        """Change some columns of a ticket and return it as it is now."""
-        unknown = set(changes) - _MUTABLE
-        if unknown:
-            raise ValueError(f"ticket columns cannot be changed: {sorted(unknown)}")
-        values = {
-            k: (v.value if isinstance(v, Status | Closure | Verdict) else v)
-            for k, v in changes.items()
-        }
+    async def update(self, ticket_id: int, change: TicketChange, now: datetime) -> Ticket:
+        """Apply a typed change to a ticket and return it as it is now."""
         await self.s.execute(
-            update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=now, **values)
+            update(TicketRow)
+            .where(TicketRow.id == ticket_id)
+            .values(updated_at=now, **change.columns())
         )
         ticket = await self.get(ticket_id)
         assert ticket is not None

@@ -9,8 +9,9 @@ from enum import StrEnum
 from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput, NotAllowed, UnknownBuilding, UnknownUnit
-from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
+from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, PersonInfo
 from bot.domain.registry import Role
+from bot.services.outgoing import send
 from bot.services.ports import UnitOfWork, UnitOfWorkFactory
 
 COMMUNITY_WORDS = ("全小区", "小区", "全体", "community", "all")
@@ -196,16 +197,8 @@ async def mark_chat_dead(
     for person in await tx.people.of_community(chat.community_id):
         if Role.ADMIN in person.roles and person.telegram_id is not None:
             text = i18n.t(locale, "admin.chat_dead", title=chat.title or title, chat_id=chat_id)
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    chat_id=person.telegram_id,
-                    method="send_message",
-                    payload={"text": text},
-                    purpose="admin.chat_dead",
-                    dedup_key=f"chat_dead:{chat_id}:{person.telegram_id}:{now.isoformat()}",
-                ),
-                now,
-            )
+            key = f"chat_dead:{chat_id}:{person.telegram_id}:{now.isoformat()}"
+            await send(tx, person.telegram_id, text, now, key, purpose="admin.chat_dead")
 
 
 def _first_with_role(people: list[PersonInfo], *roles: str) -> PersonInfo | None:

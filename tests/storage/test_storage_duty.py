@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.clock import FakeClock
 from bot.domain.records import CommunityInfo, OutboundMessage
 from bot.domain.tickets import Action, NewTicket, Ticket
+from bot.domain.tickets.changes import card_posted, deadlines, handed_to
 from bot.registry_file import read_registry
 from bot.services.duty.desk import DutyDesk
 from bot.services.duty.routing import RosterRouter
@@ -74,12 +75,8 @@ async def open_ticket(
             actor=None,
             update_id=None,
             locale="zh_CN",
-            changes={
-                "assignee_id": assignment.person.telegram_id,
-                "assignee_name": assignment.person.name,
-                "respond_by": assignment.respond_by,
-                "due_at": assignment.due_at,
-            },
+            changes=handed_to(assignment.person.telegram_id, assignment.person.name)
+            | deadlines(assignment.respond_by, assignment.due_at),
         )
         await tx.commit()
     return ticket
@@ -176,7 +173,7 @@ async def test_a_handover_aims_what_is_still_to_come_at_the_new_holder(
         assert fresh is not None
         await change(
             tx, fresh, Action.REASSIGN, moment, actor=LI, update_id=2, locale="zh_CN",
-            changes={"assignee_id": ZHANG, "assignee_name": "张师傅"},
+            changes=handed_to(ZHANG, "张师傅"),
         )  # fmt: skip
         await tx.commit()
     async with uow() as tx:
@@ -279,7 +276,7 @@ async def _with_card(uow: SqlUnitOfWorkFactory, ticket: Ticket, at: datetime) ->
         card = await tx.outbox.enqueue(
             OutboundMessage(-1001003, "send_message", {"text": "card"}, "ticket.card"), at
         )
-        await tx.tickets.update(ticket.id, {"card_outbox_id": card, "card_version": 1}, at)
+        await tx.tickets.update(ticket.id, card_posted(card), at)
         await tx.commit()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.domain.clock import FakeClock
 from bot.domain.records import CommunityInfo, OutboundMessage
 from bot.domain.tickets import Action, Draft, NewTicket, Ticket
+from bot.domain.tickets.changes import cancelled
 from bot.registry_file import read_registry
 from bot.services.registry import load_registry
 from bot.services.retention import RetentionDesk
@@ -52,7 +53,7 @@ async def ticket_at(
         if cancel:
             ticket = await change(
                 tx, ticket, Action.CANCEL, T0, actor=201, update_id=None, locale="zh_CN",
-                note="不需要了 有事打13912345678", changes={"cancel_reason": "不需要了", "closed_at": T0},
+                note="不需要了 有事打13912345678", changes=cancelled("不需要了", T0),
             )  # fmt: skip
         await tx.commit()
     return ticket

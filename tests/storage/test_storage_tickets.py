@@ -10,6 +10,7 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.domain.records import OutboundMessage
 from bot.domain.tickets import Draft, Follower, NewTicket, Prompt, Status
+from bot.domain.tickets.changes import TicketChange, handed_to
 from bot.registry_file import read_registry
 from bot.services.registry import load_registry
 from storage.uow import SqlUnitOfWorkFactory
@@ -69,8 +70,9 @@ async def test_changes_followers_photos_and_notes(
 ) -> None:
     async with uow() as tx:
         t = await tx.tickets.create(_new(community_id, "u:1"), clock.now())
-        t = await tx.tickets.update(t.id, {"status": Status.ASSIGNED, "assignee_id": 9004,
-                                           "assignee_name": "刘师傅"}, clock.now())  # fmt: skip
+        t = await tx.tickets.update(
+            t.id, handed_to(9004, "刘师傅").with_status(Status.ASSIGNED), clock.now()
+        )
         assert await tx.tickets.add_follower(t.id, Follower(202, -1001003, 11), clock.now())
         assert not await tx.tickets.add_follower(t.id, Follower(202, -1001003, 12), clock.now())
         assert await tx.tickets.add_photo(t.id, "file-1", 201, clock.now())
@@ -87,8 +89,8 @@ async def test_changes_followers_photos_and_notes(
         assert [n[1] for n in await tx.tickets.notes(t.id)] == ["明天来修"]
         assert [x.id for x in await tx.tickets.assigned_to(9004)] == [t.id]
         assert [x.id for x in await tx.tickets.of_resident(202)] == [t.id]
-        with pytest.raises(ValueError):
-            await tx.tickets.update(t.id, {"room": "999"}, clock.now())
+        with pytest.raises(TypeError):  # a ticket's room is fixed at creation: no change has it
+            await tx.tickets.update(t.id, TicketChange(room="999"), clock.now())  # type: ignore[call-arg]
 
 
 async def test_open_tickets_like_a_new_report_are_found_for_duplicates(
@@ -97,7 +99,7 @@ async def test_open_tickets_like_a_new_report_are_found_for_duplicates(
     async with uow() as tx:
         t = await tx.tickets.create(_new(community_id, "u:1"), clock.now())
         closed = await tx.tickets.create(_new(community_id, "u:2"), clock.now())
-        await tx.tickets.update(closed.id, {"status": Status.CLOSED}, clock.now())
+        await tx.tickets.update(closed.id, TicketChange(status=Status.CLOSED), clock.now())
         await tx.commit()
     async with uow() as tx:
         since = clock.now() - timedelta(hours=1)
@@ -111,9 +113,10 @@ async def test_resolved_tickets_past_their_verdict_time_are_claimed(
 ) -> None:
     async with uow() as tx:
         t = await tx.tickets.create(_new(community_id, "u:1"), clock.now())
-        await tx.tickets.update(t.id, {"status": Status.RESOLVED,
-                                       "verdict_due_at": clock.now() + timedelta(hours=48)},
-                                clock.now())  # fmt: skip
+        change = TicketChange(
+            status=Status.RESOLVED, verdict_due_at=clock.now() + timedelta(hours=48)
+        )
+        await tx.tickets.update(t.id, change, clock.now())
         await tx.commit()
     async with uow() as tx:
         assert await tx.tickets.claim_verdict_due(clock.now()) == []

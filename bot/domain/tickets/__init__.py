@@ -1,6 +1,7 @@
 """Tickets: the life cycle of one reported problem, its number and what a group may see of it."""
 
 from bot.domain.tickets.card import CardView, PublicCard, public_card
+from bot.domain.tickets.changes import KEEP, NO_CHANGE, TicketChange
 from bot.domain.tickets.duplicates import DuplicatePolicy, looks_like_duplicate, similarity
 from bot.domain.tickets.model import (
     Closure,
@@ -25,6 +26,8 @@ from bot.domain.tickets.states import (
 
 __all__ = [
     "CLOSED_STATES",
+    "KEEP",
+    "NO_CHANGE",
     "OPEN_STATES",
     "TRANSITIONS",
     "Action",
@@ -38,6 +41,7 @@ __all__ = [
     "PublicCard",
     "Status",
     "Ticket",
+    "TicketChange",
     "TicketNumber",
     "Verdict",
     "allowed_actions",

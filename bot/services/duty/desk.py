@@ -12,11 +12,12 @@ from bot.domain.clock import Clock
 from bot.domain.duty_commands import find_person, parse_day, parse_period, parse_switch
 from bot.domain.duty_records import OpenTicketView
 from bot.domain.errors import InvalidInput, NotAllowed
-from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
+from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, PersonInfo
 from bot.domain.roster import StaffRef
 from bot.domain.roster_spec import DutySpec
 from bot.services.duty.setup import DutySetup, load_setup
 from bot.services.escalation.followup import local_time
+from bot.services.outgoing import send
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets.cards import MANAGER_ROLES, Looks
 from bot.services.tickets.routing import covers
@@ -400,15 +401,13 @@ class DutyDesk:
                 if person is None or person.telegram_id is None:
                     continue
                 text = self._handoff_text(setup, person, intervals, tickets, today)
-                queued = await tx.outbox.enqueue(
-                    OutboundMessage(
-                        person.telegram_id,
-                        "send_message",
-                        {"text": text},
-                        "duty.handoff",
-                        f"duty:handoff:{community.id}:{today.isoformat()}:{person.telegram_id}",
-                    ),
+                queued = await send(
+                    tx,
+                    person.telegram_id,
+                    text,
                     now,
+                    f"duty:handoff:{community.id}:{today.isoformat()}:{person.telegram_id}",
+                    purpose="duty.handoff",
                 )
                 sent += queued is not None
             await tx.commit()
@@ -482,13 +481,11 @@ async def _tell(
         if person is None or person.telegram_id is None or person.telegram_id in told:
             continue
         told.add(person.telegram_id)
-        await tx.outbox.enqueue(
-            OutboundMessage(
-                person.telegram_id,
-                "send_message",
-                {"text": text},
-                "duty.override",
-                f"{key}:{person.telegram_id}",
-            ),
+        await send(
+            tx,
+            person.telegram_id,
+            text,
             now,
+            f"{key}:{person.telegram_id}",
+            purpose="duty.override",
         )

@@ -12,11 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.duty_records import OverrideRecord
-from bot.domain.records import CommunityInfo, OutboundMessage, PersonInfo
+from bot.domain.records import CommunityInfo, PersonInfo
 from bot.domain.roster import Roster, StaffRef
 from bot.domain.roster_spec import Override, RosterSpec
 from bot.domain.sla import Deadlines, SlaPolicy, compute_deadlines
 from bot.domain.workdays import WorkCalendar
+from bot.services.outgoing import send
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -116,15 +117,13 @@ class DutySetup:
             text = i18n.t(self.community.locale, "duty.workday.unknown_year", year=year)
             for p in self.people:
                 if p.has_role("admin") and p.telegram_id is not None:
-                    await tx.outbox.enqueue(
-                        OutboundMessage(
-                            p.telegram_id,
-                            "send_message",
-                            {"text": text},
-                            "duty.unknown_year",
-                            f"duty:year:{self.community.id}:{year}:{p.telegram_id}",
-                        ),
+                    await send(
+                        tx,
+                        p.telegram_id,
+                        text,
                         now,
+                        f"duty:year:{self.community.id}:{year}:{p.telegram_id}",
+                        purpose="duty.unknown_year",
                     )
         self.unknown_years.clear()
 

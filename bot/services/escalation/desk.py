@@ -12,23 +12,22 @@ from bot.domain.clock import Clock
 from bot.domain.duty_records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.escalation import retry_delay
-from bot.domain.records import AuditRecord, CommunityInfo, OutboundMessage
-from bot.domain.tickets import Action, Prompt, Status, Ticket, public_card
+from bot.domain.records import AuditRecord, CommunityInfo
+from bot.domain.tickets import Action, Prompt, Status, Ticket
+from bot.domain.tickets.changes import handed_to
 from bot.services.buttons import Pressed
 from bot.services.duty.setup import load_setup
 from bot.services.escalation.followup import ensure_followup, followup_button, local_time
+from bot.services.outgoing import Rows, edit, send
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets.cards import (
     MANAGER_ROLES,
     PAGE_PROMPT,
     Looks,
-    Rows,
     button,
-    me_too_buttons,
-    merged_label,
     notify_assignee,
     refresh_card,
-    send_private,
+    show_card,
     staff_buttons,
 )
 from bot.services.tickets.core import change, community_of, person_in
@@ -141,7 +140,7 @@ class EscalationDesk:
             ]
             for admin in admins:  # once per ticket: later failures of it are audited only
                 key = f"esc:{ticket.id}:failed:{admin}"
-                await send_private(tx, admin, text, now, key, purpose="duty.failed")
+                await send(tx, admin, text, now, key, purpose="duty.failed")
             await tx.audit.record(
                 AuditRecord(
                     action="ticket.escalation_failed",
@@ -223,8 +222,14 @@ class EscalationDesk:
             what=self._what(locale, step.reason),
             when=local_time(community, due_at),
         )
-        outbox_id = await send_private(
-            tx, holder, text, now, f"esc:{ticket.id}:{step.step_no}", rows, "duty.remind"
+        outbox_id = await send(
+            tx,
+            holder,
+            text,
+            now,
+            f"esc:{ticket.id}:{step.step_no}",
+            purpose="duty.remind",
+            buttons=rows,
         )
         if outbox_id is not None and step.reason != FOLLOW_UP:
             # the reminder carries the card's buttons: it is the holder's newest card now
@@ -293,8 +298,14 @@ class EscalationDesk:
                 community_id=ticket.community_id,
             )
             rows.append([reassign])
-        outbox_id = await send_private(
-            tx, target, text, now, f"esc:{ticket.id}:{step.step_no}", rows, "duty.page"
+        outbox_id = await send(
+            tx,
+            target,
+            text,
+            now,
+            f"esc:{ticket.id}:{step.step_no}",
+            purpose="duty.page",
+            buttons=rows,
         )
         if outbox_id is not None:  # its buttons come off once someone has acted (see cards)
             await tx.tickets.add_prompt(
@@ -312,28 +323,10 @@ class EscalationDesk:
         now: datetime,
     ) -> None:
         """Edit the group card: "已超时，已升级至…" (communities that chose to show it)."""
-        if ticket.card_outbox_id is None:
-            return
         names = await tx.duty.paged_at(ticket.id, step.due_at)
-        version = ticket.card_version + 1
-        ticket = await tx.tickets.update(ticket.id, {"card_version": version}, now)
-        locale = community.locale
-        card = public_card(ticket, await merged_label(tx, ticket))
-        text = self.looks.group_card(locale, community, card)
-        text += "\n" + i18n.t(locale, "duty.card.escalated", names="、".join(names))
-        await tx.outbox.enqueue(
-            OutboundMessage(
-                ticket.chat_id,
-                "edit_text",
-                {
-                    "text": text,
-                    "target_outbox_id": ticket.card_outbox_id,
-                    "buttons": await me_too_buttons(tx, ticket, locale, now),
-                },
-                "duty.card_escalated",
-                f"tk:{ticket.id}:card:v{version}",
-            ),
-            now,
+        footer = i18n.t(community.locale, "duty.card.escalated", names="、".join(names))
+        await show_card(
+            tx, self.looks, ticket, community, now, footer=footer, purpose="duty.card_escalated"
         )
 
     # -- the page's 接单 button ----------------------------------------------------------------
@@ -357,7 +350,7 @@ class EscalationDesk:
             if person is None:
                 raise NotAllowed("error.button_not_yours")
             old = ticket.assignee_id
-            who = {"assignee_id": presser, "assignee_name": person.name}
+            who = handed_to(presser, person.name)
             upd = origin.update_id
             if ticket.status is Status.NEW:
                 ticket = await change(
@@ -380,8 +373,13 @@ class EscalationDesk:
                 text = i18n.t(
                     locale, "duty.take.handed_over", number=ticket.label, name=person.name
                 )
-                await send_private(
-                    tx, old, text, now, f"tk:{ticket.id}:taken:v{ticket.card_version}"
+                await send(
+                    tx,
+                    old,
+                    text,
+                    now,
+                    f"tk:{ticket.id}:taken:v{ticket.card_version}",
+                    purpose="ticket.private",
                 )
             await tx.commit()
         return i18n.t(locale, "duty.take.done", number=ticket.label)
@@ -400,9 +398,7 @@ class EscalationDesk:
             locale = community.locale
             if task.done:
                 return i18n.t(locale, "duty.followup.already")
-            await tx.duty.update_followup(
-                ticket_id, {"done_at": now, "done_by": pressed.presser_id}
-            )
+            await tx.duty.followup_done(ticket_id, pressed.presser_id, now)
             await tx.duty.cancel_pending(ticket_id, [FOLLOW_UP], now)
             await tx.audit.record(
                 AuditRecord(
@@ -415,20 +411,16 @@ class EscalationDesk:
                 now,
             )
             if task.task_outbox_id is not None:
-                await tx.outbox.enqueue(
-                    OutboundMessage(
-                        origin.chat_id,
-                        "edit_text",
-                        {
-                            "text": i18n.t(locale, "duty.followup.task_done", number=ticket.label),
-                            "target_outbox_id": task.task_outbox_id,
-                        },
-                        "duty.followup_done",
-                        f"duty:fu:{ticket_id}:done",
-                    ),
+                await edit(
+                    tx,
+                    origin.chat_id,
+                    i18n.t(locale, "duty.followup.task_done", number=ticket.label),
                     now,
+                    f"duty:fu:{ticket_id}:done",
+                    purpose="duty.followup_done",
+                    outbox_id=task.task_outbox_id,
                 )
-            prompt = await send_private(
+            prompt = await send(
                 tx,
                 pressed.presser_id,
                 i18n.t(locale, "duty.followup.note_prompt", number=ticket.label),
@@ -436,7 +428,7 @@ class EscalationDesk:
                 f"duty:fu:{ticket_id}:prompt",
                 purpose="duty.followup_prompt",
             )
-            await tx.duty.update_followup(ticket_id, {"prompt_outbox_id": prompt})
+            await tx.duty.followup_prompted(ticket_id, prompt)
             await tx.commit()
         return i18n.t(locale, "duty.followup.recorded")
 
@@ -458,22 +450,18 @@ class EscalationDesk:
                 raise NotAllowed("tickets.error.not_assignee")
             text = note.text.strip()[:NOTE_CHARS]
             if text:
-                await tx.duty.update_followup(task.ticket_id, {"note": text})
+                await tx.duty.followup_noted(task.ticket_id, text)
                 await tx.tickets.add_note(
                     ticket.id, "followup", note.user_id, text, None, note.update_id, now
                 )
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    note.chat_id,
-                    "send_message",
-                    {
-                        "text": i18n.t(community.locale, "duty.followup.note_saved"),
-                        "reply_to_message_id": note.message_id,
-                    },
-                    "duty.followup_note",
-                    f"duty:fu:{ticket.id}:note:{note.update_id}",
-                ),
+            await send(
+                tx,
+                note.chat_id,
+                i18n.t(community.locale, "duty.followup.note_saved"),
                 now,
+                f"duty:fu:{ticket.id}:note:{note.update_id}",
+                purpose="duty.followup_note",
+                reply_to_message_id=note.message_id,
             )
             await tx.commit()
         return True

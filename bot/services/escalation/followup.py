@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Ticket
+from bot.services.outgoing import send
 from bot.services.ports import TicketUnitOfWork
-from bot.services.tickets.cards import MANAGER_ROLES, button, send_private
+from bot.services.tickets.cards import MANAGER_ROLES, button
 
 
 def local_time(community: CommunityInfo, at: datetime) -> str:
@@ -62,8 +63,8 @@ async def ensure_followup(
     when = local_time(community, due_at) if due_at is not None else "—"
     text = i18n.t(locale, "duty.followup.task", number=ticket.label, who=who, when=when)
     rows = await followup_button(tx, ticket, assignee, locale, now)
-    outbox_id = await send_private(
-        tx, assignee, text, now, f"duty:fu:{ticket.id}:task", rows, "duty.followup"
+    outbox_id = await send(
+        tx, assignee, text, now, f"duty:fu:{ticket.id}:task", purpose="duty.followup", buttons=rows
     )
-    await tx.duty.update_followup(ticket.id, {"task_outbox_id": outbox_id})
+    await tx.duty.followup_task_sent(ticket.id, outbox_id)
     return True

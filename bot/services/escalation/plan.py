@@ -17,6 +17,7 @@ from bot.domain.duty_records import NewStep, is_settled, settled_reasons
 from bot.domain.escalation import plan_escalation
 from bot.domain.roster import DutyAnswer
 from bot.domain.tickets import Action, Status, Ticket
+from bot.domain.tickets.changes import deadlines as promised
 from bot.services.duty.setup import DutySetup, load_setup, main_due, staff_ref
 from bot.services.escalation.followup import ensure_followup
 from bot.services.ports import TicketUnitOfWork
@@ -92,10 +93,10 @@ async def after_transition(
         deadlines = setup.deadlines(after.level, at)
         after = await tx.tickets.update(
             after.id,
-            {
-                "respond_by": (after.respond_by if first else None) or deadlines.respond_by,
-                "due_at": (after.due_at if first else None) or main_due(deadlines),
-            },
+            promised(
+                (after.respond_by if first else None) or deadlines.respond_by,
+                (after.due_at if first else None) or main_due(deadlines),
+            ),
             now,
         )
     await setup.warn_unknown_years(tx, now)

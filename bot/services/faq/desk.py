@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
-from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
+from bot.domain.records import ButtonSpec, CommunityInfo
 from bot.domain.tickets.privacy import scrub
 from bot.services.buttons import callback_data
+from bot.services.outgoing import send
 from bot.services.ports import (
     FaqOutcome,
     FaqUnitOfWork,
@@ -139,18 +140,14 @@ class FaqDesk:
                 )
                 if not claimed:
                     return FaqOutcome.NONE
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    chat_id=question.chat_id,
-                    method="send_message",
-                    payload={
-                        "text": render_answer(question.locale, entry),
-                        "reply_to_message_id": question.message_id,
-                    },
-                    purpose="faq.answer",
-                    dedup_key=f"faq:{question.update_id}",
-                ),
+            await send(
+                tx,
+                question.chat_id,
+                render_answer(question.locale, entry),
                 now,
+                f"faq:{question.update_id}",
+                purpose="faq.answer",
+                reply_to_message_id=question.message_id,
             )
             return FaqOutcome.ANSWERED
         if result.decision == "suggest" and question.addressed:
@@ -177,19 +174,15 @@ class FaqDesk:
                         }
                     ]
                 )
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    chat_id=question.chat_id,
-                    method="send_message",
-                    payload={
-                        "text": i18n.t(question.locale, "faq.did_you_mean"),
-                        "buttons": rows,
-                        "reply_to_message_id": question.message_id,
-                    },
-                    purpose="faq.suggest",
-                    dedup_key=f"faq:{question.update_id}",
-                ),
+            await send(
+                tx,
+                question.chat_id,
+                i18n.t(question.locale, "faq.did_you_mean"),
                 now,
+                f"faq:{question.update_id}",
+                purpose="faq.suggest",
+                buttons=rows,
+                reply_to_message_id=question.message_id,
             )
             return FaqOutcome.SUGGESTED
         if question.addressed:
@@ -219,18 +212,14 @@ class FaqDesk:
             entry = matcher.get(entry_id)
             if entry is None:
                 raise NotFound("faq.gone")
-            payload: dict[str, object] = {"text": render_answer(locale, entry)}
-            if reply_to_message_id is not None:
-                payload["reply_to_message_id"] = reply_to_message_id
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    chat_id=chat_id,
-                    method="send_message",
-                    payload=payload,
-                    purpose="faq.answer",
-                    dedup_key=f"faq.show:{update_id}",
-                ),
+            await send(
+                tx,
+                chat_id,
+                render_answer(locale, entry),
                 self.clock.now(),
+                f"faq.show:{update_id}",
+                purpose="faq.answer",
+                reply_to_message_id=reply_to_message_id,
             )
             await tx.commit()
 

@@ -11,9 +11,10 @@ from bot.domain.notices.outage import OutageRequest, is_outage_done, outage_vari
 from bot.domain.notices.records import ACTIVE, CANCELLED, DONE, PAUSED, NoticeRecord, dump_schedule
 from bot.domain.notices.schedule import Once
 from bot.domain.notices.targets import Target
-from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
+from bot.domain.records import ButtonSpec, CommunityInfo
 from bot.services.buttons import Pressed, callback_data
 from bot.services.notices.service import NOTICE_ROLES, NoticeService, Staff, notice_title
+from bot.services.outgoing import edit, send
 from bot.services.ports import NoticeUnitOfWork
 
 MANAGE = "notice.manage."
@@ -44,26 +45,6 @@ class NoticeDesk:
         self.notices = notices
         self.uow = notices.uow
         self.clock = notices.clock
-
-    async def _reply(
-        self,
-        tx: NoticeUnitOfWork,
-        chat_id: int,
-        text: str,
-        key: str,
-        buttons: list[list[dict[str, str]]] | None = None,
-        method: str = "send_message",
-        message_id: int | None = None,
-    ) -> None:
-        payload: dict[str, Any] = {"text": text}
-        if buttons:
-            payload["buttons"] = buttons
-        if message_id is not None:
-            payload["message_id"] = message_id
-        await tx.outbox.enqueue(
-            OutboundMessage(chat_id, method, payload, purpose="notice.desk", dedup_key=key),
-            self.clock.now(),
-        )
 
     # -- /notices ------------------------------------------------------------------------------
     async def card(
@@ -136,15 +117,35 @@ class NoticeDesk:
         locale = staff.locale
         async with self.uow() as tx:
             if not notices:
-                await self._reply(
-                    tx, user_id, i18n.t(locale, "notice.list_empty"), f"nlist:{update_id}:0"
+                await send(
+                    tx,
+                    user_id,
+                    i18n.t(locale, "notice.list_empty"),
+                    self.clock.now(),
+                    f"nlist:{update_id}:0",
+                    purpose="notice.desk",
                 )
             else:
                 header = i18n.t(locale, "notice.list_header", count=len(notices))
-                await self._reply(tx, user_id, header, f"nlist:{update_id}:0")
+                await send(
+                    tx,
+                    user_id,
+                    header,
+                    self.clock.now(),
+                    f"nlist:{update_id}:0",
+                    purpose="notice.desk",
+                )
                 for index, notice in enumerate(notices, start=1):
                     text, buttons = await self.card(tx, notice, staff)
-                    await self._reply(tx, user_id, text, f"nlist:{update_id}:{index}", buttons)
+                    await send(
+                        tx,
+                        user_id,
+                        text,
+                        self.clock.now(),
+                        f"nlist:{update_id}:{index}",
+                        purpose="notice.desk",
+                        buttons=buttons,
+                    )
             await tx.commit()
         return len(notices)
 
@@ -163,13 +164,14 @@ class NoticeDesk:
         if message_id is not None:
             async with self.uow() as tx:
                 text, buttons = await self.card(tx, notice, staff)
-                await self._reply(
+                await edit(
                     tx,
                     chat_id,
                     text,
+                    self.clock.now(),
                     f"nmanage:{update_id}",
-                    buttons,
-                    method="edit_text",
+                    purpose="notice.desk",
+                    buttons=buttons,
                     message_id=message_id,
                 )
                 await tx.commit()
@@ -252,7 +254,7 @@ class NoticeDesk:
                     community,
                 )
                 reminder_note = i18n.t(locale, "outage.reminder_note", when=at.strftime("%H:%M"))
-            await self._reply(
+            await send(
                 tx,
                 staff.telegram_id,
                 i18n.t(
@@ -261,7 +263,9 @@ class NoticeDesk:
                     groups=len(chats),
                     reminder=i18n.Raw(reminder_note),
                 ),
+                self.clock.now(),
                 f"outage:{update_id}",
+                purpose="notice.desk",
             )
             await tx.commit()
 
@@ -308,11 +312,13 @@ class NoticeDesk:
             for reminder in await tx.notices.of_community(community.id, (ACTIVE, PAUSED)):
                 if reminder.extra.get("outage_of") == latest.id:
                     await tx.notices.save(replace(reminder, status=CANCELLED), now)
-            await self._reply(
+            await send(
                 tx,
                 staff.telegram_id,
                 i18n.t(locale, "outage.restored_posted", what=info["what"]),
+                self.clock.now(),
                 f"outage:{update_id}",
+                purpose="notice.desk",
             )
             await tx.commit()
 

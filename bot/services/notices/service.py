@@ -34,6 +34,7 @@ from bot.domain.notices.targets import ChatCoverage, ChatKind, Target, resolve_t
 from bot.domain.notices.templates import TemplateLibrary, load_templates, render
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
 from bot.domain.registry import Role
+from bot.services.outgoing import send
 from bot.services.ports import NoticeUnitOfWork, NoticeUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -333,16 +334,7 @@ class NoticeService:
         now: datetime,
     ) -> None:
         for user_id in recipients:
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    chat_id=user_id,
-                    method="send_message",
-                    payload={"text": text},
-                    purpose=purpose,
-                    dedup_key=f"{key}:{user_id}",
-                ),
-                now,
-            )
+            await send(tx, user_id, text, now, f"{key}:{user_id}", purpose=purpose)
 
     async def _tell_skipped(
         self,

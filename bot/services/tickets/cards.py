@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
 from bot.domain.tickets import Closure, Prompt, PublicCard, Status, Ticket, public_card
+from bot.domain.tickets.changes import card_posted, card_version
 from bot.services.buttons import callback_data
+from bot.services.outgoing import Rows, edit, send
 from bot.services.ports import TicketUnitOfWork
 
-Rows = list[list[dict[str, str]]]
 #: prompts of kind "page:<reason>" are escalation pages (see bot.services.escalation.desk)
 PAGE_PROMPT = "page:"
 #: the reasons a page asks "will someone take this?" – answered once anyone accepts
@@ -219,51 +220,54 @@ async def post_card(
 ) -> Ticket:
     """Reply to the report with the ticket's status card (once per ticket)."""
     locale = community.locale
-    text = looks.group_card(locale, community, public_card(ticket))
-    payload: dict[str, object] = {
-        "text": text,
-        "buttons": await me_too_buttons(tx, ticket, locale, now),
-    }
-    if ticket.message_id is not None:
-        payload["reply_to_message_id"] = ticket.message_id
-    outbox_id = await tx.outbox.enqueue(
-        OutboundMessage(
-            ticket.chat_id, "send_message", payload, "ticket.card", f"tk:{ticket.id}:card"
-        ),
+    outbox_id = await send(
+        tx,
+        ticket.chat_id,
+        looks.group_card(locale, community, public_card(ticket)),
         now,
+        f"tk:{ticket.id}:card",
+        purpose="ticket.card",
+        buttons=await me_too_buttons(tx, ticket, locale, now),
+        reply_to_message_id=ticket.message_id,
     )
-    if outbox_id is None:
-        outbox_id = await tx.outbox.by_dedup_key(f"tk:{ticket.id}:card")
-    return await tx.tickets.update(
-        ticket.id, {"card_outbox_id": outbox_id, "card_version": 1}, now
+    return await tx.tickets.update(ticket.id, card_posted(outbox_id), now)
+
+
+async def show_card(
+    tx: TicketUnitOfWork,
+    looks: Looks,
+    ticket: Ticket,
+    community: CommunityInfo,
+    now: datetime,
+    *,
+    footer: str = "",
+    purpose: str = "ticket.card_edit",
+) -> Ticket:
+    """Edit the group status card (a new version) to show the ticket as it is now."""
+    if ticket.card_outbox_id is None:
+        return ticket
+    version = ticket.card_version + 1
+    ticket = await tx.tickets.update(ticket.id, card_version(version), now)
+    locale = community.locale
+    text = looks.group_card(locale, community, public_card(ticket, await merged_label(tx, ticket)))
+    await edit(
+        tx,
+        ticket.chat_id,
+        text + (f"\n{footer}" if footer else ""),
+        now,
+        f"tk:{ticket.id}:card:v{version}",
+        purpose=purpose,
+        outbox_id=ticket.card_outbox_id,
+        buttons=await me_too_buttons(tx, ticket, locale, now),
     )
+    return ticket
 
 
 async def refresh_card(
     tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, community: CommunityInfo, now: datetime
 ) -> Ticket:
-    """Edit the status card in place to show the ticket as it is now."""
-    if ticket.card_outbox_id is None:
-        return ticket
-    version = ticket.card_version + 1
-    ticket = await tx.tickets.update(ticket.id, {"card_version": version}, now)
-    locale = community.locale
-    card = public_card(ticket, await merged_label(tx, ticket))
-    payload: dict[str, object] = {
-        "text": looks.group_card(locale, community, card),
-        "target_outbox_id": ticket.card_outbox_id,
-        "buttons": await me_too_buttons(tx, ticket, locale, now),
-    }
-    await tx.outbox.enqueue(
-        OutboundMessage(
-            ticket.chat_id,
-            "edit_text",
-            payload,
-            "ticket.card_edit",
-            f"tk:{ticket.id}:card:v{version}",
-        ),
-        now,
-    )
+    """Show the ticket as it is now on its group card, and retire private cards that fell."""
+    ticket = await show_card(tx, looks, ticket, community, now)
     await retire_stale_cards(tx, looks, ticket, community, now)
     return ticket
 
@@ -303,15 +307,14 @@ async def retire_stale_cards(
             text = f"{await tx.outbox.text_of(card.outbox_id) or ticket.label}\n{why}"
         else:  # a card shows the ticket as it is now
             text = looks.private_card(locale, ticket, retired=why)
-        await tx.outbox.enqueue(
-            OutboundMessage(
-                card.telegram_id,
-                "edit_text",
-                {"text": text, "target_outbox_id": card.outbox_id},
-                "ticket.private_card_retired",
-                f"tk:{ticket.id}:pcard-retired:{card.outbox_id}",
-            ),
+        await edit(
+            tx,
+            card.telegram_id,
+            text,
             now,
+            f"tk:{ticket.id}:pcard-retired:{card.outbox_id}",
+            purpose="ticket.private_card_retired",
+            outbox_id=card.outbox_id,
         )
         await tx.tickets.retire_card(card.outbox_id)
 
@@ -330,36 +333,17 @@ async def reply_to_card(
     tx: TicketUnitOfWork, ticket: Ticket, text: str, now: datetime, key: str
 ) -> int | None:
     """Post a short message in the group as a reply to the ticket's status card."""
-    payload: dict[str, object] = {"text": text}
-    if ticket.card_outbox_id is not None:
-        payload["reply_to_outbox_id"] = ticket.card_outbox_id
-    elif ticket.message_id is not None:
-        payload["reply_to_message_id"] = ticket.message_id
-    return await tx.outbox.enqueue(
-        OutboundMessage(
-            ticket.chat_id, "send_message", payload, "ticket.group_note", f"tk:{ticket.id}:{key}"
-        ),
+    on_card = ticket.card_outbox_id is not None
+    return await send(
+        tx,
+        ticket.chat_id,
+        text,
         now,
+        f"tk:{ticket.id}:{key}",
+        purpose="ticket.group_note",
+        reply_to_outbox_id=ticket.card_outbox_id,
+        reply_to_message_id=None if on_card else ticket.message_id,
     )
-
-
-async def send_private(
-    tx: TicketUnitOfWork,
-    chat_id: int,
-    text: str,
-    now: datetime,
-    key: str,
-    buttons: Rows | None = None,
-    purpose: str = "ticket.private",
-) -> int | None:
-    """Queue a private message (card, prompt, notice) once per key."""
-    payload: dict[str, object] = {"text": text}
-    if buttons:
-        payload["buttons"] = buttons
-    item = await tx.outbox.enqueue(
-        OutboundMessage(chat_id, "send_message", payload, purpose, key), now
-    )
-    return item if item is not None else await tx.outbox.by_dedup_key(key)
 
 
 async def notify_assignee(
@@ -381,8 +365,8 @@ async def notify_assignee(
     text = looks.private_card(locale, ticket, reopened=reopened, again=again)
     rows = await staff_buttons(tx, ticket, locale, now)
     key = f"tk:{ticket.id}:pcard:{ticket.assignee_id}:v{ticket.card_version}"
-    outbox_id = await send_private(
-        tx, ticket.assignee_id, text, now, key, rows, "ticket.private_card"
+    outbox_id = await send(
+        tx, ticket.assignee_id, text, now, key, purpose="ticket.private_card", buttons=rows
     )
     if outbox_id is None:
         return None

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from bot import i18n
 from bot.domain.clock import Clock
-from bot.domain.errors import InvalidTransition, NotAllowed
+from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
 from bot.domain.intake import BuildingRef, IntakeRules, load_rules
 from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
-from bot.domain.tickets import Action, DuplicatePolicy, Ticket, transition
+from bot.domain.tickets import (
+    NO_CHANGE,
+    Action,
+    DuplicatePolicy,
+    Ticket,
+    TicketChange,
+    format_number,
+    parse_number,
+    transition,
+)
 from bot.services.escalation.plan import after_transition
 from bot.services.ports import QuestionDesk, TicketUnitOfWork, TicketUnitOfWorkFactory
-from bot.services.tickets.cards import MANAGER_ROLES, Looks
+from bot.services.tickets.cards import MANAGER_ROLES, STAFF_ROLES, Looks
 from bot.services.tickets.routing import Router
 
 
@@ -77,7 +84,7 @@ async def change(
     actor: int | None,
     update_id: int | None,
     locale: str,
-    changes: Mapping[str, Any] | None = None,
+    changes: TicketChange = NO_CHANGE,
     note: str = "",
 ) -> Ticket:
     """Apply one transition from the table, with its other column changes and an audit event."""
@@ -85,7 +92,7 @@ async def change(
         after = transition(ticket.status, action)
     except InvalidTransition as exc:
         raise refuse_transition(locale, exc) from exc
-    updated = await tx.tickets.update(ticket.id, {"status": after, **(changes or {})}, now)
+    updated = await tx.tickets.update(ticket.id, changes.with_status(after), now)
     await tx.audit.record(
         AuditRecord(
             action=f"ticket.{action.value}",
@@ -124,3 +131,37 @@ async def community_of(tx: TicketUnitOfWork, ticket: Ticket) -> CommunityInfo:
     community = await tx.registry.community(ticket.community_id)
     assert community is not None, "a ticket always belongs to a community"
     return community
+
+
+async def locked_ticket(tx: TicketUnitOfWork, ticket_id: int) -> tuple[Ticket, CommunityInfo]:
+    """A ticket locked for this transaction, with its community; NotFound if there is none."""
+    ticket = await tx.tickets.get(ticket_id, lock=True)
+    if ticket is None:
+        raise NotFound()
+    return ticket, await community_of(tx, ticket)
+
+
+async def find_ticket(tx: TicketUnitOfWork, text: str, user_id: int) -> Ticket:
+    """A ticket by the number someone typed (#A-0042, A-42, or 42 in their community)."""
+    parsed = parse_number(text)
+    if parsed is None:
+        raise NotFound("tickets.error.not_found", number=text[:20])
+    codes = [parsed.code] if parsed.code else []
+    if not codes:
+        for p in await tx.people.by_telegram_id(user_id):
+            community = await tx.registry.community(p.community_id)
+            if community is not None:
+                codes.append(community.code)
+        if not codes:
+            codes = [c.code for c in await tx.registry.communities()]
+    for code in codes:
+        ticket = await tx.tickets.by_number(format_number(code, parsed.seq))
+        if ticket is not None:
+            return ticket
+    raise NotFound("tickets.error.not_found", number=text[:20])
+
+
+async def is_staff(tx: TicketUnitOfWork, ticket: Ticket, user_id: int) -> bool:
+    """Whether the person works for the ticket's community (any staff role)."""
+    person = await person_in(tx, user_id, ticket.community_id)
+    return person is not None and person.has_role(*STAFF_ROLES)

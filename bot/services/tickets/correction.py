@@ -14,12 +14,12 @@ from bot.domain.errors import NotAllowed
 from bot.domain.records import AuditRecord, CommunityInfo
 from bot.domain.registry import CATEGORIES
 from bot.domain.tickets import Ticket, public_card
+from bot.domain.tickets.changes import reclassified
 from bot.domain.tickets.correction import read_correction
 from bot.services.duty.setup import load_setup, main_due
 from bot.services.escalation.plan import replan_ahead
 from bot.services.tickets.cards import notify_assignee, refresh_card, reply_to_card
-from bot.services.tickets.core import TicketEnv, community_of
-from bot.services.tickets.lifecycle import TicketLifecycle
+from bot.services.tickets.core import TicketEnv, community_of, find_ticket, is_staff
 
 
 def _category_names() -> dict[str, list[str]]:
@@ -30,9 +30,8 @@ def _category_names() -> dict[str, list[str]]:
 
 
 class TicketCorrections:
-    def __init__(self, env: TicketEnv, lifecycle: TicketLifecycle) -> None:
+    def __init__(self, env: TicketEnv) -> None:
         self.env = env
-        self.lifecycle = lifecycle
 
     async def correct(
         self, user_id: int, number: str, words: Sequence[str], update_id: int
@@ -41,10 +40,10 @@ class TicketCorrections:
         correction = read_correction(words, _category_names())
         now = self.env.clock.now()
         async with self.env.uow() as tx:
-            ticket = await self.lifecycle.find(tx, number, user_id)
+            ticket = await find_ticket(tx, number, user_id)
             community = await community_of(tx, ticket)
             locale = community.locale
-            if not await self.lifecycle.is_staff(tx, ticket, user_id):
+            if not await is_staff(tx, ticket, user_id):
                 raise NotAllowed("tickets.command.staff_only")
             if not ticket.is_open:
                 raise NotAllowed("tickets.fix.closed", number=ticket.label)
@@ -57,12 +56,7 @@ class TicketCorrections:
             before = ticket
             ticket = await tx.tickets.update(
                 ticket.id,
-                {
-                    "level": level,
-                    "category": category,
-                    "respond_by": deadlines.respond_by,
-                    "due_at": main_due(deadlines),
-                },
+                reclassified(level, category, deadlines.respond_by, main_due(deadlines)),
                 now,
             )
             await tx.duty.cancel_pending(ticket.id, None, now)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from bot.domain.errors import NotFound
 from bot.services.buttons import Pressed
+from bot.services.tickets.commands import TicketCommands
 from bot.services.tickets.core import TicketEnv
 from bot.services.tickets.correction import TicketCorrections
 from bot.services.tickets.dto import Origin, TicketMessage
 from bot.services.tickets.intake import TicketIntake
-from bot.services.tickets.lifecycle import TicketLifecycle
+from bot.services.tickets.notes import StaffNotes
 from bot.services.tickets.queries import TicketQueries
 from bot.services.tickets.report_flow import TicketReportFlow
+from bot.services.tickets.staff_actions import StaffActions
+from bot.services.tickets.verdict import Verdicts
 
 
 class TicketDesk:
@@ -19,15 +22,18 @@ class TicketDesk:
     def __init__(self, env: TicketEnv) -> None:
         self.env = env
         self.intake = TicketIntake(env)
-        self.lifecycle = TicketLifecycle(env)
-        self.queries = TicketQueries(env, self.lifecycle)
+        self.staff = StaffActions(env)
+        self.notes = StaffNotes(env)
+        self.verdicts = Verdicts(env)
+        self.commands = TicketCommands(env)  # /cancel, /merge, /unmerge
+        self.queries = TicketQueries(env)
         self.report = TicketReportFlow(env, self.intake)
-        self.corrections = TicketCorrections(env, self.lifecycle)
+        self.corrections = TicketCorrections(env)
 
     async def on_message(self, msg: TicketMessage) -> None:
         """A non-command message: a staff note, a /report answer, or intake – in that order."""
         await self.intake.remember(msg.user_id, msg.username)
-        if await self.lifecycle.staff_reply(msg):
+        if await self.notes.staff_reply(msg):
             return
         if await self.report.take(
             msg.chat_id, msg.user_id, msg.message_id, msg.update_id, msg.text, msg.photo_file_id
@@ -39,13 +45,13 @@ class TicketDesk:
         """A ticket button; returns the short answer shown to the presser."""
         kind = pressed.spec.kind
         if kind == "ticket.act":
-            return await self.lifecycle.act(pressed, origin)
+            return await self.staff.act(pressed, origin)
         if kind == "ticket.pick":
-            return await self.lifecycle.pick(pressed, origin)
+            return await self.staff.pick(pressed, origin)
         if kind == "ticket.refer":
-            return await self.lifecycle.refer(pressed, origin)
+            return await self.staff.refer(pressed, origin)
         if kind == "ticket.verdict":
-            return await self.lifecycle.verdict(pressed, origin)
+            return await self.verdicts.verdict(pressed, origin)
         if kind == "ticket.metoo":
             return await self.intake.me_too(pressed, origin)
         if kind == "ticket.ask":
@@ -58,4 +64,4 @@ class TicketDesk:
 
     async def tick(self) -> None:
         """Periodic work: close resolved tickets whose verdict time has passed."""
-        await self.lifecycle.auto_close()
+        await self.verdicts.auto_close()

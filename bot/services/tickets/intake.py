@@ -16,7 +16,7 @@ from bot import i18n
 from bot.domain.errors import InvalidInput, UnknownBuilding
 from bot.domain.intake import Classification, classify
 from bot.domain.intake.classify import QUESTION, REPORT
-from bot.domain.records import AuditRecord, CommunityInfo, OutboundMessage
+from bot.domain.records import AuditRecord, CommunityInfo
 from bot.domain.tickets import (
     Action,
     Follower,
@@ -26,8 +26,10 @@ from bot.domain.tickets import (
     find_phones,
     looks_like_duplicate,
 )
+from bot.domain.tickets.changes import deadlines, handed_to
 from bot.domain.tickets.duplicates import says_me_too
 from bot.services.buttons import Pressed
+from bot.services.outgoing import edit, send
 from bot.services.ports import FaqOutcome, Question, TicketUnitOfWork
 from bot.services.tickets.cards import (
     STAFF_ROLES,
@@ -240,15 +242,14 @@ class TicketIntake:
         if msg.photo_file_id and (ticket.involves(msg.user_id) or is_staff):
             if await tx.tickets.add_photo(ticket.id, msg.photo_file_id, msg.user_id, now):
                 text = i18n.t(community.locale, "tickets.group.photo_added", number=ticket.label)
-                await tx.outbox.enqueue(
-                    OutboundMessage(
-                        msg.chat_id,
-                        "send_message",
-                        {"text": text, "reply_to_message_id": msg.message_id},
-                        "ticket.photo",
-                        f"tk:{ticket.id}:photo:{msg.update_id}",
-                    ),
+                await send(
+                    tx,
+                    msg.chat_id,
+                    text,
                     now,
+                    f"tk:{ticket.id}:photo:{msg.update_id}",
+                    purpose="ticket.photo",
+                    reply_to_message_id=msg.message_id,
                 )
             return not msg.text.strip() or not msg.mentions_bot
         if ticket.is_open and says_me_too(msg.text) and msg.user_id != ticket.reporter_id:
@@ -365,27 +366,19 @@ class TicketIntake:
                 update_id=update_id,
                 locale=community.locale,
                 note=assignment.reason,
-                changes={
-                    "assignee_id": person.telegram_id,
-                    "assignee_name": person.name,
-                    "respond_by": assignment.respond_by,
-                    "due_at": assignment.due_at,
-                },
+                changes=handed_to(person.telegram_id, person.name)
+                | deadlines(assignment.respond_by, assignment.due_at),
             )
         ticket = await post_card(tx, self.env.looks, ticket, community, now)
         if level == 1:
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    chat_id,
-                    "send_message",
-                    {
-                        "text": self.env.looks.safety(community.locale, category),
-                        "reply_to_message_id": subject.message_id,
-                    },
-                    "ticket.safety",
-                    f"tk:{ticket.id}:safety",
-                ),
+            await send(
+                tx,
+                chat_id,
+                self.env.looks.safety(community.locale, category),
                 now,
+                f"tk:{ticket.id}:safety",
+                purpose="ticket.safety",
+                reply_to_message_id=subject.message_id,
             )
         await notify_assignee(tx, self.env.looks, ticket, community, now)
         return ticket
@@ -425,15 +418,14 @@ class TicketIntake:
             text = i18n.t(locale, "tickets.group.followed_link", number=ticket.label, link=link)
         else:
             text = i18n.t(locale, "tickets.group.followed", number=ticket.label)
-        await tx.outbox.enqueue(
-            OutboundMessage(
-                chat_id,
-                "send_message",
-                {"text": text, "reply_to_message_id": message_id},
-                "ticket.followed",
-                f"tk:{ticket.id}:follow:{user_id}",
-            ),
+        await send(
+            tx,
+            chat_id,
+            text,
             now,
+            f"tk:{ticket.id}:follow:{user_id}",
+            purpose="ticket.followed",
+            reply_to_message_id=message_id,
         )
         return True
 
@@ -484,19 +476,15 @@ class TicketIntake:
                     )
                 ]
             ]
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    msg.chat_id,
-                    "send_message",
-                    {
-                        "text": i18n.t(locale, "tickets.group.ask_staff"),
-                        "reply_to_message_id": msg.message_id,
-                        "buttons": rows,
-                    },
-                    "ticket.ask_staff",
-                    f"ask:{msg.update_id}",
-                ),
+            await send(
+                tx,
+                msg.chat_id,
+                i18n.t(locale, "tickets.group.ask_staff"),
                 now,
+                f"ask:{msg.update_id}",
+                purpose="ticket.ask_staff",
+                reply_to_message_id=msg.message_id,
+                buttons=rows,
             )
             await tx.commit()
 
@@ -530,19 +518,14 @@ class TicketIntake:
                 now,
                 category="question",
             )
-            await tx.outbox.enqueue(
-                OutboundMessage(
-                    origin.chat_id,
-                    "edit_text",
-                    {
-                        "text": i18n.t(locale, "tickets.answer.handed_to_staff")
-                        + f" {ticket.label}",
-                        "message_id": origin.message_id,
-                    },
-                    "ticket.ask_done",
-                    f"ask:{p['upd']}:done",
-                ),
+            await edit(
+                tx,
+                origin.chat_id,
+                i18n.t(locale, "tickets.answer.handed_to_staff") + f" {ticket.label}",
                 now,
+                f"ask:{p['upd']}:done",
+                purpose="ticket.ask_done",
+                message_id=origin.message_id,
             )
             await tx.commit()
             return i18n.t(locale, "tickets.answer.handed_to_staff")

@@ -9,14 +9,12 @@ from bot.domain.errors import NotFound
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Ticket, public_card
 from bot.services.tickets.cards import STAFF_ROLES
-from bot.services.tickets.core import TicketEnv, community_of, person_in
-from bot.services.tickets.lifecycle import TicketLifecycle
+from bot.services.tickets.core import TicketEnv, community_of, find_ticket, person_in
 
 
 class TicketQueries:
-    def __init__(self, env: TicketEnv, lifecycle: TicketLifecycle) -> None:
+    def __init__(self, env: TicketEnv) -> None:
         self.env = env
-        self.lifecycle = lifecycle
 
     def _line(self, locale: str, ticket: Ticket) -> str:
         looks = self.env.looks
@@ -54,7 +52,7 @@ class TicketQueries:
     ) -> str:
         """One ticket: staff see everything (in private), residents only their own tickets."""
         async with self.env.uow() as tx:
-            ticket = await self.lifecycle.find(tx, number, user_id)
+            ticket = await find_ticket(tx, number, user_id)
             community = await community_of(tx, ticket)
             person = await person_in(tx, user_id, ticket.community_id)
             is_staff = person is not None and person.has_role(*STAFF_ROLES)

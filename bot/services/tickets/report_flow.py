@@ -14,8 +14,9 @@ from bot.domain.intake import classify
 from bot.domain.records import CommunityInfo, OutboundMessage
 from bot.domain.tickets import Draft
 from bot.services.buttons import Pressed
+from bot.services.outgoing import Rows
 from bot.services.ports import TicketUnitOfWork
-from bot.services.tickets.cards import Rows, button
+from bot.services.tickets.cards import button
 from bot.services.tickets.core import TicketEnv, building_refs, community_rules
 from bot.services.tickets.intake import Subject, TicketIntake
 

@@ -1,0 +1,65 @@
+"""What the bot says, queued in the outbox once per key: a new message, or an edit of one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.records import OutboundMessage
+from bot.services.ports import UnitOfWork
+
+Rows = list[list[dict[str, str]]]  # inline keyboard rows of {"text", "callback_data"}
+
+
+async def send(
+    tx: UnitOfWork,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    key: str,
+    *,
+    purpose: str,
+    buttons: Rows | None = None,
+    reply_to_message_id: int | None = None,
+    reply_to_outbox_id: int | None = None,
+) -> int | None:
+    """Queue a message once per key; return its outbox id, also when it was queued before.
+
+    `reply_to_outbox_id` replies to a message we queued earlier (resolved when it is sent).
+    """
+    payload: dict[str, object] = {"text": text}
+    if buttons:
+        payload["buttons"] = buttons
+    if reply_to_message_id is not None:
+        payload["reply_to_message_id"] = reply_to_message_id
+    if reply_to_outbox_id is not None:
+        payload["reply_to_outbox_id"] = reply_to_outbox_id
+    queued = await tx.outbox.enqueue(
+        OutboundMessage(chat_id, "send_message", payload, purpose, key), now
+    )
+    return queued if queued is not None else await tx.outbox.by_dedup_key(key)
+
+
+async def edit(
+    tx: UnitOfWork,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    key: str,
+    *,
+    purpose: str,
+    outbox_id: int | None = None,
+    message_id: int | None = None,
+    buttons: Rows | None = None,
+) -> None:
+    """Queue an edit of a message we sent – named by its outbox row or its Telegram id – once
+    per key; without `buttons` the message keeps none."""
+    if (outbox_id is None) == (message_id is None):
+        raise ValueError("name the message by exactly one of outbox_id and message_id")
+    payload: dict[str, object] = {"text": text}
+    if outbox_id is not None:
+        payload["target_outbox_id"] = outbox_id
+    else:
+        payload["message_id"] = message_id
+    if buttons is not None:
+        payload["buttons"] = buttons
+    await tx.outbox.enqueue(OutboundMessage(chat_id, "edit_text", payload, purpose, key), now)
