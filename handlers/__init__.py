@@ -50,6 +50,6 @@ def register_all(application: PtbApp, services: Services) -> None:
     duty.register(application, services)  # /duty /roster /cover /leave /workday; follow-up notes
     tickets_commands.register(application, services)  # /report /mine /my /ticket /cancel /merge
     tickets.register(application, services)  # THE intake: every non-command text/photo message
-    faq.register(application, services)  # /faq, suggestion buttons; TEMP private/group intake
+    faq.register(application, services)  # /faq and the suggestion buttons
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

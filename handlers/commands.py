@@ -4,90 +4,60 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Chat, Message, Update, User
-from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from bot import i18n
 from bot.domain.errors import InvalidInput
 from bot.domain.registry import Role
 from bot.services.chats import role_names
 from bot.services.container import Services
-from handlers.incoming import locale_for
-
-
-def _parts(update: Update) -> tuple[Message, User, Chat] | None:
-    """The message, its sender and its chat, when the update has all three."""
-    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-    if message is None or user is None or chat is None:
-        return None
-    return message, user, chat
+from handlers.command import Command, command
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
-    default = services.settings.locale
-
-    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        parts = _parts(update)
-        if parts is None:
-            return
-        message, user, chat = parts
-        locale = locale_for(update, default)
-        if chat.type != "private":
-            await message.reply_text(i18n.t(locale, "help.group_hint"), parse_mode=ParseMode.HTML)
-            return
-        identity = await services.chats.identity(user.id)
-        bot_name = f"@{context.bot.username}"
+    async def start(cmd: Command) -> str:
+        locale = cmd.locale
+        if not cmd.private:
+            return i18n.t(locale, "help.group_hint")
+        identity = await services.chats.identity(cmd.user.id)
         if not identity.people:
-            text = i18n.t(locale, "start.resident", bot=bot_name)
-        else:
-            person = identity.people[0]
-            community = await services.chats.community_name(person.community_id)
-            key = "start.admin" if identity.is_(Role.ADMIN) else "start.staff"
-            text = i18n.t(
-                locale,
-                key,
-                name=person.name,
-                community=community,
-                roles=role_names(locale, identity.roles),
-            )
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+            return i18n.t(locale, "start.resident", bot=f"@{cmd.bot_username}")
+        person = identity.people[0]
+        community = await services.chats.community_name(person.community_id)
+        key = "start.admin" if identity.is_(Role.ADMIN) else "start.staff"
+        return i18n.t(
+            locale,
+            key,
+            name=person.name,
+            community=community,
+            roles=role_names(locale, identity.roles),
+        )
 
-    async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        parts = _parts(update)
-        if parts is None:
-            return
-        message, user, chat = parts
-        if chat.type == "private":
+    async def bind(cmd: Command) -> str:
+        if cmd.private:
             raise InvalidInput("bind.group_only")
-        target = " ".join(context.args or [])
+        target = " ".join(cmd.args)
         if not target:
             raise InvalidInput("bind.usage")
         result = await services.chats.bind(
-            chat.id, chat.title or "", user.id, target, update.update_id
+            cmd.chat.id, cmd.chat.title or "", cmd.user.id, target, cmd.update_id
         )
-        await message.reply_text(result.text, parse_mode=ParseMode.HTML)
+        return result.text
 
-    async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        parts = _parts(update)
-        if parts is None:
-            return
-        message, user, chat = parts
-        locale = locale_for(update, default)
-        if chat.type != "private":
-            raise InvalidInput("join.private_only")
-        if not context.args:
+    async def join(cmd: Command) -> str:
+        if not cmd.args:
             raise InvalidInput("join.usage")
-        person, community = await services.chats.join(context.args[0], user.id, update.update_id)
-        text = i18n.t(
-            locale,
+        person, community = await services.chats.join(cmd.args[0], cmd.user.id, cmd.update_id)
+        return i18n.t(
+            cmd.locale,
             "join.ok",
             name=person.name,
             community=community,
-            roles=role_names(locale, set(person.roles)),
+            roles=role_names(cmd.locale, set(person.roles)),
         )
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
 
-    application.add_handler(CommandHandler(["start", "help"], start))
-    application.add_handler(CommandHandler("bind", bind))
-    application.add_handler(CommandHandler("join", join))
+    application.add_handler(CommandHandler(["start", "help"], command(services, start)))
+    application.add_handler(CommandHandler("bind", command(services, bind)))
+    application.add_handler(
+        CommandHandler("join", command(services, join, private_only="join.private_only"))
+    )

@@ -1,4 +1,4 @@
-"""The knowledge base in chat: `/faq …` for admins, suggestion buttons, and (for now) free text.
+"""The knowledge base in chat: `/faq …` for admins and the suggestion buttons.
 
 `/faq add|edit|del|show|list|gaps` work in a private chat for admins and supervisors.
 Pressing a "您是想问：" button posts that entry's answer.
@@ -12,16 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.domain.errors import InvalidInput
 from bot.services.buttons import Pressed
 from bot.services.container import Services
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
 from handlers.buttons import on_press
-from handlers.incoming import locale_for
+from handlers.command import Command, command
 
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
 FAQ_COMMANDS = -1
@@ -36,38 +34,27 @@ def register(application: PtbApp, services: Services) -> None:
 
 
 def _register_commands(application: PtbApp, services: Services, admin: FaqAdmin) -> None:
-    async def faq_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
-            return
-        locale = locale_for(update, services.settings.locale)
-        if chat.type != "private":
-            raise InvalidInput("faq.private_only")
-        action, rest = _split_command(message.text or "")
-        uid = update.update_id
+    async def faq_command(cmd: Command) -> str:
+        action, rest = _split_command(cmd.message.text or "")
+        user, uid, locale = cmd.user.id, cmd.update_id, cmd.locale
         if action == "add":
-            text = await admin.add(user.id, rest, uid, locale)
-        elif action == "edit":
-            text = await admin.edit(user.id, rest, uid, locale)
-        elif action in ("del", "delete", "rm"):
-            text = await admin.delete(user.id, rest, uid, locale)
-        elif action == "show":
-            text = await admin.show(user.id, rest, locale)
-        elif action == "list":
-            text = await admin.listing(user.id, rest, locale)
-        elif action == "gaps":
-            text = await admin.gaps(user.id, locale)
-        else:
-            text = await admin.usage(user.id, locale)
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+            return await admin.add(user, rest, uid, locale)
+        if action == "edit":
+            return await admin.edit(user, rest, uid, locale)
+        if action in ("del", "delete", "rm"):
+            return await admin.delete(user, rest, uid, locale)
+        if action == "show":
+            return await admin.show(user, rest, locale)
+        if action == "list":
+            return await admin.listing(user, rest, locale)
+        if action == "gaps":
+            return await admin.gaps(user, locale)
+        return await admin.usage(user, locale)
 
     # Group -1: before the report handler in group 0, which takes every group message; an
     # update still reaches group 0 afterwards.
-    application.add_handler(CommandHandler("faq", faq_command), group=FAQ_COMMANDS)
+    callback = command(services, faq_command, private_only="faq.private_only")
+    application.add_handler(CommandHandler("faq", callback), group=FAQ_COMMANDS)
 
 
 def _split_command(text: str) -> tuple[str, str]:

@@ -21,12 +21,13 @@ from telegram.ext import (
 )
 
 from bot import i18n
-from bot.domain.errors import InvalidInput, LoudaoError
+from bot.domain.errors import LoudaoError
 from bot.services.buttons import Pressed
 from bot.services.container import Services
 from bot.services.notices.admin import MANAGE, NoticeDesk
 from bot.services.notices.flow import FLOW, NoticeFlow
 from handlers.buttons import on_press
+from handlers.command import Command, command
 from handlers.incoming import locale_for
 
 # Typed answers to the /notice flow are looked at before other private-message handlers.
@@ -40,30 +41,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     desk = NoticeDesk(notices)
     flow = NoticeFlow(notices)
 
-    def private_or_refuse(update: Update) -> tuple[int, int]:
-        chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None:
-            raise InvalidInput("notice.private_only")
-        if chat.type != "private":
-            raise InvalidInput("notice.private_only")
-        return user.id, update.update_id
+    async def notice(cmd: Command) -> None:
+        await flow.start(cmd.user.id, cmd.update_id)
 
-    async def notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user_id, update_id = private_or_refuse(update)
-        await flow.start(user_id, update_id)
-        services.wake_sender()
+    async def notices_list(cmd: Command) -> None:
+        await desk.list_notices(cmd.user.id, cmd.update_id)
 
-    async def notices_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user_id, update_id = private_or_refuse(update)
-        await desk.list_notices(user_id, update_id)
-        services.wake_sender()
-
-    async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user_id, update_id = private_or_refuse(update)
-        message = update.effective_message
-        text = message.text if message is not None and message.text else ""
-        await desk.outage(user_id, text, update_id)
-        services.wake_sender()
+    async def outage(cmd: Command) -> None:
+        await desk.outage(cmd.user.id, cmd.message.text or "", cmd.update_id)
 
     async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -103,9 +88,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         with contextlib.suppress(TelegramError):
             await query.answer(answer)
 
-    application.add_handler(CommandHandler("notice", notice))
-    application.add_handler(CommandHandler("notices", notices_list))
-    application.add_handler(CommandHandler("outage", outage))
+    for name, run in {"notice": notice, "notices": notices_list, "outage": outage}.items():
+        callback = command(services, run, private_only="notice.private_only")
+        application.add_handler(CommandHandler(name, callback))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, typed),
         group=FLOW_TEXT_GROUP,

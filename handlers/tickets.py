@@ -93,13 +93,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         query = update.callback_query
         if query is None or query.message is None:
             return
-        user = update.effective_user
-        origin = Origin(
-            query.message.chat.id,
-            query.message.message_id,
-            update.update_id,
-            user.full_name if user else "",
-        )
+        origin = Origin(query.message.chat.id, query.message.message_id, update.update_id)
         answer = await tickets.on_press(press, origin)
         await query.answer(answer[:200] or None)
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from bot import i18n
 from bot.domain.errors import InvalidInput
 from bot.services.container import Services
 from bot.services.tickets.desk import TicketDesk
-from handlers.incoming import locale_for
+from handlers.command import Command, command
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
@@ -20,120 +18,66 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     if desk is None:
         return
     tickets: TicketDesk = desk
-    default = services.settings.locale
 
-    async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
-            return
+    async def report(cmd: Command) -> None:
+        chat, user = cmd.chat, cmd.user
         await tickets.report.start(
-            chat.id,
-            chat.type == "private",
-            user.id,
-            user.full_name,
-            message.message_id,
-            update.update_id,
+            chat.id, cmd.private, user.id, user.full_name, cmd.message.message_id, cmd.update_id
         )
-        services.wake_sender()
 
-    async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await _private_list(update, "mine")
+    async def mine(cmd: Command) -> str:
+        if not cmd.private:
+            return i18n.t(cmd.locale, "tickets.lists.private_only")
+        return await tickets.queries.mine(cmd.user.id, cmd.locale)
 
-    async def my(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await _private_list(update, "my")
+    async def my(cmd: Command) -> str:
+        if not cmd.private:
+            return i18n.t(cmd.locale, "tickets.lists.private_only")
+        return await tickets.queries.my(cmd.user.id, cmd.locale)
 
-    async def _private_list(update: Update, which: str) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
-            return
-        locale = locale_for(update, default)
-        if chat.type != "private":
-            text = i18n.t(locale, "tickets.lists.private_only")
-        elif which == "mine":
-            text = await tickets.queries.mine(user.id, locale)
-        else:
-            text = await tickets.queries.my(user.id, locale)
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
-
-    async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = (
-            update.effective_message,
-            update.effective_user,
-            update.effective_chat,
-        )
-        if message is None or user is None or chat is None:
-            return
-        if not context.args:
+    async def ticket(cmd: Command) -> str:
+        number = cmd.arg()
+        if number is None:
             raise InvalidInput("tickets.command.ticket_usage")
-        private = chat.type == "private"
         community = None
-        if not private:
-            info = await services.chats.chat(chat.id)
+        if not cmd.private:
+            info = await services.chats.chat(cmd.chat.id)
             community = info.community_id if info else None
-        text = await tickets.queries.show(
-            user.id, context.args[0], private, community, locale_for(update, default)
-        )
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return await tickets.queries.show(cmd.user.id, number, cmd.private, community, cmd.locale)
 
-    async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        args = context.args or []
-        if len(args) < 2:
+    async def cancel(cmd: Command) -> str:
+        if len(cmd.args) < 2:
             raise InvalidInput("tickets.command.cancel_usage")
-        text = await tickets.commands.cancel(
-            user.id, args[0], " ".join(args[1:]), update.update_id
-        )
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        reason = " ".join(cmd.args[1:])
+        return await tickets.commands.cancel(cmd.user.id, cmd.args[0], reason, cmd.update_id)
 
-    async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        args = context.args or []
-        if len(args) != 2:
+    async def merge(cmd: Command) -> str:
+        if len(cmd.args) != 2:
             raise InvalidInput("tickets.command.merge_usage")
-        text = await tickets.commands.merge(user.id, args[0], args[1], update.update_id)
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        source, target = cmd.args
+        return await tickets.commands.merge(cmd.user.id, source, target, cmd.update_id)
 
-    async def unmerge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        args = context.args or []
-        if len(args) != 1:
+    async def unmerge(cmd: Command) -> str:
+        if len(cmd.args) != 1:
             raise InvalidInput("tickets.command.unmerge_usage")
-        text = await tickets.commands.unmerge(user.id, args[0], update.update_id)
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return await tickets.commands.unmerge(cmd.user.id, cmd.args[0], cmd.update_id)
 
-    async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        args = context.args or []
-        if len(args) < 2:
+    async def correct(cmd: Command) -> str:
+        if len(cmd.args) < 2:
             raise InvalidInput("tickets.fix.usage")
-        text = await tickets.corrections.correct(user.id, args[0], args[1:], update.update_id)
-        services.wake_sender()
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return await tickets.corrections.correct(
+            cmd.user.id, cmd.args[0], cmd.args[1:], cmd.update_id
+        )
 
-    application.add_handler(CommandHandler(["level", "kind"], correct))
-    application.add_handler(CommandHandler("report", report))
-    application.add_handler(CommandHandler("mine", mine))
-    application.add_handler(CommandHandler("my", my))
-    application.add_handler(CommandHandler("ticket", ticket))
-    application.add_handler(CommandHandler("cancel", cancel))
-    application.add_handler(CommandHandler("merge", merge))
-    application.add_handler(CommandHandler("unmerge", unmerge))
+    commands = {
+        ("level", "kind"): correct,
+        ("report",): report,
+        ("mine",): mine,
+        ("my",): my,
+        ("ticket",): ticket,
+        ("cancel",): cancel,
+        ("merge",): merge,
+        ("unmerge",): unmerge,
+    }
+    for names, run in commands.items():
+        application.add_handler(CommandHandler(list(names), command(services, run)))

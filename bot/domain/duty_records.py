@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.domain.tickets import Status
 
@@ -139,9 +139,3 @@ class OpenTicketView:
     @property
     def label(self) -> str:
         return f"#{self.number}"
-
-
-@dataclass(frozen=True)
-class WorkdayRecord:
-    day: date
-    working: bool

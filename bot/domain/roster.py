@@ -163,11 +163,6 @@ class Roster:
 
     # --- questions --------------------------------------------------------------------------
 
-    def active_slots(self, at: datetime) -> list[tuple[StaffRef, datetime, datetime, str]]:
-        """Return (staff, shift start, shift end, duty name) of everyone on shift at `at`."""
-        _require_aware(at)
-        return [(self.staff[s.key], s.start, s.end, s.duty.name) for s in self._active(at)]
-
     def on_shift(self, at: datetime) -> list[tuple[StaffRef, DutySpec, datetime, datetime]]:
         """Return (staff, duty, shift start, shift end) of everyone on shift at `at`."""
         _require_aware(at)

@@ -124,8 +124,6 @@ def yaml_clock_time(value: Any) -> Any:
 
 ClockTime = Annotated[time, BeforeValidator(yaml_clock_time)]
 
-DEADLINE_FIELDS: Final = ("acknowledge", "respond", "control", "resolve", "plan", "follow_up")
-
 
 class LevelPolicy(StrictModel):
     """Deadlines of one level; a missing field keeps the default, `null` switches it off."""

@@ -48,9 +48,6 @@ class Identity:
     def is_(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
-    def in_community(self, community_id: int) -> PersonInfo | None:
-        return next((p for p in self.people if p.community_id == community_id), None)
-
 
 def role_names(locale: str, roles: frozenset[str] | set[str]) -> str:
     order = [r.value for r in Role]

@@ -25,13 +25,13 @@ class Services:
     chats: ChatService
     # Called after a handler queued outbox messages, so they go out without waiting for a poll.
     wake_sender: Callable[[], None] = field(default=lambda: None)
-    # The knowledge base (issue 6): FaqDesk is the QuestionDesk port intake calls.
+    # The knowledge base: FaqDesk is the QuestionDesk port intake calls.
     faq: FaqDesk | None = None
     faq_admin: FaqAdmin | None = None
-    # Scheduled notices (issue 7): /notice, /notices, /outage and the delivery tick.
+    # Scheduled notices: /notice, /notices, /outage and the delivery tick.
     notices: NoticeService | None = None
-    # Tickets (issue 4): intake, life cycle, verdicts, /report, /mine /my /ticket.
+    # Tickets: intake, life cycle, verdicts, /report, /mine /my /ticket.
     tickets: TicketDesk | None = None
-    # Duty (issue 5): /duty /roster /cover /leave /workday, the handoff; pages and follow-ups.
+    # Duty: /duty /roster /cover /leave /workday, the handoff; pages and follow-ups.
     duty: DutyDesk | None = None
     escalation: EscalationDesk | None = None

@@ -193,7 +193,7 @@ class QuestionDesk(Protocol):
     async def answer(self, question: Question) -> FaqOutcome: ...
 
 
-# --- notices (issue 7) ---------------------------------------------------------------------
+# --- notices -------------------------------------------------------------------------------------
 
 
 class NoticeRepo(Protocol):
@@ -255,7 +255,7 @@ class NoticeUnitOfWorkFactory(Protocol):
     def __call__(self) -> NoticeUnitOfWork: ...
 
 
-# --- FAQ (issue 6) -------------------------------------------------------------------------
+# --- FAQ -----------------------------------------------------------------------------------------
 
 
 class FaqRepo(Protocol):
@@ -299,7 +299,7 @@ class FaqUnitOfWorkFactory(Protocol):
     def __call__(self) -> FaqUnitOfWork: ...
 
 
-# --- tickets (issue 4) ---------------------------------------------------------------------
+# --- tickets -------------------------------------------------------------------------------------
 
 
 class TicketRepo(Protocol):
@@ -352,7 +352,7 @@ class TicketUnitOfWork(UnitOfWork, Protocol):
     @property
     def tickets(self) -> TicketRepo: ...
     @property
-    def duty(self) -> DutyRepo: ...  # duty (issue 5): every state change settles/plans steps
+    def duty(self) -> DutyRepo: ...  # duty: every state change settles/plans steps
 
     async def __aenter__(self) -> TicketUnitOfWork: ...
 
@@ -361,7 +361,7 @@ class TicketUnitOfWorkFactory(Protocol):
     def __call__(self) -> TicketUnitOfWork: ...
 
 
-# --- duty roster, deadlines and escalation (issue 5) ---------------------------------------
+# --- duty roster, deadlines and escalation -------------------------------------------------------
 
 
 class DutyRepo(Protocol):
@@ -424,7 +424,7 @@ class DutyRepo(Protocol):
     async def open_tickets(self, community_id: int) -> list[OpenTicketView]: ...
 
 
-# --- keeping personal data briefly -------------------------------------------------------------
+# --- keeping personal data briefly ---------------------------------------------------------------
 class RetentionRepo(Protocol):
     async def erase_ended_tickets(
         self,

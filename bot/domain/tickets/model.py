@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.tickets.states import CLOSED_STATES, OPEN_STATES, Status
+from bot.domain.tickets.states import OPEN_STATES, Status
 
 
 class Closure(StrEnum):
@@ -70,10 +70,6 @@ class Ticket:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in CLOSED_STATES
 
     def involves(self, telegram_id: int) -> bool:
         """Is this person the reporter, the one who reported on their behalf, or a follower?"""

@@ -104,7 +104,7 @@ async def change(
         ),
         now,
     )
-    # duty (issue 5): settle or plan the ticket's escalation steps in the same transaction
+    # duty: settle or plan the ticket's escalation steps in the same transaction
     return await after_transition(tx, ticket, Action(action), updated, now)
 
 

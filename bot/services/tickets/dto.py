@@ -49,4 +49,3 @@ class Origin:
     chat_id: int
     message_id: int
     update_id: int
-    presser_name: str = ""

@@ -1,7 +1,7 @@
-"""Who handles a ticket: the Router port and its first implementation (skill + coverage).
+"""Who handles a ticket: the Router port, and the registry's answer by skill and coverage.
 
-The duty roster and deadlines (next issue) replace `SkillRouter` with one that also knows
-who is on duty now and fills `respond_by` / `due_at` from the community's SLA.
+The running bot routes by the duty roster (bot/services/duty/routing.py: RosterRouter), which
+also fills `respond_by` / `due_at`; `pick_assignee` chooses among staff a resident @-ed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.records import CommunityInfo, PersonInfo
-from bot.services.ports import UnitOfWorkFactory
 
 #: roles whose members are handed tickets
 WORKER_ROLES = ("staff", "grid_worker", "supervisor")
@@ -77,22 +76,3 @@ def pick_assignee(
     if admins:
         return Assignment(admins[0], "admin")
     return Assignment(None, "nobody")
-
-
-class SkillRouter:
-    """First router: coverage and skill from the registry; no roster, no deadlines yet."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self.uow = uow
-
-    async def route(
-        self,
-        community: CommunityInfo,
-        building: str | None,
-        category: str,
-        level: int,
-        at: datetime,
-    ) -> Assignment:
-        async with self.uow() as tx:
-            people = await tx.people.of_community(community.id)
-        return pick_assignee(people, community, building, category)
