@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.domain.intake import load_rules  # noqa: E402
-from bot.domain.intake.evaluation import FIELDS, evaluate, load_labelled  # noqa: E402
+from bot.domain.intake.evaluation import FIELDS, evaluate  # noqa: E402
+from bot.intake_files import load_labelled, load_rules  # noqa: E402
 
 DEFAULT_SETS = (
     ROOT / "tests/data/intake_messages.yaml",

@@ -327,7 +327,8 @@ async def _db(settings: Settings, action: str) -> int:
 
 
 def _classify(texts: Sequence[str], as_json: bool, rules_path: Path | None) -> int:
-    from bot.domain.intake import BuildingRef, classify, load_rules
+    from bot.domain.intake import BuildingRef, classify
+    from bot.intake_files import load_rules
     from bot.registry_file import read_registry
 
     rules = load_rules(rules_path)

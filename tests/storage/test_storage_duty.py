@@ -469,7 +469,7 @@ async def test_staff_raise_a_misread_report_to_an_emergency_and_the_pages_catch_
 async def test_staff_corrections_export_as_labelled_intake_lines(
     uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock, tmp_path: Path
 ) -> None:
-    from bot.domain.intake.evaluation import load_labelled
+    from bot.intake_files import load_labelled
     from bot.services.tickets.core import TicketEnv
     from bot.services.tickets.desk import TicketDesk
     from bot.services.tickets.training_data import corrections_yaml

@@ -1,6 +1,7 @@
 import pytest
 
-from bot.domain.intake import BuildingRef, Classification, classify, load_rules
+from bot.domain.intake import BuildingRef, Classification, classify
+from bot.intake_files import load_rules
 
 RULES = load_rules()
 BUILDINGS = tuple(BuildingRef(n) for n in ("1", "2", "3", "5", "6", "8", "65", "171"))

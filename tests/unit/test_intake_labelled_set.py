@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from bot.domain.intake import load_rules
-from bot.domain.intake.evaluation import evaluate, load_labelled
+from bot.domain.intake.evaluation import evaluate
+from bot.intake_files import load_labelled, load_rules
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

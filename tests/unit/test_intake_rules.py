@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.errors import ConfigFileError, ConfigFileErrors
-from bot.domain.intake import classify, load_rules
+from bot.domain.intake import classify
+from bot.intake_files import load_rules
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.intake import load_rules
 from bot.domain.intake.reading import (
     Hit,
     Message,
@@ -28,6 +27,7 @@ from bot.domain.intake.stages import (
     list_evidence,
     read_cues,
 )
+from bot.intake_files import load_rules
 
 RULES = load_rules()
 

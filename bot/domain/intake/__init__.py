@@ -9,17 +9,18 @@ from bot.domain.intake.location import (
     resolve_building,
 )
 from bot.domain.intake.numerals import chinese_to_int
-from bot.domain.intake.rules import IntakeRules, load_rules
+from bot.domain.intake.rules import IntakeRules, RulesFile, build_rules
 
 __all__ = [
     "BuildingRef",
     "Classification",
     "IntakeRules",
     "Location",
+    "RulesFile",
+    "build_rules",
     "chinese_to_int",
     "classify",
     "default_aliases",
-    "load_rules",
     "parse_location",
     "resolve_building",
 ]

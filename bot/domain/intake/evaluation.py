@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import field_validator
@@ -12,7 +11,7 @@ from pydantic import field_validator
 from bot.domain.intake.classify import Classification, classify
 from bot.domain.intake.location import BuildingRef
 from bot.domain.intake.rules import CategoryCode, IntakeRules
-from bot.yamlio import StrictModel, load_model
+from bot.yamlio import StrictModel
 
 #: The demo community 阳光花园 as intake sees it (matches examples/community.yaml).
 DEMO_BUILDINGS: tuple[BuildingRef, ...] = tuple(
@@ -46,6 +45,8 @@ class LabelledMessage(StrictModel):
 
 
 class LabelledSet(StrictModel):
+    """The layout of a labelled set file (tests/data/intake_*.yaml)."""
+
     messages: tuple[LabelledMessage, ...]
 
 
@@ -73,11 +74,6 @@ class Report:
     def level1_recall(self) -> float:
         """Return the share of level-1 messages classified as level 1."""
         return self.level1_found / self.level1_total if self.level1_total else 1.0
-
-
-def load_labelled(path: str | Path) -> tuple[LabelledMessage, ...]:
-    """Load a labelled set file."""
-    return load_model(path, LabelledSet).messages
 
 
 def evaluate(

@@ -1,17 +1,17 @@
-"""Intake rules kept as data: the default rules.yaml merged with a community's override file."""
+"""Intake rules kept as data: the layout of rules.yaml and of an override, merged and compiled.
+
+Reading the files is the edge's job (bot.intake_files); this module takes parsed data.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from bot.yamlio import StrictModel, load_model
-
-DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
+from bot.yamlio import StrictModel
 
 CategoryCode = Literal[
     "water_leak", "water_supply", "drainage", "power", "lighting", "elevator", "gas",
@@ -181,9 +181,6 @@ def compile_rules(spec: RulesFile) -> IntakeRules:
     return IntakeRules(categories, emergency, cues)
 
 
-def load_rules(override_path: str | Path | None = None) -> IntakeRules:
-    """Load the default rules.yaml, merged with a community's override file when given."""
-    spec = load_model(DEFAULT_RULES_PATH, RulesFile)
-    if override_path is not None:
-        spec = merge(spec, load_model(override_path, RulesFile))
-    return compile_rules(spec)
+def build_rules(base: RulesFile, override: RulesFile | None = None) -> IntakeRules:
+    """Compile the default rules, with a community's override merged in when given."""
+    return compile_rules(base if override is None else merge(base, override))

@@ -231,7 +231,8 @@ def render_answer(locale: str, entry: FaqEntry) -> str:
 
 def looks_like_ticket(text: str) -> bool:
     """Return whether intake reads the text as a repair request or an emergency."""
-    from bot.domain.intake import classify, load_rules
+    from bot.domain.intake import classify
+    from bot.intake_files import load_rules
 
     return classify(text, load_rules(), []).intent in TICKET_INTENTS
 

@@ -9,7 +9,7 @@ from functools import cache
 from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
-from bot.domain.intake import BuildingRef, IntakeRules, load_rules
+from bot.domain.intake import BuildingRef, IntakeRules
 from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
 from bot.domain.tickets import (
     NO_CHANGE,
@@ -21,6 +21,7 @@ from bot.domain.tickets import (
     parse_number,
     transition,
 )
+from bot.intake_files import load_rules
 from bot.services.escalation.plan import after_transition
 from bot.services.ports import QuestionDesk, TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets.cards import MANAGER_ROLES, STAFF_ROLES, Looks
