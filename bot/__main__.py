@@ -170,13 +170,12 @@ def _duty(args: argparse.Namespace, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
     from bot.domain.duty import duty_report
-    from bot.domain.registry import CATEGORIES
+    from bot.intake_files import ticket_categories
     from bot.registry_file import read_registry
 
-    if args.category not in CATEGORIES:
-        print(
-            f"unknown category {args.category!r}; known: {', '.join(CATEGORIES)}", file=sys.stderr
-        )
+    known = ticket_categories()
+    if args.category not in known:
+        print(f"unknown category {args.category!r}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     try:
         at = datetime.fromisoformat(args.at)

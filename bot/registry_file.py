@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from bot.domain.errors import ConfigFileErrors
+from bot.domain import categories
 from bot.domain.registry import RegistryFile, reference_errors
-from bot.yamlio import read_yaml, validate
+from bot.intake_files import ticket_categories
+from bot.yamlio import raise_problems, read_yaml, validate
 
 
-def read_registry(path: str | Path) -> RegistryFile:
-    """Load a registry file; every problem names the file, the line and the field."""
+def read_registry(path: str | Path, known_categories: Sequence[str] | None = None) -> RegistryFile:
+    """Load a registry file; every problem names the file, the line and the field.
+
+    Staff skills must be ticket categories: those of the built-in rules unless given.
+    """
     doc = read_yaml(path)
-    registry = validate(doc, RegistryFile)
-    problems = [doc.error(loc, message) for loc, message in reference_errors(registry)]
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise ConfigFileErrors(problems)
+    known = ticket_categories() if known_categories is None else known_categories
+    registry = validate(doc, RegistryFile, categories.context(known))
+    raise_problems(doc, reference_errors(registry))
     return registry

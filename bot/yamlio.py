@@ -133,10 +133,10 @@ def read_yaml(path: str | Path) -> YamlDocument:
     return parse_yaml(text, str(p))
 
 
-def validate(doc: YamlDocument, model: type[T]) -> T:
+def validate(doc: YamlDocument, model: type[T], context: dict[str, Any] | None = None) -> T:
     """Validate parsed YAML against a pydantic model or type; all errors at once."""
     try:
-        return TypeAdapter(model).validate_python(doc.data)
+        return TypeAdapter(model).validate_python(doc.data, context=context)
     except ValidationError as exc:
         details = exc.errors()
         # A bad item also makes its list "too short" when the list has a minimum; keep the cause.
@@ -158,14 +158,25 @@ def validate(doc: YamlDocument, model: type[T]) -> T:
         raise ConfigFileErrors(errors) from exc
 
 
-def load_model(path: str | Path, model: type[T]) -> T:
+def raise_problems(doc: YamlDocument, problems: Sequence[tuple[Loc, str]]) -> None:
+    """Raise the (location, message) problems found in a validated document, with their lines."""
+    errors = [doc.error(loc, message) for loc, message in problems]
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ConfigFileErrors(errors)
+
+
+def load_model(path: str | Path, model: type[T], context: dict[str, Any] | None = None) -> T:
     """Read a YAML file and validate it as `model`."""
-    return validate(read_yaml(path), model)
+    return validate(read_yaml(path), model, context)
 
 
-def load_model_text(text: str, model: type[T], file: str = "<text>") -> T:
+def load_model_text(
+    text: str, model: type[T], file: str = "<text>", context: dict[str, Any] | None = None
+) -> T:
     """Parse YAML text and validate it as `model`."""
-    return validate(parse_yaml(text, file), model)
+    return validate(parse_yaml(text, file), model, context)
 
 
 class StrictModel(BaseModel):

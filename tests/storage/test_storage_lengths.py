@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import String
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.domain.categories import CATEGORY_CHARS
 from bot.domain.clock import FakeClock
 from bot.domain.duty_records import GIVEN_UP, SETTLED_BY_STATUS, NewStep
 from bot.domain.escalation import ACCEPT
@@ -52,6 +53,7 @@ def test_the_models_are_wide_enough_for_the_longest_values() -> None:
     assert max(map(len, SETTLED_BY_STATUS)) <= width(EscalationRow.reason)
     assert max(map(len, OUTCOMES)) <= width(EscalationRow.outcome)
     assert len(f"faq:{'e' * ENTRY_ID_CHARS}") <= width(ButtonAction.subject)
+    assert width(TicketRow.category) >= CATEGORY_CHARS  # a category the rules file defines
     assert min(width(TicketRow.building), width(TicketRow.unit)) >= NUMBER_CHARS
     assert width(Chat.coverage_unit) >= NUMBER_CHARS
     assert width(Community.name) >= NAME_CHARS and width(Chat.title) >= TITLE_CHARS

@@ -8,9 +8,10 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
+from bot.domain.categories import Category
 from bot.domain.intake.classify import Classification, classify
 from bot.domain.intake.location import BuildingRef
-from bot.domain.intake.rules import CategoryCode, IntakeRules
+from bot.domain.intake.rules import IntakeRules
 from bot.yamlio import StrictModel
 
 #: The demo community 阳光花园 as intake sees it (matches examples/community.yaml).
@@ -31,13 +32,13 @@ class LabelledMessage(StrictModel):
     round: int | None = None
     group: str | None = None
     intent: Literal["report", "question", "other"]
-    category: CategoryCode
+    category: Category
     level: Literal[1, 2, 3]
     building: str | None = None
     unit: str | None = None
     room: str | None = None
     on_behalf: bool = False
-    other_categories: tuple[CategoryCode, ...] = ()
+    other_categories: tuple[Category, ...] = ()
 
     _as_text = field_validator("group", "building", "unit", "room", mode="before")(
         classmethod(lambda cls, v: _text_or_none(v))

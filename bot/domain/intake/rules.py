@@ -1,5 +1,6 @@
 """Intake rules kept as data: the layout of rules.yaml and of an override, merged and compiled.
 
+rules.yaml defines the categories (bot.domain.categories checks other files against them).
 Reading the files is the edge's job (bot.intake_files); this module takes parsed data.
 """
 
@@ -11,14 +12,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from bot.yamlio import StrictModel
+from bot.domain.categories import Category, unknown_category
+from bot.yamlio import Loc, StrictModel
 
-CategoryCode = Literal[
-    "water_leak", "water_supply", "drainage", "power", "lighting", "elevator", "gas",
-    "fire_safety", "ebike_charging", "sanitation", "noise", "parking", "greenery",
-    "pests_animals", "doors_access", "public_facility", "security", "neighbour_dispute",
-    "group_rental", "other",
-]  # fmt: skip
+#: intake's fallback when nothing is named, so every rules file defines it
+OTHER_CATEGORY = "other"
 Level = Literal[1, 2, 3]
 
 
@@ -64,14 +62,15 @@ class CategorySpec(CueSpec):
 class EmergencySpec(CueSpec):
     """Level-1 triggers (fire, gas smell, burst main, people trapped, ...) for one category."""
 
-    category: CategoryCode
+    category: Category
 
 
 class RulesFile(StrictModel):
-    """The YAML layout of rules.yaml and of a community's override file (all parts optional)."""
+    """The YAML layout of a community's override file (all parts optional)."""
 
     version: Literal[1] = 1
-    categories: dict[CategoryCode, CategorySpec] = Field(default_factory=dict)
+    #: in priority order: on a tie the first listed category that fired is the main one
+    categories: dict[Category, CategorySpec] = Field(default_factory=dict)
     emergency: tuple[EmergencySpec, ...] = ()
     hypothetical: CueSpec = CueSpec()
     past: CueSpec = CueSpec()
@@ -86,6 +85,39 @@ class RulesFile(StrictModel):
     resolved: CueSpec = CueSpec()
     complex: CueSpec = CueSpec()
     on_behalf: CueSpec = CueSpec()
+
+
+class DefaultRulesFile(RulesFile):
+    """The layout of rules.yaml: it defines the categories, and the order /report offers them."""
+
+    report_menu: tuple[Category, ...]
+
+    def category_codes(self) -> tuple[str, ...]:
+        """Return the category codes in priority order."""
+        return tuple(self.categories)
+
+
+def rules_file_errors(spec: DefaultRulesFile) -> list[tuple[Loc, str]]:
+    """Return (location, message) for every category the file uses but does not define."""
+    codes = spec.category_codes()
+    errors: list[tuple[Loc, str]] = [
+        (("emergency", i, "category"), unknown_category(e.category, codes))
+        for i, e in enumerate(spec.emergency)
+        if e.category not in codes
+    ]
+    if OTHER_CATEGORY not in codes:
+        errors.append((("categories",), f"define the category {OTHER_CATEGORY!r} (the fallback)"))
+    seen: set[str] = set()
+    for i, code in enumerate(spec.report_menu):
+        if code not in codes:
+            errors.append((("report_menu", i), unknown_category(code, codes)))
+        elif code in seen:
+            errors.append((("report_menu", i), f"{code!r} is listed twice"))
+        seen.add(code)
+    missing = [c for c in codes if c not in seen]
+    if missing:
+        errors.append((("report_menu",), f"list every category; missing: {', '.join(missing)}"))
+    return errors
 
 
 @dataclass(frozen=True)
@@ -149,7 +181,7 @@ def _merge_cues(a: CueSpec, b: CueSpec) -> CueSpec:
 
 def merge(base: RulesFile, override: RulesFile) -> RulesFile:
     """Add an override's words and patterns to the base; its levels replace the base's."""
-    categories: dict[CategoryCode, CategorySpec] = dict(base.categories)
+    categories: dict[str, CategorySpec] = dict(base.categories)
     for code, extra in override.categories.items():
         old = categories.get(code, CategorySpec())
         removed = set(extra.remove_keywords)

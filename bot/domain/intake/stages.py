@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.intake.reading import Hit, Message, longest_first
-from bot.domain.intake.rules import IntakeRules, Matcher
+from bot.domain.intake.rules import OTHER_CATEGORY, IntakeRules, Matcher
 
 REPORT = "report"
 QUESTION = "question"
@@ -158,17 +158,18 @@ def choose_category(
 
     # a bare cry for help (救命) comes last, so "电梯里有人喊救命" is the lift's emergency
     def rank(code: str) -> tuple[int, int]:
-        return (2 if code == "other" else 0 if code in alarms else 1, rules.priority(code))
+        return (2 if code == OTHER_CATEGORY else 0 if code in alarms else 1, rules.priority(code))
 
     named = tuple(sorted(set(claims) | set(alarms), key=rank))
     if intent == OTHER or not named:
-        return CategoryChoice("other", (), named)
-    return CategoryChoice(named[0], tuple(c for c in named[1:] if c != "other"), named)
+        return CategoryChoice(OTHER_CATEGORY, (), named)
+    others = tuple(c for c in named[1:] if c != OTHER_CATEGORY)
+    return CategoryChoice(named[0], others, named)
 
 
 def choose_level(intent: str, category: str, alarms: Words, cues: Cues, rules: IntakeRules) -> int:
     """Decide the level: 1 for an alarm about the main category, else its usual level."""
-    if alarms and (category in alarms or "other" in alarms):
+    if alarms and (category in alarms or OTHER_CATEGORY in alarms):
         return 1
     if intent == OTHER:
         return 2

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from bot import i18n
 from bot.domain.errors import NotAllowed
 from bot.domain.records import AuditRecord, CommunityInfo
-from bot.domain.registry import CATEGORIES
 from bot.domain.tickets import Ticket, public_card
 from bot.domain.tickets.changes import reclassified
 from bot.domain.tickets.correction import read_correction
+from bot.intake_files import ticket_categories
 from bot.services.duty.setup import load_setup, main_due
 from bot.services.escalation.plan import replan_ahead
 from bot.services.tickets.cards import notify_assignee, refresh_card, reply_to_card
@@ -25,7 +25,7 @@ from bot.services.tickets.core import TicketEnv, community_of, find_ticket, is_s
 def _category_names() -> dict[str, list[str]]:
     return {
         code: [i18n.t(locale, f"categories.{code}").lower() for locale in i18n.LOCALES]
-        for code in CATEGORIES
+        for code in ticket_categories()
     }
 
 

@@ -13,6 +13,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.intake import classify
 from bot.domain.records import CommunityInfo, OutboundMessage
 from bot.domain.tickets import Draft
+from bot.intake_files import report_categories
 from bot.services.buttons import Pressed
 from bot.services.outgoing import Rows
 from bot.services.ports import TicketUnitOfWork
@@ -20,28 +21,7 @@ from bot.services.tickets.cards import button
 from bot.services.tickets.core import TicketEnv, building_refs, community_rules
 from bot.services.tickets.intake import Subject, TicketIntake
 
-REPORT_CATEGORIES = (
-    "water_leak",
-    "water_supply",
-    "drainage",
-    "power",
-    "lighting",
-    "elevator",
-    "gas",
-    "fire_safety",
-    "ebike_charging",
-    "sanitation",
-    "noise",
-    "parking",
-    "greenery",
-    "pests_animals",
-    "doors_access",
-    "public_facility",
-    "security",
-    "neighbour_dispute",
-    "group_rental",
-    "other",
-)
+REPORT_CATEGORIES = report_categories()  # the rules file's report_menu
 
 
 class TicketReportFlow:
