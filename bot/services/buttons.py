@@ -1,7 +1,8 @@
-"""Use case: a button was pressed – check who pressed it, then say which action it stands for."""
+"""Buttons: lay them out in rows; on a press, check who pressed and say what it stands for."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.clock import Clock
@@ -10,11 +11,18 @@ from bot.domain.records import ButtonSpec
 from bot.services.ports import UnitOfWorkFactory
 
 CALLBACK_PREFIX = "b:"
+#: inline buttons as the outbox sends them: rows of {"text", "callback_data"}
+Rows = list[list[dict[str, str]]]
 
 
 def callback_data(button_id: str) -> str:
     """The only thing a button carries: an opaque id of a stored action (<= 64 bytes)."""
     return f"{CALLBACK_PREFIX}{button_id}"
+
+
+def in_rows(buttons: Sequence[dict[str, str]], width: int) -> Rows:
+    """Lay buttons out `width` to a row, the last row taking what is left."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 @dataclass(frozen=True)

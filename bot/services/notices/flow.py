@@ -3,18 +3,27 @@
 State lives in a stored draft (so a restart loses nothing); buttons carry only opaque ids and
 may be pressed by the draft's author alone. Every reply goes through the outbox with a key
 made from the update, and each handled update id is remembered, so a re-handled update
-changes nothing.
+changes nothing. A pure step (bot.domain.notices.draft) takes each answer and names the step
+to ask next; `NoticeFlow.asks` holds one method a step that asks it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.notices.draft import (
+    PRESSES,
+    TYPED,
+    Answer,
+    Move,
+    NoticeFlowDraft,
+    NoticeStep,
+)
 from bot.domain.notices.records import (
     ACTIVE,
     CANCELLED,
@@ -23,16 +32,13 @@ from bot.domain.notices.records import (
     NoticeRecord,
     dump_quiet,
     dump_schedule,
-    load_schedule,
 )
-from bot.domain.notices.schedule import Once, QuietHours, Schedule
-from bot.domain.notices.targets import Target
+from bot.domain.notices.schedule import Once, QuietHours, next_occurrence
 from bot.domain.notices.templates import placeholders, render
-from bot.domain.notices.when import parse_when
 from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage
-from bot.services.buttons import Pressed, callback_data
+from bot.services.buttons import Pressed, Rows, callback_data, in_rows
 from bot.services.notices.admin import EDIT_KIND, describe_target
-from bot.services.notices.service import NoticeService, Staff, notice_title
+from bot.services.notices.service import NoticeService, Staff, notice_title, render_notice
 from bot.services.ports import NoticeUnitOfWork
 
 FLOW = "notice.flow."
@@ -41,7 +47,20 @@ _MENU_SKIP = ("outage_reminder", "service_restored")
 _DRAFT_TTL = timedelta(days=2)
 _ONCE_LATENESS = 6 * 60
 _RECURRING_LATENESS = 3 * 60
-Rows = list[list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """One update being answered: its transaction, who acts, its outbox key, the message."""
+
+    tx: NoticeUnitOfWork
+    staff: Staff
+    key: str
+    message_id: int | None = None  # the message whose button was pressed
+    redraw: bool = False  # change that message's buttons instead of sending a new one
+
+
+Ask = Callable[[_Turn, NoticeFlowDraft], Awaitable[NoticeFlowDraft]]
 
 
 class NoticeFlow:
@@ -52,15 +71,27 @@ class NoticeFlow:
         self.uow = notices.uow
         self.clock = notices.clock
         self.library = notices.library
+        #: the step a move names → what asks it (returning the draft, waiting for text or not)
+        self.asks: Mapping[NoticeStep, Ask] = {
+            "blank": self._ask_blank,
+            "text": self._ask_text,
+            "targets": self._ask_targets,
+            "time": self._ask_time,
+            "custom_time": self._ask_custom_time,
+            "preview": self._preview,
+            "confirm": self._ask_confirm,
+            "finish": self._finish,
+            "cancelled": self._say_cancelled,
+        }
 
     # -- plumbing ------------------------------------------------------------------------------
     async def _button(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, step: str, label: str, **payload: Any
+        self, turn: _Turn, draft: NoticeFlowDraft, kind: str, label: str, **payload: Any
     ) -> dict[str, str]:
         now = self.clock.now()
-        button_id = await tx.buttons.create(
+        button_id = await turn.tx.buttons.create(
             ButtonSpec(
-                kind=FLOW + step,
+                kind=FLOW + kind,
                 subject=f"draft:{draft.id}",
                 payload={"draft": draft.id, **payload},
                 allowed_user_ids=(draft.author_telegram_id,),
@@ -73,198 +104,146 @@ class NoticeFlow:
 
     async def _say(
         self,
-        tx: NoticeUnitOfWork,
-        draft: DraftRecord,
-        key: str,
+        turn: _Turn,
+        draft: NoticeFlowDraft,
         text: str,
         buttons: Rows | None = None,
         *,
-        edit_message_id: int | None = None,
+        key_suffix: str = "",
     ) -> None:
         payload: dict[str, Any] = {"text": text}
         if buttons:
             payload["buttons"] = buttons
         method = "send_message"
-        if edit_message_id is not None:
+        if turn.redraw and turn.message_id is not None:
             method, payload = (
                 "edit_buttons",
-                {"buttons": buttons or [], "message_id": edit_message_id},
+                {"buttons": buttons or [], "message_id": turn.message_id},
             )
-        await tx.outbox.enqueue(
+        await turn.tx.outbox.enqueue(
             OutboundMessage(
-                draft.author_telegram_id, method, payload, purpose="notice.flow", dedup_key=key
+                draft.author_telegram_id,
+                method,
+                payload,
+                purpose="notice.flow",
+                dedup_key=turn.key + key_suffix,
             ),
             self.clock.now(),
         )
 
+    async def _load(self, tx: NoticeUnitOfWork, draft_id: int) -> NoticeFlowDraft | None:
+        """The stored draft, None if there is none; one that cannot be read is closed."""
+        record = await tx.notices.draft(draft_id)
+        if record is None:
+            return None
+        draft = NoticeFlowDraft.from_record(record)
+        if draft is None:
+            # left open it would catch every message its author types
+            closed = replace(record, status="cancelled", awaiting=None)
+            await tx.notices.save_draft(closed, self.clock.now())
+            await tx.commit()
+            raise NotFound("notice.flow.expired")
+        return draft
+
     @staticmethod
-    def _remember(draft: DraftRecord, update_id: int, **changes: Any) -> DraftRecord:
-        data = {**draft.data, **changes}
-        data["seen"] = [*draft.data.get("seen", [])[-19:], update_id]
-        return replace(draft, data=data)
+    def _fresh(record: DraftRecord) -> NoticeFlowDraft:
+        draft = NoticeFlowDraft.from_record(record)
+        assert draft is not None, "a new draft is empty"
+        return draft
+
+    async def _go(self, turn: _Turn, move: Move) -> NoticeFlowDraft:
+        """Ask the step the move leads to, if any; return the draft as that step leaves it."""
+        if move.ask is None:
+            return move.draft
+        return await self.asks[move.ask](replace(turn, redraw=move.redraw), move.draft)
 
     # -- step 1: what --------------------------------------------------------------------------
     async def start(self, user_id: int, update_id: int) -> None:
         """Open a draft and offer the templates and free text."""
         staff = await self.notices.staff(user_id)
-        locale = staff.locale
         async with self.uow() as tx:
-            draft, new = await tx.notices.start_draft(
+            record, new = await tx.notices.start_draft(
                 staff.community.id, user_id, update_id, self.clock.now()
             )
             if not new:
                 return
-            row: list[dict[str, str]] = []
-            rows: Rows = []
-            for key in self.library:
-                if key in _MENU_SKIP:
-                    continue
-                template = self.library.get(key)
-                title = template.title_en if locale == "en" else template.title_zh
-                row.append(await self._button(tx, draft, "template", title, template=key))
-                if len(row) == 2:
-                    rows.append(row)
-                    row = []
-            if row:
-                rows.append(row)
-            rows.append(
-                [
-                    await self._button(tx, draft, "free", i18n.t(locale, "notice.flow.free")),
-                    await self._button(tx, draft, "cancel", i18n.t(locale, "notice.flow.cancel")),
-                ]
-            )
-            await self._say(
-                tx, draft, f"nflow:{update_id}", i18n.t(locale, "notice.flow.pick"), rows
-            )
+            await self._ask_what(_Turn(tx, staff, f"nflow:{update_id}"), self._fresh(record))
             await tx.commit()
+
+    async def _ask_what(self, turn: _Turn, draft: NoticeFlowDraft) -> None:
+        locale = turn.staff.locale
+        templates = []
+        for key in self.library:
+            if key in _MENU_SKIP:
+                continue
+            template = self.library.get(key)
+            title = template.title_en if locale == "en" else template.title_zh
+            templates.append(await self._button(turn, draft, "template", title, template=key))
+        last = [
+            await self._button(turn, draft, "free", i18n.t(locale, "notice.flow.free")),
+            await self._button(turn, draft, "cancel", i18n.t(locale, "notice.flow.cancel")),
+        ]
+        rows = [*in_rows(templates, 2), last]
+        await self._say(turn, draft, i18n.t(locale, "notice.flow.pick"), rows)
 
     # -- presses -------------------------------------------------------------------------------
     async def press(self, pressed: Pressed, message_id: int | None, update_id: int) -> str | None:
         """Apply one button of the flow; return a short answer for the button, if any."""
         staff = await self.notices.staff(pressed.presser_id)
-        if pressed.spec.kind == EDIT_KIND:
-            return await self.edit(staff, int(pressed.spec.payload["notice_id"]), update_id)
-        step = pressed.spec.kind.removeprefix(FLOW)
         payload = pressed.spec.payload
-        locale = staff.locale
-        answer: str | None = None
+        if pressed.spec.kind == EDIT_KIND:
+            return await self.edit(staff, int(payload["notice_id"]), update_id)
+        step = PRESSES.get(pressed.spec.kind.removeprefix(FLOW))
         async with self.uow() as tx:
-            draft = await tx.notices.draft(int(payload["draft"]))
+            draft = await self._load(tx, int(payload["draft"]))
             if draft is None or draft.status != "open":
                 raise NotFound("notice.flow.expired")
-            if update_id in draft.data.get("seen", []):
+            if update_id in draft.seen:
                 return None
-            draft = self._remember(draft, update_id)
-            key = f"nflow:{update_id}"
-            if step == "template":
-                draft = self._remember(
-                    draft, update_id, template=payload["template"], variables={}
-                )
-                draft = await self._next_blank(tx, draft, staff, key)
-            elif step == "free":
-                draft = replace(self._remember(draft, update_id, template=None), awaiting="text")
-                await self._say(tx, draft, key, i18n.t(locale, "notice.flow.ask_text"))
-            elif step == "target":
-                target = _toggle(dict(draft.data.get("target", {})), str(payload["part"]))
-                draft = self._remember(draft, update_id, target=target)
-                rows = await self._target_rows(tx, draft, staff)
-                await self._say(tx, draft, key, "", rows, edit_message_id=message_id)
-            elif step == "targets_done":
-                if not _target_set(draft.data.get("target", {})):
-                    answer = i18n.t(locale, "notice.flow.pick_a_group")
-                else:
-                    await self._ask_time(tx, draft, staff, key)
-            elif step == "edit_part":
-                draft = await self._edit_part(tx, draft, staff, str(payload["part"]), key)
-            elif step == "time" and payload["when"] == "keep" and "schedule" in draft.data:
-                kept = load_schedule(draft.data["schedule"])
-                draft = await self._preview(tx, draft, staff, kept, key)
-            elif step == "time":
-                schedule = _quick_time(str(payload["when"]), self.clock.now(), staff.tz)
-                draft = await self._preview(tx, draft, staff, schedule, key)
-            elif step == "time_custom":
-                draft = replace(draft, awaiting="time")
-                await self._say(tx, draft, key, i18n.t(locale, "notice.flow.ask_time"))
-            elif step == "pin":
-                draft = self._remember(draft, update_id, pin=not draft.data.get("pin", False))
-                rows = await self._confirm_rows(tx, draft, staff)
-                await self._say(tx, draft, key, "", rows, edit_message_id=message_id)
-            elif step == "confirm":
-                answer = await self._confirm(tx, draft, staff, key)
-                draft = replace(draft, status="done", awaiting=None)
-            elif step == "cancel":
-                draft = replace(draft, status="cancelled", awaiting=None)
-                await self._say(tx, draft, key, i18n.t(locale, "notice.flow.cancelled"))
-            await tx.notices.save_draft(draft, self.clock.now())
+            draft = draft.heard(update_id)
+            answer = Answer(self.clock.now(), staff.tz, payload)
+            move = step(draft, answer) if step is not None else Move(draft)
+            turn = _Turn(tx, staff, f"nflow:{update_id}", message_id)
+            draft = await self._go(turn, move)
+            await tx.notices.save_draft(draft.record(), self.clock.now())
             await tx.commit()
-        if step == "confirm":
+        if move.ask == "finish":
             await self.notices.tick()  # "now" goes out at once
-        return answer
+        return None if move.reply is None else i18n.t(staff.locale, move.reply)
 
     # -- editing a notice from the /notices list -------------------------------------------------
     async def edit(self, staff: Staff, notice_id: int, update_id: int) -> str | None:
         """Open a draft copied from a notice and ask what to change; confirming replaces it."""
-        locale = staff.locale
         async with self.uow() as tx:
             notice = await tx.notices.get(notice_id)
             if notice is None or notice.community_id != staff.community.id:
                 raise NotFound("notice.not_found")
             if notice.status not in (ACTIVE, PAUSED) or notice.source != "chat":
                 raise InvalidInput("notice.edit.not_editable")
-            draft, new = await tx.notices.start_draft(
+            record, new = await tx.notices.start_draft(
                 staff.community.id, staff.telegram_id, update_id, self.clock.now()
             )
             if not new:
                 return None
-            target = notice.target
-            draft = replace(
-                draft,
-                data={
-                    "replaces": notice.id,
-                    "template": notice.template,
-                    "text": notice.text,
-                    "variables": dict(notice.variables),
-                    "target": {
-                        "community": bool(target.get("community")),
-                        "grids": list(target.get("grids", [])),
-                        "buildings": list(target.get("buildings", [])),
-                    },
-                    "pin": notice.pin,
-                    "schedule": dict(notice.schedule),
-                    "seen": [update_id],
-                },
-            )
-            title = notice_title(notice, self.library, locale)
-            rows: Rows = [
-                [
-                    await self._button(
-                        tx, draft, "edit_part", i18n.t(locale, f"notice.edit.{p}"), part=p
-                    )
-                    for p in ("content", "targets", "time")
-                ],
-                [await self._button(tx, draft, "cancel", i18n.t(locale, "notice.flow.cancel"))],
-            ]
-            text = i18n.t(locale, "notice.edit.what", title=title)
-            await self._say(tx, draft, f"nflow:{update_id}", text, rows)
-            await tx.notices.save_draft(draft, self.clock.now())
+            draft = self._fresh(record).edit_of(notice, update_id)
+            await self._ask_edit(_Turn(tx, staff, f"nflow:{update_id}"), draft, notice)
+            await tx.notices.save_draft(draft.record(), self.clock.now())
             await tx.commit()
         return None
 
-    async def _edit_part(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, part: str, key: str
-    ) -> DraftRecord:
-        """Go to the chosen step; the later steps show what the notice had, to keep or change."""
-        if part == "content":
-            if draft.data.get("template"):
-                draft = replace(draft, data={**draft.data, "variables": {}})
-                return await self._next_blank(tx, draft, staff, key)
-            await self._say(tx, draft, key, i18n.t(staff.locale, "notice.flow.ask_text"))
-            return replace(draft, awaiting="text")
-        if part == "targets":
-            await self._ask_targets(tx, draft, staff, key)
-            return draft
-        await self._ask_time(tx, draft, staff, key)
-        return draft
+    async def _ask_edit(self, turn: _Turn, draft: NoticeFlowDraft, notice: NoticeRecord) -> None:
+        locale = turn.staff.locale
+        rows: Rows = [
+            [
+                await self._button(
+                    turn, draft, "edit_part", i18n.t(locale, f"notice.edit.{p}"), part=p
+                )
+                for p in ("content", "targets", "time")
+            ],
+            [await self._button(turn, draft, "cancel", i18n.t(locale, "notice.flow.cancel"))],
+        ]
+        title = notice_title(notice, self.library, locale)
+        await self._say(turn, draft, i18n.t(locale, "notice.edit.what", title=title), rows)
 
     # -- typed answers -------------------------------------------------------------------------
     async def text(self, user_id: int, text: str, update_id: int) -> bool:
@@ -274,139 +253,115 @@ class NoticeFlow:
         if waiting is None:
             return False
         staff = await self.notices.staff(user_id)
-        key = f"nflow:{update_id}"
         async with self.uow() as tx:
-            draft = await tx.notices.draft(waiting.id)
-            if draft is None or draft.awaiting is None:
-                return True
-            if update_id in draft.data.get("seen", []):
+            draft = await self._load(tx, waiting.id)
+            if draft is None or draft.awaiting is None or update_id in draft.seen:
                 return True
             value = text.strip()
             if not value:
                 raise InvalidInput("notice.flow.empty")
-            awaiting = draft.awaiting
-            draft = replace(self._remember(draft, update_id), awaiting=None)
-            if awaiting.startswith("var:"):
-                variables = {**draft.data.get("variables", {}), awaiting[4:]: value}
-                draft = self._remember(draft, update_id, variables=variables)
-                draft = await self._next_blank(tx, draft, staff, key)
-            elif awaiting == "text":
-                if len(value) > 3000:
-                    raise InvalidInput("notice.flow.too_long")
-                draft = self._remember(draft, update_id, text=value)
-                await self._ask_targets(tx, draft, staff, key)
-            elif awaiting == "time":
-                schedule = parse_when(value, self.clock.now(), staff.tz)
-                draft = await self._preview(tx, draft, staff, schedule, key)
-            else:
+            step = TYPED.get(draft.waits_for or "")
+            if step is None:
                 raise InvalidInput("notice.flow.expired")
-            await tx.notices.save_draft(draft, self.clock.now())
+            move = step(draft.heard(update_id), Answer(self.clock.now(), staff.tz, text=value))
+            draft = await self._go(_Turn(tx, staff, f"nflow:{update_id}"), move)
+            await tx.notices.save_draft(draft.record(), self.clock.now())
             await tx.commit()
         return True
 
-    # -- steps ---------------------------------------------------------------------------------
-    async def _next_blank(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, key: str
-    ) -> DraftRecord:
-        template = self.library.get(str(draft.data["template"]))
-        text = template.text_en if staff.locale == "en" else template.text_zh
-        filled = draft.data.get("variables", {})
-        missing = [name for name in placeholders(text) if name not in filled]
+    # -- the steps a move asks -----------------------------------------------------------------
+    async def _ask_blank(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        """Ask for the template's next empty blank; with none left, go on to the groups."""
+        locale = turn.staff.locale
+        template = self.library.get(str(draft.template))
+        text = template.text_en if locale == "en" else template.text_zh
+        missing = [name for name in placeholders(text) if name not in draft.variables]
         if not missing:
-            await self._ask_targets(tx, draft, staff, key)
-            return draft
+            return await self._ask_targets(turn, draft)
         name = missing[0]
         label_key = f"notice.flow.var.{name}"
-        label = i18n.t(staff.locale, label_key) if i18n.has(staff.locale, label_key) else name
-        await self._say(tx, draft, key, i18n.t(staff.locale, "notice.flow.ask_blank", label=label))
+        label = i18n.t(locale, label_key) if i18n.has(locale, label_key) else name
+        await self._say(turn, draft, i18n.t(locale, "notice.flow.ask_blank", label=label))
         return replace(draft, awaiting=f"var:{name}")
 
-    async def _target_rows(self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff) -> Rows:
-        locale, community = staff.locale, staff.community
-        chosen = draft.data.get("target", {})
+    async def _ask_text(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        await self._say(turn, draft, i18n.t(turn.staff.locale, "notice.flow.ask_text"))
+        return replace(draft, awaiting="text")
+
+    async def _ask_targets(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        rows = await self._target_rows(turn, draft)
+        await self._say(turn, draft, i18n.t(turn.staff.locale, "notice.flow.pick_groups"), rows)
+        return draft
+
+    async def _target_rows(self, turn: _Turn, draft: NoticeFlowDraft) -> Rows:
+        locale, community = turn.staff.locale, turn.staff.community
+        chosen = draft.target
 
         def mark(on: bool, label: str) -> str:
             return f"✅ {label}" if on else label
 
-        rows: Rows = [
-            [
-                await self._button(
-                    tx,
-                    draft,
-                    "target",
-                    mark(bool(chosen.get("community")), i18n.t(locale, "notice.target_community")),
-                    part="community",
-                )
-            ]
-        ]
+        async def tick(label: str, on: bool, part: str) -> dict[str, str]:
+            return await self._button(turn, draft, "target", mark(on, label), part=part)
+
+        everyone = i18n.t(locale, "notice.target_community")
+        rows: Rows = [[await tick(everyone, chosen.community, "community")]]
         grids = [
-            await self._button(
-                tx,
-                draft,
-                "target",
-                mark(g in chosen.get("grids", []), i18n.t(locale, "notice.target_grid", grid=g)),
-                part=f"g:{g}",
-            )
+            await tick(i18n.t(locale, "notice.target_grid", grid=g), g in chosen.grids, f"g:{g}")
             for g in community.grids
         ]
         if grids:
             rows.append(grids)
-        row: list[dict[str, str]] = []
-        for b in community.buildings:
-            label = i18n.t(locale, "notice.target_building", building=b.number)
-            on = b.number in chosen.get("buildings", [])
-            row.append(
-                await self._button(tx, draft, "target", mark(on, label), part=f"b:{b.number}")
+        buildings = [
+            await tick(
+                i18n.t(locale, "notice.target_building", building=b.number),
+                b.number in chosen.buildings,
+                f"b:{b.number}",
             )
-            if len(row) == 4:
-                rows.append(row)
-                row = []
-        if row:
-            rows.append(row)
+            for b in community.buildings
+        ]
+        rows.extend(in_rows(buildings, 4))
         rows.append(
             [
-                await self._button(tx, draft, "targets_done", i18n.t(locale, "notice.flow.next")),
-                await self._button(tx, draft, "cancel", i18n.t(locale, "notice.flow.cancel")),
+                await self._button(
+                    turn, draft, "targets_done", i18n.t(locale, "notice.flow.next")
+                ),
+                await self._button(turn, draft, "cancel", i18n.t(locale, "notice.flow.cancel")),
             ]
         )
         return rows
 
-    async def _ask_targets(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, key: str
-    ) -> None:
-        rows = await self._target_rows(tx, draft, staff)
-        await self._say(tx, draft, key, i18n.t(staff.locale, "notice.flow.pick_groups"), rows)
+    async def _ask_time(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        locale, staff = turn.staff.locale, turn.staff
 
-    async def _ask_time(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, key: str
-    ) -> None:
-        locale = staff.locale
+        async def quick(label: str, when: str) -> dict[str, str]:
+            return await self._button(turn, draft, "time", i18n.t(locale, label), when=when)
+
         rows = [
+            [await quick("notice.flow.now", "now"), await quick("notice.flow.in_hour", "hour")],
             [
+                await quick("notice.flow.tomorrow", "tomorrow"),
                 await self._button(
-                    tx, draft, "time", i18n.t(locale, "notice.flow.now"), when="now"
+                    turn, draft, "time_custom", i18n.t(locale, "notice.flow.custom")
                 ),
-                await self._button(
-                    tx, draft, "time", i18n.t(locale, "notice.flow.in_hour"), when="hour"
-                ),
-            ],
-            [
-                await self._button(
-                    tx, draft, "time", i18n.t(locale, "notice.flow.tomorrow"), when="tomorrow"
-                ),
-                await self._button(tx, draft, "time_custom", i18n.t(locale, "notice.flow.custom")),
             ],
         ]
-        if draft.data.get("replaces") and "schedule" in draft.data:
-            when = self.notices.describe_schedule(
-                self._notice(draft, staff, load_schedule(draft.data["schedule"])), staff.tz, locale
-            )
+        if draft.replaces and draft.schedule is not None:
+            when = self.notices.describe_schedule(self._notice(staff, draft), staff.tz, locale)
             keep = i18n.t(locale, "notice.edit.keep_time", when=when)
-            rows.insert(0, [await self._button(tx, draft, "time", keep, when="keep")])
-        await self._say(tx, draft, key, i18n.t(locale, "notice.flow.pick_time"), rows)
+            rows.insert(0, [await self._button(turn, draft, "time", keep, when="keep")])
+        await self._say(turn, draft, i18n.t(locale, "notice.flow.pick_time"), rows)
+        return draft
 
-    def _notice(self, draft: DraftRecord, staff: Staff, schedule: Schedule) -> NoticeRecord:
-        template_key = draft.data.get("template")
+    async def _ask_custom_time(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        await self._say(turn, draft, i18n.t(turn.staff.locale, "notice.flow.ask_time"))
+        return replace(draft, awaiting="time")
+
+    def _notice(self, staff: Staff, draft: NoticeFlowDraft) -> NoticeRecord:
+        """The notice the draft makes, as it would be stored."""
+        schedule = draft.schedule
+        if schedule is None:
+            raise NotFound("notice.flow.expired")
+        template_key = draft.template
         urgent = bool(template_key and self.library.get(template_key).urgent)
         recurring = not isinstance(schedule, Once)
         return NoticeRecord(
@@ -414,46 +369,35 @@ class NoticeFlow:
             key=f"draft:{draft.id}",
             source="chat",
             template=template_key,
-            text=draft.data.get("text"),
-            variables=dict(draft.data.get("variables", {})),
-            target=_target_model(draft.data.get("target", {})).model_dump(exclude_defaults=True),
+            text=draft.text,
+            variables=dict(draft.variables),
+            target=draft.target.target().model_dump(exclude_defaults=True),
             schedule=dump_schedule(schedule),
-            pin=bool(draft.data.get("pin", False)),
+            pin=draft.pin,
             quiet_hours=None if urgent else dump_quiet(QuietHours()),
             max_lateness_minutes=_RECURRING_LATENESS if recurring else _ONCE_LATENESS,
             urgent=urgent,
             author_telegram_id=draft.author_telegram_id,
         )
 
-    async def _preview(
-        self,
-        tx: NoticeUnitOfWork,
-        draft: DraftRecord,
-        staff: Staff,
-        schedule: Schedule,
-        key: str,
-    ) -> DraftRecord:
-        draft = replace(draft, data={**draft.data, "schedule": dump_schedule(schedule)})
-        notice = self._notice(draft, staff, schedule)
-        template_key = notice.template
-        if template_key is not None:
-            text = render(self.library.get(template_key), staff.locale, notice.variables)
+    async def _preview(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        """Show the notice as residents will see it, then when and to whom, to confirm."""
+        staff = turn.staff
+        notice = self._notice(staff, draft)
+        if notice.template is not None:
+            text = render(self.library.get(notice.template), staff.locale, notice.variables)
         else:
-            from bot.services.notices.service import render_notice
-
             text = render_notice(notice, self.library, staff.locale)
-        await self._say(tx, draft, f"{key}:preview", text)
-        summary = await self._summary(tx, draft, staff, notice)
-        rows = await self._confirm_rows(tx, draft, staff)
-        await self._say(tx, draft, key, summary, rows)
+        await self._say(turn, draft, text, key_suffix=":preview")
+        summary = await self._summary(turn, notice)
+        await self._say(turn, draft, summary, await self._confirm_rows(turn, draft))
         return draft
 
-    async def _summary(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, notice: NoticeRecord
-    ) -> str:
+    async def _summary(self, turn: _Turn, notice: NoticeRecord) -> str:
+        staff = turn.staff
         locale, tz = staff.locale, staff.tz
         now = self.clock.now()
-        chats = await self.notices.targets_of(tx, staff.community, notice.target_model)
+        chats = await self.notices.targets_of(turn.tx, staff.community, notice.target_model)
         planned = self.notices.first_due(notice, tz, now)
         when = self.notices.describe_schedule(notice, tz, locale)
         lines = [
@@ -468,8 +412,6 @@ class NoticeFlow:
         ]
         if planned.next_due is not None and notice.quiet_hours is not None:
             first = planned.next_due
-            from bot.domain.notices.schedule import next_occurrence
-
             scheduled = next_occurrence(notice.schedule_model, now - timedelta(minutes=1), tz)
             if scheduled is not None and first > max(scheduled, now) + timedelta(minutes=1):
                 lines.append(
@@ -482,38 +424,41 @@ class NoticeFlow:
         lines.append(i18n.t(locale, "notice.flow.confirm_question"))
         return "\n".join(lines)
 
-    async def _confirm_rows(self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff) -> Rows:
-        locale = staff.locale
-        pin_key = "notice.flow.pin_on" if draft.data.get("pin") else "notice.flow.pin_off"
+    async def _confirm_rows(self, turn: _Turn, draft: NoticeFlowDraft) -> Rows:
+        locale = turn.staff.locale
+        pin_key = "notice.flow.pin_on" if draft.pin else "notice.flow.pin_off"
         return [
-            [await self._button(tx, draft, "confirm", i18n.t(locale, "notice.flow.confirm"))],
+            [await self._button(turn, draft, "confirm", i18n.t(locale, "notice.flow.confirm"))],
             [
-                await self._button(tx, draft, "pin", i18n.t(locale, pin_key)),
-                await self._button(tx, draft, "cancel", i18n.t(locale, "notice.flow.cancel")),
+                await self._button(turn, draft, "pin", i18n.t(locale, pin_key)),
+                await self._button(turn, draft, "cancel", i18n.t(locale, "notice.flow.cancel")),
             ],
         ]
 
-    async def _confirm(
-        self, tx: NoticeUnitOfWork, draft: DraftRecord, staff: Staff, key: str
-    ) -> str:
-        if "schedule" not in draft.data:
-            raise NotFound("notice.flow.expired")
-        notice = self._notice(draft, staff, load_schedule(draft.data["schedule"]))
+    async def _ask_confirm(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        """Redraw the confirm buttons (the pin changed); the preview above stays."""
+        await self._say(turn, draft, "", await self._confirm_rows(turn, draft))
+        return draft
+
+    async def _finish(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        """Store the notice (replacing the one edited) and say when it goes out."""
+        staff, tx = turn.staff, turn.tx
+        notice = self._notice(staff, draft)
         chats = await self.notices.targets_of(tx, staff.community, notice.target_model)
         if not chats:
             raise InvalidInput("notice.no_groups")
-        if draft.data.get("replaces"):
-            await self._retire_replaced(tx, int(draft.data["replaces"]), staff, draft)
+        if draft.replaces:
+            await self._retire_replaced(tx, draft.replaces, staff, draft)
         created = await self.notices.create(tx, notice, staff.community)
         when = self.notices.next_local(created, staff.tz, staff.locale) or ""
         text = i18n.t(staff.locale, "notice.flow.scheduled", count=len(chats), when=when)
-        if draft.data.get("replaces"):
+        if draft.replaces:
             text = i18n.t(staff.locale, "notice.edit.replaced") + text
-        await self._say(tx, draft, key, text)
-        return i18n.t(staff.locale, "notice.flow.done_short")
+        await self._say(turn, draft, text)
+        return draft
 
     async def _retire_replaced(
-        self, tx: NoticeUnitOfWork, notice_id: int, staff: Staff, draft: DraftRecord
+        self, tx: NoticeUnitOfWork, notice_id: int, staff: Staff, draft: NoticeFlowDraft
     ) -> None:
         """The edited notice gives way to the new one in the same transaction (never both)."""
         old = await tx.notices.get(notice_id)
@@ -533,42 +478,6 @@ class NoticeFlow:
             now,
         )
 
-
-def _toggle(target: dict[str, Any], part: str) -> dict[str, Any]:
-    if part == "community":
-        target["community"] = not target.get("community", False)
-        return target
-    kind, _, value = part.partition(":")
-    field = {"g": "grids", "b": "buildings"}[kind]
-    values = list(target.get(field, []))
-    if value in values:
-        values.remove(value)
-    else:
-        values.append(value)
-    target[field] = values
-    return target
-
-
-def _target_set(target: dict[str, Any]) -> bool:
-    return bool(target.get("community") or target.get("grids") or target.get("buildings"))
-
-
-def _target_model(target: dict[str, Any]) -> Target:
-    if target.get("community"):
-        return Target(community=True)
-    return Target(
-        grids=tuple(target.get("grids", [])), buildings=tuple(target.get("buildings", []))
-    )
-
-
-def _quick_time(choice: str, now: datetime, tz: ZoneInfo) -> Schedule:
-    local = now.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
-    if choice == "hour":
-        return Once(at=local + timedelta(hours=1))
-    if choice == "tomorrow":
-        return Once(
-            at=datetime.combine(local.date() + timedelta(days=1), datetime.min.time()).replace(
-                hour=9
-            )
-        )
-    return Once(at=now.astimezone(tz).replace(tzinfo=None, microsecond=0))
+    async def _say_cancelled(self, turn: _Turn, draft: NoticeFlowDraft) -> NoticeFlowDraft:
+        await self._say(turn, draft, i18n.t(turn.staff.locale, "notice.flow.cancelled"))
+        return draft
