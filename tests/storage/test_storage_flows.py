@@ -1,4 +1,5 @@
-"""The guided flows continue drafts a running deployment stored before an upgrade."""
+"""The guided /notice and /report flows on a real database: drafts a running deployment stored
+before an upgrade are continued, and the screens the e2e tests do not walk."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import FakeClock
+from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.notices.records import DraftRecord
 from bot.domain.records import ButtonSpec, CommunityInfo
 from bot.domain.tickets import Draft
@@ -25,7 +27,7 @@ from storage.models import OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import DEMO_COMMUNITY
 
-ADMIN, RESIDENT = 9001, 201
+ADMIN, PLUMBER, RESIDENT = 9001, 9003, 201
 GROUP_3 = -1001003
 JSON = dict[str, Any]
 
@@ -208,3 +210,128 @@ async def test_an_old_report_draft_takes_its_pending_step_and_ignores_earlier_bu
     assert draft is not None and draft.step == "text"
     assert draft.data == {"building": "3", "start": 710, "category": "lighting"}
     assert "第3步" in (await said(engine, GROUP_3))[-1][1]["text"]
+
+
+# -- screens the e2e tests do not walk -----------------------------------------------------------
+async def reporting(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> TicketDesk:
+    """A /report begun in building 3's group and past its category: it waits for words."""
+    desk = TicketDesk(TicketEnv(uow, clock, RosterRouter(uow)))
+    await desk.report.start(GROUP_3, False, RESIDENT, "陈大爷", 90, 800)
+    category = ButtonSpec("ticket.flow", "", {"s": "category", "v": "lighting"}, (RESIDENT,))
+    await desk.report.press(await old_button(uow, clock, category, RESIDENT), GROUP_3, 91, 801)
+    return desk
+
+
+async def test_a_report_without_words_is_asked_for_them_and_a_photo_with_them_skips_a_step(
+    uow: SqlUnitOfWorkFactory, engine: AsyncEngine, community: CommunityInfo, clock: FakeClock
+) -> None:
+    desk = await reporting(uow, clock)
+    assert await desk.report.take(GROUP_3, RESIDENT, 92, 802, "  ", None)  # a sticker, say
+    assert (await said(engine, GROUP_3))[-1] == (
+        "send_message",
+        {"text": "请直接发文字描述问题。", "buttons": [], "reply_to_message_id": 92},
+    )
+    assert await desk.report.take(GROUP_3, RESIDENT, 93, 803, " 灯不亮 ", "photo-1")
+    confirm = await last_buttons(engine, GROUP_3)
+    assert confirm["reply_to_message_id"] == 93
+    assert "内容：灯不亮\n照片：1 张" in confirm["text"]
+    labels = [[b["text"] for b in row] for row in confirm["buttons"]]
+    assert labels == [["确认提交"], ["取消"]]
+    assert not await desk.report.take(GROUP_3, RESIDENT, 94, 804, "还有一件事", None)
+    async with uow() as tx:
+        draft = await tx.tickets.draft(GROUP_3, RESIDENT, clock.now())
+    assert draft is not None and draft.step == "confirm"
+    assert draft.data == {
+        "building": "3",
+        "name": "陈大爷",
+        "start": 800,
+        "category": "lighting",
+        "text": "灯不亮",
+        "message_id": 93,
+        "photos": ["photo-1"],
+    }
+
+
+async def test_at_the_photo_step_more_words_are_added_and_a_sticker_asks_again(
+    uow: SqlUnitOfWorkFactory, engine: AsyncEngine, community: CommunityInfo, clock: FakeClock
+) -> None:
+    desk = await reporting(uow, clock)
+    assert await desk.report.take(GROUP_3, RESIDENT, 92, 802, "灯不亮", None)
+    photo = await last_buttons(engine, GROUP_3)
+    assert "第4步" in photo["text"]
+    assert [[b["text"] for b in row] for row in photo["buttons"]] == [["不用照片"], ["取消"]]
+    assert await desk.report.take(GROUP_3, RESIDENT, 93, 803, "", None)
+    again = await last_buttons(engine, GROUP_3)
+    assert "第4步" in again["text"] and again["reply_to_message_id"] == 93
+    assert await desk.report.take(GROUP_3, RESIDENT, 94, 804, "三楼", None)
+    confirm = await last_buttons(engine, GROUP_3)
+    assert "内容：灯不亮 三楼\n照片：0 张" in confirm["text"]
+
+
+async def test_a_report_button_after_the_draft_expired_says_so(
+    uow: SqlUnitOfWorkFactory, engine: AsyncEngine, community: CommunityInfo, clock: FakeClock
+) -> None:
+    desk = TicketDesk(TicketEnv(uow, clock, RosterRouter(uow)))
+    await desk.report.start(RESIDENT, True, RESIDENT, "陈大爷", 90, 800)
+    buildings = await last_buttons(engine, RESIDENT)
+    assert "第1步" in buildings["text"]
+    assert [len(row) for row in buildings["buttons"]] == [3, 3, 2, 1]
+    pressed = await press(uow, clock, buildings, "5号楼", RESIDENT)
+    clock.set(clock.now() + timedelta(hours=3))
+    assert await desk.report.press(pressed, RESIDENT, 91, 801) == ""
+    assert (await said(engine, RESIDENT))[-1] == (
+        "edit_text",
+        {"text": "这次填写已经超时，请重新发送 /report。", "message_id": 91},
+    )
+
+
+async def confirming(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> tuple[NoticeFlow, int]:
+    """A free-text /notice to building 3 at its confirm step, as the untyped flow stored it."""
+    stored = {"template": None, "text": "停水", "target": {"buildings": ["3"]}}
+    draft_id = await old_notice_draft(
+        uow, community, clock, {**stored, "schedule": {"at": "2026-12-01T18:00:00"}}
+    )
+    return NoticeFlow(NoticeService(uow, clock)), draft_id
+
+
+async def test_the_pin_redraws_the_confirm_buttons_and_cancel_ends_the_draft(
+    uow: SqlUnitOfWorkFactory, engine: AsyncEngine, community: CommunityInfo, clock: FakeClock
+) -> None:
+    flow, draft_id = await confirming(uow, community, clock)
+    spec = ButtonSpec(
+        kind="notice.flow.pin",
+        subject=f"draft:{draft_id}",
+        payload={"draft": draft_id},
+        allowed_user_ids=(ADMIN,),
+        community_id=community.id,
+    )
+    assert await flow.press(await old_button(uow, clock, spec, ADMIN), 41, 600) is None
+    method, redrawn = (await said(engine, ADMIN))[-1]
+    assert method == "edit_buttons" and redrawn["message_id"] == 41
+    labels = [[b["text"] for b in row] for row in redrawn["buttons"]]
+    assert labels == [["✅ 确认发送"], ["📌 发后置顶：是", "✖️ 取消"]]
+    await flow.press(await press(uow, clock, redrawn, "取消", ADMIN), 41, 601)
+    assert (await said(engine, ADMIN))[-1][1] == {"text": "好的，这条通知不发了。"}
+    async with uow() as tx:
+        draft = await tx.notices.draft(draft_id)
+    assert draft is not None and (draft.status, draft.awaiting) == ("cancelled", None)
+    assert draft.data["pin"] is True
+    with pytest.raises(NotFound):
+        await flow.press(await press(uow, clock, redrawn, "确认发送", ADMIN), 41, 602)
+
+
+async def test_typed_text_that_is_empty_or_too_long_is_refused_and_the_draft_still_waits(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    draft_id = await old_notice_draft(uow, community, clock, {"template": None}, awaiting="text")
+    flow = NoticeFlow(NoticeService(uow, clock))
+    for text, key in (("   ", "notice.flow.empty"), ("长" * 3001, "notice.flow.too_long")):
+        with pytest.raises(InvalidInput) as refused:
+            await flow.text(ADMIN, text, 600)
+        assert refused.value.key == key
+    async with uow() as tx:
+        draft = await tx.notices.draft(draft_id)
+    assert draft is not None and draft.awaiting == "text"
+    assert not await flow.text(PLUMBER, "not a draft of mine", 601)
