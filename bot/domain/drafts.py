@@ -1,10 +1,11 @@
-"""The guided flows' typed drafts: read from and written to their stored JSON in one place."""
+"""The guided flows' typed drafts: read from and written to their stored records in one place."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import fields, is_dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -12,37 +13,57 @@ __all__ = ["DraftCodec"]
 
 log = logging.getLogger(__name__)
 
+
+class _Stored(Protocol):
+    """A stored draft: columns as fields, and the rest as JSON in `data`."""
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
 D = TypeVar("D")
+R = TypeVar("R", bound=_Stored)
 
 
-class DraftCodec(Generic[D]):
-    """Turn a flow's stored draft (its columns and its JSON) into a frozen dataclass and back.
+class DraftCodec(Generic[D, R]):
+    """Turn a flow's stored draft record into a frozen dataclass of typed fields, and back.
 
-    Reading is lenient so that a draft stored by an earlier release is still continued: keys the
-    dataclass does not know are dropped, missing ones take their defaults, and values are
-    coerced where pydantic's lax mode can ("7" for 7). Writing leaves defaults out, which is
-    the shape the untyped drafts were stored in, so a release rolled back still reads them.
+    The record's fields other than `data` are its columns; the typed draft has fields of the
+    same names for them, and one field a JSON key for the rest. Reading is lenient so that a
+    draft stored by an earlier release is still continued: keys the draft does not know are
+    dropped, missing ones take their defaults, and values are coerced where pydantic's lax
+    mode can ("7" for 7). Writing leaves values at their default out, which is the shape the
+    untyped drafts were stored in, so a release rolled back still reads what this one wrote.
     """
 
-    def __init__(self, kind: type[D], columns: Iterable[str]) -> None:
+    def __init__(self, kind: type[D], stored: type[R]) -> None:
         self._kind = kind.__name__
+        self._make: Callable[..., R] = stored
+        if not (is_dataclass(stored) and is_dataclass(kind)):
+            raise TypeError("a draft and its record are dataclasses")
+        self._columns: tuple[str, ...] = tuple(f.name for f in fields(stored) if f.name != "data")
+        missing = set(self._columns) - {f.name for f in fields(kind)}
+        if missing:
+            raise TypeError(f"{self._kind} lacks the columns {sorted(missing)}")
         self._adapter: TypeAdapter[D] = TypeAdapter(kind)
-        self._columns = frozenset(columns)
 
-    def load(self, data: Mapping[str, Any], **columns: Any) -> D | None:
+    def load(self, record: R) -> D | None:
         """Read a stored draft; None (logged) when it cannot be read, so it counts as expired."""
-        if set(columns) != self._columns:
-            raise TypeError(f"{self._kind}: columns {sorted(columns)} != {sorted(self._columns)}")
+        columns = {name: getattr(record, name) for name in self._columns}
         try:
             # the columns win over any same-named key a JSON might carry
-            return self._adapter.validate_python({**data, **columns})
+            return self._adapter.validate_python({**record.data, **columns})
         except ValidationError as exc:
-            log.warning("unreadable %s %s: %s", self._kind, columns, exc)
+            # where and why only: the values may be a resident's words
+            why = [
+                (e["loc"], e["msg"]) for e in exc.errors(include_url=False, include_input=False)
+            ]
+            log.warning("unreadable %s %s: %s", self._kind, columns, why)
             return None
 
-    def dump(self, draft: D) -> dict[str, Any]:
-        """Return the JSON to store: the columns apart, values at their default left out."""
-        dumped: dict[str, Any] = self._adapter.dump_python(
+    def store(self, draft: D) -> R:
+        """Return the record to store: the columns, and the JSON without values at default."""
+        data = self._adapter.dump_python(
             draft, mode="json", exclude=set(self._columns), exclude_defaults=True
         )
-        return dumped
+        return self._make(data=data, **{name: getattr(draft, name) for name in self._columns})

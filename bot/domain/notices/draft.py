@@ -105,25 +105,11 @@ class NoticeFlowDraft:
     @classmethod
     def from_record(cls, record: DraftRecord) -> NoticeFlowDraft | None:
         """Read a stored draft (also one stored by an earlier release); None if unreadable."""
-        return _CODEC.load(
-            record.data,
-            id=record.id,
-            community_id=record.community_id,
-            author_telegram_id=record.author_telegram_id,
-            awaiting=record.awaiting,
-            status=record.status,
-        )
+        return _CODEC.load(record)
 
     def record(self) -> DraftRecord:
         """Return the draft as stored."""
-        return DraftRecord(
-            self.id,
-            self.community_id,
-            self.author_telegram_id,
-            _CODEC.dump(self),
-            self.awaiting,
-            self.status,
-        )
+        return _CODEC.store(self)
 
     def edit_of(self, notice: NoticeRecord, update_id: int) -> NoticeFlowDraft:
         """Fill a fresh draft from a notice, so that each step shows what it had."""
@@ -156,9 +142,7 @@ class NoticeFlowDraft:
         return self.awaiting
 
 
-_CODEC = DraftCodec(
-    NoticeFlowDraft, ("id", "community_id", "author_telegram_id", "awaiting", "status")
-)
+_CODEC = DraftCodec(NoticeFlowDraft, DraftRecord)
 
 
 @dataclass(frozen=True)
