@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from bot.domain.clock import Clock
 from bot.domain.errors import LoudaoError, NotAllowed
 from bot.domain.records import ButtonSpec
+from bot.services.outgoing import Rows
 from bot.services.ports import UnitOfWorkFactory
 
 CALLBACK_PREFIX = "b:"
-#: inline buttons as the outbox sends them: rows of {"text", "callback_data"}
-Rows = list[list[dict[str, str]]]
 
 
 def callback_data(button_id: str) -> str:

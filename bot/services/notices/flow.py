@@ -36,12 +36,14 @@ from bot.domain.notices.records import (
 from bot.domain.notices.schedule import Once, QuietHours, next_occurrence
 from bot.domain.notices.templates import placeholders, render
 from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage
-from bot.services.buttons import Pressed, Rows, callback_data, in_rows
+from bot.services.buttons import Pressed, callback_data, in_rows
 from bot.services.notices.admin import EDIT_KIND, describe_target
 from bot.services.notices.service import NoticeService, Staff, notice_title, render_notice
+from bot.services.outgoing import Rows, send
 from bot.services.ports import NoticeUnitOfWork
 
 FLOW = "notice.flow."
+_PURPOSE = "notice.flow"
 # Templates the outage form uses on its own; the menu offers the others.
 _MENU_SKIP = ("outage_reminder", "service_restored")
 _DRAFT_TTL = timedelta(days=2)
@@ -111,24 +113,22 @@ class NoticeFlow:
         *,
         key_suffix: str = "",
     ) -> None:
-        payload: dict[str, Any] = {"text": text}
-        if buttons:
-            payload["buttons"] = buttons
-        method = "send_message"
-        if turn.redraw and turn.message_id is not None:
-            method, payload = (
-                "edit_buttons",
-                {"buttons": buttons or [], "message_id": turn.message_id},
-            )
-        await turn.tx.outbox.enqueue(
-            OutboundMessage(
+        key, now = turn.key + key_suffix, self.clock.now()
+        if not (turn.redraw and turn.message_id is not None):
+            await send(
+                turn.tx,
                 draft.author_telegram_id,
-                method,
-                payload,
-                purpose="notice.flow",
-                dedup_key=turn.key + key_suffix,
-            ),
-            self.clock.now(),
+                text,
+                now,
+                key,
+                purpose=_PURPOSE,
+                buttons=buttons,
+            )
+            return
+        # a redraw changes the buttons alone (outgoing.edit would change the text too)
+        redraw = {"buttons": buttons or [], "message_id": turn.message_id}
+        await turn.tx.outbox.enqueue(
+            OutboundMessage(draft.author_telegram_id, "edit_buttons", redraw, _PURPOSE, key), now
         )
 
     async def _load(self, tx: NoticeUnitOfWork, draft_id: int) -> NoticeFlowDraft | None:
