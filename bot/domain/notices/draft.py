@@ -58,6 +58,7 @@ class Picked:
 
     @property
     def any(self) -> bool:
+        """Tell whether any group is ticked."""
         return bool(self.community or self.grids or self.buildings)
 
     def toggled(self, part: str) -> Picked:
@@ -72,7 +73,7 @@ class Picked:
         raise KeyError(part)
 
     def target(self) -> Target:
-        """The notice's audience: the community alone when it is ticked."""
+        """Return the notice's audience: the community alone when it is ticked."""
         if self.community:
             return Target(community=True)
         return Target(grids=self.grids, buildings=self.buildings)
@@ -136,7 +137,7 @@ class NoticeFlowDraft:
 
     @property
     def waits_for(self) -> str | None:
-        """What the next typed text is taken as: "var", "text", "time" (a key of TYPED)."""
+        """Name what the next typed text is taken as: "var", "text" or "time" (keys of TYPED)."""
         if self.awaiting is not None and self.awaiting.startswith("var:"):
             return "var"
         return self.awaiting
@@ -170,12 +171,12 @@ Step = Callable[[NoticeFlowDraft, Answer], Move]
 
 # -- presses -----------------------------------------------------------------------------------
 def pick_template(draft: NoticeFlowDraft, answer: Answer) -> Move:
-    """A template was chosen: its blanks are filled from the start."""
+    """Take the chosen template; fill its blanks from the start."""
     return Move(replace(draft, template=str(answer.payload["template"]), variables={}), "blank")
 
 
 def pick_free_text(draft: NoticeFlowDraft, answer: Answer) -> Move:
-    """Free text was chosen instead of a template."""
+    """Take free text instead of a template; ask for it."""
     return Move(replace(draft, template=None), "text")
 
 
@@ -203,7 +204,7 @@ def edit_part(draft: NoticeFlowDraft, answer: Answer) -> Move:
 
 
 def pick_time(draft: NoticeFlowDraft, answer: Answer) -> Move:
-    """A quick time (or, when editing, the notice's own) was chosen: show the preview."""
+    """Take a quick time (or, when editing, keep the notice's own); show the preview."""
     when = str(answer.payload["when"])
     if when == "keep" and draft.schedule is not None:
         return Move(draft, "preview")
@@ -211,12 +212,12 @@ def pick_time(draft: NoticeFlowDraft, answer: Answer) -> Move:
 
 
 def ask_custom_time(draft: NoticeFlowDraft, answer: Answer) -> Move:
-    """The author will type the time."""
+    """Wait for the author to type the time."""
     return Move(draft, "custom_time")
 
 
 def toggle_pin(draft: NoticeFlowDraft, answer: Answer) -> Move:
-    """Pin after sending, or not; redraw the confirm buttons."""
+    """Toggle pinning after sending; redraw the confirm buttons."""
     return Move(replace(draft, pin=not draft.pin), "confirm", redraw=True)
 
 
@@ -273,7 +274,7 @@ TYPED: Mapping[str, Step] = {"var": fill_blank, "text": write_text, "time": type
 
 
 def quick_time(choice: str, now: datetime, tz: ZoneInfo) -> Schedule:
-    """The time of a quick button: "hour" from now, "tomorrow" 09:00, else now (local)."""
+    """Return the time of a quick button: "hour" from now, "tomorrow" 09:00, else now (local)."""
     local = now.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
     if choice == "hour":
         return Once(at=local + timedelta(hours=1))

@@ -148,7 +148,8 @@ class NoticeFlow:
     @staticmethod
     def _fresh(record: DraftRecord) -> NoticeFlowDraft:
         draft = NoticeFlowDraft.from_record(record)
-        assert draft is not None, "a new draft is empty"
+        if draft is None:  # a new draft's JSON is empty: always readable
+            raise NotFound("notice.flow.expired")
         return draft
 
     async def _go(self, turn: _Turn, move: Move) -> NoticeFlowDraft:
