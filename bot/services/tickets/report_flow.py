@@ -141,30 +141,18 @@ class TicketReportFlow:
         await turn.tx.tickets.save_draft(replace(draft, expires_at=expires).record(), turn.now)
 
     async def _post(self, turn: _Turn, reply_to: int, text: str, rows: Rows, key: str) -> None:
+        """Send a screen, or a word, in reply to the person's message."""
+        tx, chat, now = turn.tx, turn.chat_id, turn.now
         await send(
-            turn.tx,
-            turn.chat_id,
-            text,
-            turn.now,
-            key,
-            purpose=_PURPOSE,
-            buttons=rows,
-            reply_to_message_id=reply_to,
+            tx, chat, text, now, key, purpose=_PURPOSE, buttons=rows, reply_to_message_id=reply_to
         )
 
     async def _redraw(
         self, turn: _Turn, message_id: int, text: str, rows: Rows | None, key: str
     ) -> None:
-        await edit(
-            turn.tx,
-            turn.chat_id,
-            text,
-            turn.now,
-            key,
-            purpose=_PURPOSE,
-            message_id=message_id,
-            buttons=rows,
-        )
+        """Put a screen, or a last word without buttons, in the flow's own message."""
+        tx, chat, now = turn.tx, turn.chat_id, turn.now
+        await edit(tx, chat, text, now, key, purpose=_PURPOSE, message_id=message_id, buttons=rows)
 
     # -- what each step asks -------------------------------------------------------------------
     async def _screen(
