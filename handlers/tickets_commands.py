@@ -13,71 +13,79 @@ from bot.services.tickets.desk import TicketDesk
 from handlers.command import Command, command
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
-    desk = services.tickets
-    if desk is None:
-        return
-    tickets: TicketDesk = desk
+class _TicketCommands:
+    """One method per command: read the words, call the desk, return the reply."""
 
-    async def report(cmd: Command) -> None:
+    def __init__(self, tickets: TicketDesk, services: Services) -> None:
+        self.tickets = tickets
+        self.services = services
+
+    async def report(self, cmd: Command) -> None:
         chat, user = cmd.chat, cmd.user
-        await tickets.report.start(
+        await self.tickets.report.start(
             chat.id, cmd.private, user.id, user.full_name, cmd.message.message_id, cmd.update_id
         )
 
-    async def mine(cmd: Command) -> str:
+    async def mine(self, cmd: Command) -> str:
         if not cmd.private:
             return i18n.t(cmd.locale, "tickets.lists.private_only")
-        return await tickets.queries.mine(cmd.user.id, cmd.locale)
+        return await self.tickets.queries.mine(cmd.user.id, cmd.locale)
 
-    async def my(cmd: Command) -> str:
+    async def my(self, cmd: Command) -> str:
         if not cmd.private:
             return i18n.t(cmd.locale, "tickets.lists.private_only")
-        return await tickets.queries.my(cmd.user.id, cmd.locale)
+        return await self.tickets.queries.my(cmd.user.id, cmd.locale)
 
-    async def ticket(cmd: Command) -> str:
+    async def ticket(self, cmd: Command) -> str:
         number = cmd.arg()
         if number is None:
             raise InvalidInput("tickets.command.ticket_usage")
         community = None
         if not cmd.private:
-            info = await services.chats.chat(cmd.chat.id)
+            info = await self.services.chats.chat(cmd.chat.id)
             community = info.community_id if info else None
-        return await tickets.queries.show(cmd.user.id, number, cmd.private, community, cmd.locale)
+        return await self.tickets.queries.show(
+            cmd.user.id, number, cmd.private, community, cmd.locale
+        )
 
-    async def cancel(cmd: Command) -> str:
+    async def cancel(self, cmd: Command) -> str:
         if len(cmd.args) < 2:
             raise InvalidInput("tickets.command.cancel_usage")
         reason = " ".join(cmd.args[1:])
-        return await tickets.commands.cancel(cmd.user.id, cmd.args[0], reason, cmd.update_id)
+        return await self.tickets.commands.cancel(cmd.user.id, cmd.args[0], reason, cmd.update_id)
 
-    async def merge(cmd: Command) -> str:
+    async def merge(self, cmd: Command) -> str:
         if len(cmd.args) != 2:
             raise InvalidInput("tickets.command.merge_usage")
         source, target = cmd.args
-        return await tickets.commands.merge(cmd.user.id, source, target, cmd.update_id)
+        return await self.tickets.commands.merge(cmd.user.id, source, target, cmd.update_id)
 
-    async def unmerge(cmd: Command) -> str:
+    async def unmerge(self, cmd: Command) -> str:
         if len(cmd.args) != 1:
             raise InvalidInput("tickets.command.unmerge_usage")
-        return await tickets.commands.unmerge(cmd.user.id, cmd.args[0], cmd.update_id)
+        return await self.tickets.commands.unmerge(cmd.user.id, cmd.args[0], cmd.update_id)
 
-    async def correct(cmd: Command) -> str:
+    async def correct(self, cmd: Command) -> str:
         if len(cmd.args) < 2:
             raise InvalidInput("tickets.fix.usage")
-        return await tickets.corrections.correct(
+        return await self.tickets.corrections.correct(
             cmd.user.id, cmd.args[0], cmd.args[1:], cmd.update_id
         )
 
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    if services.tickets is None:
+        return
+    h = _TicketCommands(services.tickets, services)
     commands = {
-        ("level", "kind"): correct,
-        ("report",): report,
-        ("mine",): mine,
-        ("my",): my,
-        ("ticket",): ticket,
-        ("cancel",): cancel,
-        ("merge",): merge,
-        ("unmerge",): unmerge,
+        ("level", "kind"): h.correct,
+        ("report",): h.report,
+        ("mine",): h.mine,
+        ("my",): h.my,
+        ("ticket",): h.ticket,
+        ("cancel",): h.cancel,
+        ("merge",): h.merge,
+        ("unmerge",): h.unmerge,
     }
     for names, run in commands.items():
         application.add_handler(CommandHandler(list(names), command(services, run)))

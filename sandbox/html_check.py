@@ -94,110 +94,119 @@ def _entity_for(opened: _Open, length: int, inside_pre: bool) -> Entity | None:
 
 def parse_html(text: str) -> tuple[str, list[Entity]]:
     """Return (plain text, entities) for Telegram-HTML text or raise HtmlParseError."""
-    out: list[str] = []
-    out_len = 0
-    stack: list[_Open] = []
-    entities: list[Entity] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "&":
-            piece, i = _decode_entity(text, i)
-            out.append(piece)
-            out_len += utf16_len(piece)
-            continue
-        if char != "<":
-            out.append(char)
-            out_len += utf16_len(char)
-            i += 1
-            continue
-        begin = i
-        i += 1
-        if i < n and text[i] == "/":
-            i += 1
-            j = i
-            while j < n and text[j].lower() in _NAME_CHARS:
-                j += 1
-            name = text[i:j].lower()
-            i = j
-            while i < n and text[i].isspace():
-                i += 1
-            if not stack:
-                raise HtmlParseError(
-                    f"Unexpected end tag at byte offset {_byte_offset(text, begin)}"
-                )
-            if i >= n or text[i] != ">":
-                raise HtmlParseError(
-                    f"Unclosed end tag at byte offset {_byte_offset(text, begin)}"
-                )
-            i += 1
-            expected = stack[-1].tag
-            if name and name != expected:
-                raise HtmlParseError(
-                    f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
-                    f'expected "</{expected}>", found "</{name}>"'
-                )
-            opened = stack.pop()
-            length = out_len - opened.start
-            inside_pre = any(o.tag == "pre" for o in stack)
-            entity = _entity_for(opened, length, inside_pre)
-            if entity is not None and length > 0:
-                entities.append(entity)
-            continue
-        j = i
-        while j < n and text[j].lower() in _NAME_CHARS:
-            j += 1
-        name = text[i:j].lower()
-        if name not in _TAG_TYPES:
+    return _Parser(text).run()
+
+
+class _Parser:
+    """One pass over the text: characters and entities out, tags onto a stack."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+        self.i = 0
+        self.out: list[str] = []
+        self.out_len = 0
+        self.stack: list[_Open] = []
+        self.entities: list[Entity] = []
+
+    def run(self) -> tuple[str, list[Entity]]:
+        text = self.text
+        while self.i < self.n:
+            char = text[self.i]
+            if char == "&":
+                piece, self.i = _decode_entity(text, self.i)
+                self._emit(piece)
+            elif char != "<":
+                self._emit(char)
+                self.i += 1
+            elif self.i + 1 < self.n and text[self.i + 1] == "/":
+                self._end_tag()
+            else:
+                self._start_tag()
+        if self.stack:
             raise HtmlParseError(
-                f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}'
+                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].tag}"'
             )
-        i = j
+        entities = _merge_pre_code(self.entities)
+        entities.sort(key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.out), entities
+
+    def _emit(self, piece: str) -> None:
+        self.out.append(piece)
+        self.out_len += utf16_len(piece)
+
+    def _error(self, message: str, begin: int) -> HtmlParseError:
+        return HtmlParseError(f"{message} at byte offset {_byte_offset(self.text, begin)}")
+
+    def _name(self) -> str:
+        """Read a tag or attribute name at the cursor (possibly empty), lower-cased."""
+        j = self.i
+        while j < self.n and self.text[j].lower() in _NAME_CHARS:
+            j += 1
+        name = self.text[self.i : j].lower()
+        self.i = j
+        return name
+
+    def _skip_space(self) -> None:
+        while self.i < self.n and self.text[self.i].isspace():
+            self.i += 1
+
+    def _end_tag(self) -> None:
+        begin = self.i
+        self.i += 2  # "</"
+        name = self._name()
+        self._skip_space()
+        if not self.stack:
+            raise self._error("Unexpected end tag", begin)
+        if self.i >= self.n or self.text[self.i] != ">":
+            raise self._error("Unclosed end tag", begin)
+        self.i += 1
+        expected = self.stack[-1].tag
+        if name and name != expected:
+            raise HtmlParseError(
+                f"Unmatched end tag at byte offset {_byte_offset(self.text, begin)}, "
+                f'expected "</{expected}>", found "</{name}>"'
+            )
+        opened = self.stack.pop()
+        length = self.out_len - opened.start
+        inside_pre = any(o.tag == "pre" for o in self.stack)
+        entity = _entity_for(opened, length, inside_pre)
+        if entity is not None and length > 0:
+            self.entities.append(entity)
+
+    def _start_tag(self) -> None:
+        begin = self.i
+        self.i += 1  # "<"
+        name = self._name()
+        if name not in _TAG_TYPES:
+            raise self._error(f'Unsupported start tag "{name}"', begin)
+        attrs = self._attributes(name, begin)
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise self._error('Tag "span" must have class "tg-spoiler"', begin)
+        self.stack.append(_Open(name, self.out_len, attrs))
+
+    def _attributes(self, tag: str, begin: int) -> dict[str, str]:
+        """Read attributes up to and including the tag's closing '>'."""
         attrs: dict[str, str] = {}
         while True:
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n:
-                raise HtmlParseError(
-                    f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                )
-            if text[i] == ">":
-                i += 1
-                break
-            j = i
-            while j < n and text[j].lower() in _NAME_CHARS:
-                j += 1
-            attr = text[i:j].lower()
+            self._skip_space()
+            if self.i >= self.n:
+                raise self._error("Unclosed start tag", begin)
+            if self.text[self.i] == ">":
+                self.i += 1
+                return attrs
+            attr = self._name()
             if not attr:
-                raise HtmlParseError(
-                    f'Empty attribute name in the tag "{name}" at byte offset '
-                    f"{_byte_offset(text, begin)}"
-                )
-            i = j
-            while i < n and text[i].isspace():
-                i += 1
-            if i < n and text[i] != "=":
+                raise self._error(f'Empty attribute name in the tag "{tag}"', begin)
+            self._skip_space()
+            if self.i < self.n and self.text[self.i] != "=":
                 attrs[attr] = ""  # a bare attribute such as `expandable`
                 continue
-            i += 1
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n:
-                raise HtmlParseError(
-                    f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                )
-            attrs[attr], i = _read_attr_value(text, i, n)
-        if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise HtmlParseError(
-                'Tag "span" must have class "tg-spoiler" at byte offset '
-                f"{_byte_offset(text, begin)}"
-            )
-        stack.append(_Open(name, out_len, attrs))
-    if stack:
-        raise HtmlParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
-    entities = _merge_pre_code(entities)
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
+            self.i += 1
+            self._skip_space()
+            if self.i >= self.n:
+                raise self._error("Unclosed start tag", begin)
+            attrs[attr], self.i = _read_attr_value(self.text, self.i, self.n)
 
 
 def _merge_pre_code(entities: list[Entity]) -> list[Entity]:

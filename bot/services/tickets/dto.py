@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.intake import Classification
+from bot.domain.records import CommunityInfo
+
 
 @dataclass(frozen=True)
 class Replied:
@@ -49,3 +52,47 @@ class Origin:
     chat_id: int
     message_id: int
     update_id: int
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a ticket would be made from: whose problem, which words, which message."""
+
+    text: str
+    reporter_id: int
+    reporter_name: str
+    on_behalf_by: int | None
+    message_id: int
+    photo_file_id: str | None
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    """Open a ticket for what `subject` reported, as intake read it (`reading`)."""
+
+    community: CommunityInfo
+    chat_id: int
+    subject: Subject
+    reading: Classification
+    building: str | None
+    source: str  # mention|staff_mention|reply|emergency|report|question|private
+    source_key: str  # unique per origin: the same update never opens two tickets
+    update_id: int | None
+    staff_ids: tuple[int, ...] = ()  # staff the resident @-ed
+    category: str | None = None  # chosen by the resident (/report) over the reading's
+
+    @property
+    def kind(self) -> str:
+        """The ticket's category: the one chosen, else the one intake read."""
+        return self.category or self.reading.category
+
+    @property
+    def level(self) -> int:
+        """An emergency stays one; a category other than the reading's is everyday (2)."""
+        r = self.reading
+        return 1 if r.level == 1 else (r.level if self.kind == r.category else 2)
+
+    @property
+    def unit(self) -> str | None:
+        """The unit read from the text, when it belongs to the ticket's building."""
+        return self.reading.unit if self.building == self.reading.building else None

@@ -44,20 +44,8 @@ from bot.services.tickets.core import (
     community_rules,
     person_in,
 )
-from bot.services.tickets.dto import Origin, TicketMessage
+from bot.services.tickets.dto import OpenTicket, Origin, Subject, TicketMessage
 from bot.services.tickets.routing import pick_assignee
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a ticket would be made from: whose problem, which words, which message."""
-
-    text: str
-    reporter_id: int
-    reporter_name: str
-    on_behalf_by: int | None
-    message_id: int
-    photo_file_id: str | None
 
 
 @dataclass(frozen=True)
@@ -128,15 +116,17 @@ class TicketIntake:
             source = self._source(msg, staff_ids, subject)
             await self.open(
                 tx,
-                community,
-                msg.chat_id,
-                subject,
-                c,
-                building,
-                source,
-                f"u:{msg.update_id}",
-                msg.update_id,
-                staff_ids,
+                OpenTicket(
+                    community,
+                    msg.chat_id,
+                    subject,
+                    c,
+                    building,
+                    source,
+                    f"u:{msg.update_id}",
+                    msg.update_id,
+                    tuple(staff_ids),
+                ),
                 now,
             )
             return None
@@ -260,76 +250,82 @@ class TicketIntake:
         return False
 
     # -- acting ---------------------------------------------------------------------------
-    async def open(
-        self,
-        tx: TicketUnitOfWork,
-        community: CommunityInfo,
-        chat_id: int,
-        subject: Subject,
-        c: Classification,
-        building: str | None,
-        source: str,
-        source_key: str,
-        update_id: int | None,
-        staff_ids: list[int],
-        now: datetime,
-        category: str | None = None,
-    ) -> Ticket:
+    async def open(self, tx: TicketUnitOfWork, cmd: OpenTicket, now: datetime) -> Ticket:
         """Open a ticket (or join an open one), post its card, and tell whoever handles it."""
-        existing = await tx.tickets.by_source_key(source_key)
+        existing = await tx.tickets.by_source_key(cmd.source_key)
         if existing is not None:
             return existing  # the same update handled again after a crash
-        category = category or c.category
-        level = 1 if c.level == 1 else (c.level if category == c.category else 2)
-        unit = c.unit if building == c.building else None
-        if building is not None and category != "question":
-            since = now - self.env.policy.duplicates.window
-            for old in await tx.tickets.open_like(community.id, building, category, since):
-                if (
-                    looks_like_duplicate(
-                        self.env.policy.duplicates,
-                        new_text=subject.text,
-                        new_building=building,
-                        new_unit=unit,
-                        new_category=category,
-                        now=now,
-                        old_text=old.text,
-                        old_building=old.building,
-                        old_unit=old.unit,
-                        old_category=old.category,
-                        old_created_at=old.created_at,
-                    )
-                    and subject.reporter_id != old.reporter_id
-                ):
-                    await self.follow(
-                        tx,
-                        old,
-                        community,
-                        subject.reporter_id,
-                        chat_id,
-                        subject.message_id,
-                        update_id,
-                        now,
-                    )
-                    return old
-        people = await tx.people.of_community(community.id)
-        assignment = pick_assignee(people, community, building, category, staff_ids)
-        if assignment.reason != "chosen":
-            assignment = await self.env.router.route(community, building, category, level, now)
+        duplicate = await self._duplicate_of(tx, cmd, now)
+        if duplicate is not None:
+            subject = cmd.subject
+            await self.follow(
+                tx,
+                duplicate,
+                cmd.community,
+                subject.reporter_id,
+                cmd.chat_id,
+                subject.message_id,
+                cmd.update_id,
+                now,
+            )
+            return duplicate
+        ticket = await self._create(tx, cmd, now)
+        ticket = await self._assign(tx, cmd, ticket, now)
+        ticket = await post_card(tx, self.env.looks, ticket, cmd.community, now)
+        if ticket.level == 1:
+            await send(
+                tx,
+                cmd.chat_id,
+                self.env.looks.safety(cmd.community.locale, ticket.category),
+                now,
+                f"tk:{ticket.id}:safety",
+                purpose="ticket.safety",
+                reply_to_message_id=cmd.subject.message_id,
+            )
+        await notify_assignee(tx, self.env.looks, ticket, cmd.community, now)
+        return ticket
+
+    async def _duplicate_of(
+        self, tx: TicketUnitOfWork, cmd: OpenTicket, now: datetime
+    ) -> Ticket | None:
+        """An open ticket about the same thing from someone else: the reporter follows it."""
+        if cmd.building is None or cmd.kind == "question":
+            return None
+        since = now - self.env.policy.duplicates.window
+        for old in await tx.tickets.open_like(cmd.community.id, cmd.building, cmd.kind, since):
+            if cmd.subject.reporter_id != old.reporter_id and looks_like_duplicate(
+                self.env.policy.duplicates,
+                new_text=cmd.subject.text,
+                new_building=cmd.building,
+                new_unit=cmd.unit,
+                new_category=cmd.kind,
+                now=now,
+                old_text=old.text,
+                old_building=old.building,
+                old_unit=old.unit,
+                old_category=old.category,
+                old_created_at=old.created_at,
+            ):
+                return old
+        return None
+
+    async def _create(self, tx: TicketUnitOfWork, cmd: OpenTicket, now: datetime) -> Ticket:
+        """Store the new ticket (with its photo) and audit that it was opened."""
+        subject, community = cmd.subject, cmd.community
         phones = find_phones(subject.text)
         ticket = await tx.tickets.create(
             NewTicket(
                 community_id=community.id,
-                source_key=source_key,
-                source=source,
-                category=category,
-                level=level,
-                building=building,
-                unit=unit,
-                room=c.room,
+                source_key=cmd.source_key,
+                source=cmd.source,
+                category=cmd.kind,
+                level=cmd.level,
+                building=cmd.building,
+                unit=cmd.unit,
+                room=cmd.reading.room,
                 phone=phones[0] if phones else None,
                 text=subject.text,
-                chat_id=chat_id,
+                chat_id=cmd.chat_id,
                 message_id=subject.message_id,
                 reporter_id=subject.reporter_id,
                 reporter_name=subject.reporter_name,
@@ -343,45 +339,46 @@ class TicketIntake:
                 subject=f"ticket:{ticket.number}",
                 actor_telegram_id=subject.on_behalf_by or subject.reporter_id,
                 community_id=community.id,
-                update_id=update_id,
+                update_id=cmd.update_id,
                 details={
                     "to": Status.NEW.value,
-                    "category": category,
-                    "level": level,
-                    "source": source,
+                    "category": cmd.kind,
+                    "level": cmd.level,
+                    "source": cmd.source,
                 },
             ),
             now,
         )
         if subject.photo_file_id:
             await tx.tickets.add_photo(ticket.id, subject.photo_file_id, subject.reporter_id, now)
-        person = assignment.person
-        if person is not None and person.telegram_id is not None:
-            ticket = await change(
-                tx,
-                ticket,
-                Action.ASSIGN,
-                now,
-                actor=None,
-                update_id=update_id,
-                locale=community.locale,
-                note=assignment.reason,
-                changes=handed_to(person.telegram_id, person.name)
-                | deadlines(assignment.respond_by, assignment.due_at),
-            )
-        ticket = await post_card(tx, self.env.looks, ticket, community, now)
-        if level == 1:
-            await send(
-                tx,
-                chat_id,
-                self.env.looks.safety(community.locale, category),
-                now,
-                f"tk:{ticket.id}:safety",
-                purpose="ticket.safety",
-                reply_to_message_id=subject.message_id,
-            )
-        await notify_assignee(tx, self.env.looks, ticket, community, now)
         return ticket
+
+    async def _assign(
+        self, tx: TicketUnitOfWork, cmd: OpenTicket, ticket: Ticket, now: datetime
+    ) -> Ticket:
+        """Hand the ticket to the staff member a resident @-ed, else to whoever is on duty."""
+        community = cmd.community
+        people = await tx.people.of_community(community.id)
+        assignment = pick_assignee(people, community, cmd.building, cmd.kind, cmd.staff_ids)
+        if assignment.reason != "chosen":
+            assignment = await self.env.router.route(
+                community, cmd.building, cmd.kind, cmd.level, now
+            )
+        person = assignment.person
+        if person is None or person.telegram_id is None:
+            return ticket
+        return await change(
+            tx,
+            ticket,
+            Action.ASSIGN,
+            now,
+            actor=None,
+            update_id=cmd.update_id,
+            locale=community.locale,
+            note=assignment.reason,
+            changes=handed_to(person.telegram_id, person.name)
+            | deadlines(assignment.respond_by, assignment.due_at),
+        )
 
     async def follow(
         self,
@@ -506,17 +503,18 @@ class TicketIntake:
             )
             ticket = await self.open(
                 tx,
-                community,
-                int(p["chat"]),
-                subject,
-                c,
-                c.building,
-                "question",
-                f"ask:{p['upd']}",
-                origin.update_id,
-                [],
+                OpenTicket(
+                    community,
+                    int(p["chat"]),
+                    subject,
+                    c,
+                    c.building,
+                    "question",
+                    f"ask:{p['upd']}",
+                    origin.update_id,
+                    category="question",
+                ),
                 now,
-                category="question",
             )
             await edit(
                 tx,

@@ -22,7 +22,8 @@ from bot.services.outgoing import Rows, edit, send
 from bot.services.ports import TicketUnitOfWork
 from bot.services.tickets.cards import button
 from bot.services.tickets.core import TicketEnv, building_refs, community_rules
-from bot.services.tickets.intake import Subject, TicketIntake
+from bot.services.tickets.dto import OpenTicket, Subject
+from bot.services.tickets.intake import TicketIntake
 
 REPORT_CATEGORIES = report_categories()  # the rules file's report_menu
 
@@ -288,8 +289,7 @@ class TicketReportFlow:
             draft.message_id or 0,
             draft.photos[0] if draft.photos else None,
         )
-        ticket = await self.intake.open(
-            turn.tx,
+        opened = OpenTicket(
             community,
             draft.chat_id,
             subject,
@@ -298,10 +298,9 @@ class TicketReportFlow:
             "report",
             f"rpt:{draft.chat_id}:{draft.telegram_id}:{draft.start}",
             turn.update_id,
-            [],
-            turn.now,
             category=draft.category or "other",
         )
+        ticket = await self.intake.open(turn.tx, opened, turn.now)
         for extra in draft.photos[1:]:
             await turn.tx.tickets.add_photo(ticket.id, extra, draft.telegram_id, turn.now)
         await turn.tx.tickets.drop_draft(draft.chat_id, draft.telegram_id)
