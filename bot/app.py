@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -232,7 +231,3 @@ class LoudaoApp:
             await self.stop_event.wait()
         finally:
             await self.stop()
-
-
-def data_dir_of(settings: Settings) -> Path:
-    return Path(settings.database_url.split(":///", 1)[-1]).parent

@@ -12,17 +12,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from bot.domain.errors import ConfigFileError, ConfigFileErrors
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
 Loc = tuple[int | str, ...]
 
 
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that remembers the line of every mapping key and sequence item."""
-
-
-def _construct_with_lines(loader: _LineLoader, node: yaml.Node) -> Any:
-    return loader.construct_object(node, deep=True)
 
 
 def _collect_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -372,8 +372,3 @@ def _coverage(word: str, indexed: _Indexed) -> float:
     grams = char_bigrams(word)
     hits = sum(1 for g in grams if g in indexed.grams)
     return 0.5 * hits / len(grams)
-
-
-def build_matcher(entries: Iterable[FaqEntry], thresholds: Thresholds | None = None) -> FaqMatcher:
-    """Build a matcher over entries (convenience for callers holding an iterable)."""
-    return FaqMatcher(list(entries), thresholds)

@@ -270,8 +270,3 @@ def _duplicates(locs: Sequence[Loc], values: Sequence[object], what: str) -> lis
             errors.append((loc, f"duplicate {what} {value!r}"))
         seen.add(value)
     return errors
-
-
-def community_of_building_grid(c: CommunitySpec) -> dict[str, str]:
-    """Map building number → grid code for the buildings that have one."""
-    return {b.number: b.grid for b in c.buildings if b.grid is not None}

@@ -81,8 +81,9 @@ async def running_echo_bot(sandbox_server: SandboxServer) -> AsyncIterator[None]
             await task
 
 
+@pytest.mark.usefixtures("running_echo_bot")
 async def test_a_resident_chats_with_the_bot_in_the_page(
-    sandbox_server: SandboxServer, sandbox: SandboxClient, running_echo_bot: None
+    sandbox_server: SandboxServer, sandbox: SandboxClient
 ) -> None:
     from playwright.async_api import async_playwright, expect
 

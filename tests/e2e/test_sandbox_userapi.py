@@ -147,10 +147,8 @@ async def running_app(sandbox_server: SandboxServer) -> AsyncIterator[Applicatio
             await app.stop()
 
 
-async def test_ptb_application_round_trip(
-    sandbox: SandboxClient,
-    running_app: Application,  # type: ignore[type-arg]
-) -> None:
+@pytest.mark.usefixtures("running_app")
+async def test_ptb_application_round_trip(sandbox: SandboxClient) -> None:
     await sandbox.say(RESIDENT, RESIDENT, "/start")
     await sandbox.wait_for(RESIDENT, lambda m: m["text"] == "您好，我是楼道助手。")
 
