@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.clock import TimezoneName
 
 Locale = Literal["zh_CN", "en"]
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -25,7 +27,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("BOT_TOKEN", "LOUDAO_BOT_TOKEN")
     )
     database_url: str = "sqlite+aiosqlite:///data/loudao.sqlite3"
-    timezone: str = "Asia/Shanghai"
+    timezone: TimezoneName = "Asia/Shanghai"
     locale: Locale = "zh_CN"
     community_file: Path | None = None
     bot_api_base_url: str = TELEGRAM_API
@@ -52,15 +54,6 @@ class Settings(BaseSettings):
     gas_hotline: str = "962777"
     power_hotline: str = "95598"
     water_hotline: str = "962424"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r} (try Asia/Shanghai)") from exc
-        return value
 
     @field_validator("database_url")
     @classmethod

@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field
+
+
+def known_timezone(value: str) -> str:
+    """Accept an IANA timezone name (Asia/Shanghai); refuse one this machine does not know."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {value!r} (try Asia/Shanghai)") from exc
+    return value
+
+
+#: a timezone name, as settings and the community file give it
+TimezoneName = Annotated[str, Field(max_length=64), AfterValidator(known_timezone)]
 
 
 class Clock(Protocol):

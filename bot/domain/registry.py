@@ -6,11 +6,11 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from bot.domain.categories import check_known
+from bot.domain.clock import TimezoneName
 from bot.domain.roster_spec import RosterSpec
 from bot.domain.sla import SlaPolicy
 from bot.yamlio import StrictModel
@@ -34,7 +34,6 @@ ALIAS_CHARS = 64  # another name residents use for a building: 老三栋
 TITLE_CHARS = 128  # a group chat's title (Telegram allows 1-128 characters)
 PERSON_NAME_CHARS = 64
 PHONE_CHARS = 32
-TIMEZONE_CHARS = 64
 
 Number = Annotated[str, Field(min_length=1, max_length=NUMBER_CHARS)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
@@ -150,7 +149,7 @@ class StaffSpec(StrictModel):
 class CommunitySpec(StrictModel):
     code: Code
     name: Name
-    timezone: str = Field(default="Asia/Shanghai", max_length=TIMEZONE_CHARS)
+    timezone: TimezoneName = "Asia/Shanghai"
     locale: Literal["zh_CN", "en"] = "zh_CN"
     grids: tuple[GridSpec, ...] = ()
     buildings: tuple[BuildingSpec, ...] = Field(min_length=1)
@@ -162,15 +161,6 @@ class CommunitySpec(StrictModel):
     intake_rules: str | None = None
     faq_file: str | None = None
     notices_file: str | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {v!r} (try Asia/Shanghai)") from exc
-        return v
 
 
 class RegistryFile(StrictModel):

@@ -3,6 +3,8 @@ open (who to hand it to, where to refer it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot import i18n
@@ -10,7 +12,7 @@ from bot.domain.errors import InvalidTransition, NotFound
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Prompt, Ticket, transition
 from bot.domain.tickets.changes import handed_to, referred
-from bot.services.buttons import Pressed
+from bot.services.buttons import Pressed, in_rows
 from bot.services.outgoing import Rows, edit, send
 from bot.services.ports import TicketUnitOfWork
 from bot.services.tickets.cards import (
@@ -142,7 +144,6 @@ class StaffActions:
         origin: Origin,
         now: datetime,
     ) -> None:
-        locale = community.locale
         people = [
             p
             for p in await tx.people.of_community(community.id)
@@ -154,36 +155,16 @@ class StaffActions:
             await send(
                 tx,
                 presser,
-                i18n.t(locale, "tickets.prompt.nobody_to_reassign"),
+                i18n.t(community.locale, "tickets.prompt.nobody_to_reassign"),
                 now,
                 f"tk:{ticket.id}:menu:{origin.update_id}",
                 purpose="ticket.private",
             )
             return
         ordered = sorted(people, key=lambda p: (ticket.category not in p.skills, p.id))
-        buttons = [
-            await button(
-                tx,
-                now,
-                p.name,
-                "ticket.pick",
-                {"t": ticket.id, "to": p.telegram_id},
-                users=(presser,),
-                roles=MANAGER_ROLES,
-                community_id=community.id,
-            )
-            for p in ordered[:12]
-        ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        await send(
-            tx,
-            presser,
-            i18n.t(locale, "tickets.prompt.reassign", number=ticket.label),
-            now,
-            f"tk:{ticket.id}:menu:{origin.update_id}",
-            purpose="ticket.private",
-            buttons=rows,
-        )
+        choices = [(p.name, p.telegram_id) for p in ordered[:12] if p.telegram_id is not None]
+        menu = _Menu("tickets.prompt.reassign", "ticket.pick", width=2)
+        await menu.send(tx, ticket, community, presser, origin, now, choices)
 
     async def _refer_menu(
         self,
@@ -194,30 +175,10 @@ class StaffActions:
         origin: Origin,
         now: datetime,
     ) -> None:
-        locale = community.locale
-        buttons = [
-            await button(
-                tx,
-                now,
-                self.env.looks.refer_label(locale, code),
-                "ticket.refer",
-                {"t": ticket.id, "to": code},
-                users=(presser,),
-                roles=MANAGER_ROLES,
-                community_id=community.id,
-            )
-            for code in REFER_TARGETS
-        ]
-        rows = [[b] for b in buttons]
-        await send(
-            tx,
-            presser,
-            i18n.t(locale, "tickets.prompt.refer", number=ticket.label),
-            now,
-            f"tk:{ticket.id}:menu:{origin.update_id}",
-            purpose="ticket.private",
-            buttons=rows,
-        )
+        label = self.env.looks.refer_label
+        choices = [(label(community.locale, code), code) for code in REFER_TARGETS]
+        menu = _Menu("tickets.prompt.refer", "ticket.refer", width=1)
+        await menu.send(tx, ticket, community, presser, origin, now, choices)
 
     async def pick(self, pressed: Pressed, origin: Origin) -> str:
         """A name pressed in the reassign menu: hand the ticket over."""
@@ -297,3 +258,45 @@ async def _close_menu(tx: TicketUnitOfWork, origin: Origin, text: str, now: date
         purpose="ticket.menu_done",
         message_id=origin.message_id,
     )
+
+
+@dataclass(frozen=True)
+class _Menu:
+    """A private menu of choices about a ticket (转给谁？, 哪里处理？) for the one who asked."""
+
+    title_key: str
+    kind: str  # the button kind whose press takes the choice
+    width: int  # buttons per row
+
+    async def send(
+        self,
+        tx: TicketUnitOfWork,
+        ticket: Ticket,
+        community: CommunityInfo,
+        presser: int,
+        origin: Origin,
+        now: datetime,
+        choices: Sequence[tuple[str, int | str]],
+    ) -> None:
+        buttons = [
+            await button(
+                tx,
+                now,
+                label,
+                self.kind,
+                {"t": ticket.id, "to": value},
+                users=(presser,),
+                roles=MANAGER_ROLES,
+                community_id=community.id,
+            )
+            for label, value in choices
+        ]
+        await send(
+            tx,
+            presser,
+            i18n.t(community.locale, self.title_key, number=ticket.label),
+            now,
+            f"tk:{ticket.id}:menu:{origin.update_id}",
+            purpose="ticket.private",
+            buttons=in_rows(buttons, self.width),
+        )
