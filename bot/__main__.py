@@ -247,7 +247,8 @@ def _faq_files(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.app import DatabaseNotReady, LoudaoApp
+    from bot.app import LoudaoApp
+    from bot.bootstrap import DatabaseNotReady
 
     app = LoudaoApp(settings)
     try:

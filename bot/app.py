@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.bootstrap import open_database
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.tickets.duplicates import DuplicatePolicy
@@ -36,29 +36,10 @@ from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands
 from handlers.transport import Dispatcher, Poller, WebhookServer
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import is_up_to_date, upgrade
-from storage.uow import SqlUnitOfWorkFactory
 from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
 Tick = Callable[[], Awaitable[object]]
-
-
-class DatabaseNotReady(Exception):
-    """PostgreSQL is not at the latest migration: run `loudao db upgrade`."""
-
-
-async def prepare_database(settings: Settings) -> AsyncEngine:
-    """Open the database; SQLite is migrated at start-up, PostgreSQL must be migrated already."""
-    engine = make_engine(settings.database_url)
-    if settings.is_sqlite:
-        await upgrade(engine)
-    else:
-        if not await is_up_to_date(engine):
-            await engine.dispose()
-            raise DatabaseNotReady("the database is not up to date: run `loudao db upgrade` first")
-    return engine
 
 
 def ticket_policy(settings: Settings) -> TicketPolicy:
@@ -86,12 +67,13 @@ class LoudaoApp:
         self._ops: OpsServer | None = None
         self.last_tick_at: datetime | None = None
         self.http_port = 0
+        self._closing = contextlib.AsyncExitStack()  # what start() opened, closed by stop()
 
     async def start(self) -> None:
         """Open the database, load the registry, start PTB and the workers."""
         s = self.settings
-        self.engine = await prepare_database(s)
-        self.uow = SqlUnitOfWorkFactory(make_sessionmaker(self.engine))
+        self.database = await self._closing.enter_async_context(open_database(s))
+        self.uow = self.database.uow
         if s.community_file is not None:
             await load_registry(
                 self.uow, read_registry(s.community_file), self.clock, str(s.community_file)
@@ -223,7 +205,7 @@ class LoudaoApp:
         with contextlib.suppress(Exception):
             await self.application.stop()
             await self.application.shutdown()
-        await self.engine.dispose()
+        await self._closing.aclose()
 
     async def run_until_stopped(self) -> None:
         await self.start()

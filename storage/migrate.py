@@ -64,4 +64,5 @@ def script_heads() -> set[str]:
 
 
 async def is_up_to_date(engine: AsyncEngine) -> bool:
+    """Return whether the database is at the newest revision of every migration branch."""
     return await current_heads(engine) == script_heads()

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.bootstrap import open_database
+from bot.config import Settings
 from bot.domain.clock import FakeClock
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
+from storage.database import Database
 from storage.uow import SqlUnitOfWorkFactory
 from tests.databases import backends, fresh_postgres
 
@@ -19,26 +20,31 @@ DEMO_COMMUNITY = ROOT / "examples" / "community.yaml"
 
 
 @pytest.fixture(params=backends())
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An empty database migrated to head: a temp SQLite file, or a fresh PostgreSQL database."""
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database migrated to head: a temp SQLite file (migrated on opening, as at every
+    start), or a fresh PostgreSQL database migrated as `loudao db upgrade` does."""
     if request.param == "sqlite":
-        eng = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
-        await upgrade(eng)
-        yield eng
-        await eng.dispose()
+        async with open_database(
+            Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
+        ) as db:
+            yield db
         return
-    async with fresh_postgres() as url:
-        eng = make_engine(url)
-        try:
-            await upgrade(eng)
-            yield eng
-        finally:
-            await eng.dispose()
+    async with (
+        fresh_postgres() as url,
+        open_database(Settings(database_url=url), policy=False) as db,
+    ):
+        await db.upgrade()
+        yield db
 
 
 @pytest.fixture
-def uow(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
-    return SqlUnitOfWorkFactory(make_sessionmaker(engine))
+def engine(database: Database) -> AsyncEngine:
+    return database.engine
+
+
+@pytest.fixture
+def uow(database: Database) -> SqlUnitOfWorkFactory:
+    return database.uow
 
 
 @pytest.fixture

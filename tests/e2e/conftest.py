@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 
 from bot.app import LoudaoApp
+from bot.bootstrap import open_database
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.registry_file import read_registry
 from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, residents_of, seed_from_registry
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
-from storage.db import make_engine
-from storage.migrate import upgrade
 from tests.databases import backends, fresh_postgres
 from tests.e2e.sandbox_fixtures import ptb_bot, sandbox, sandbox_server  # noqa: F401
 from tests.e2e.world import DEMO, World
@@ -46,11 +45,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite+aiosqlite:///{tmp_path / 'loudao.sqlite3'}"
         return
     async with fresh_postgres() as url:
-        engine = make_engine(url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
+        async with open_database(Settings(database_url=url), policy=False) as db:
+            await db.upgrade()
         yield url
 
 

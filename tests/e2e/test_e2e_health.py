@@ -42,7 +42,7 @@ async def test_an_escalation_that_cannot_go_out_is_told_to_the_admin_and_shown_i
     said = await world.say(world.resident("3"), group, BURST)
     await card_of(world, group, said)
     await world.bot_says(NIGHT_PLUMBER, "#A-0001")
-    await refuse_pages(world.app.engine, True)  # the database refuses what a page stores
+    await refuse_pages(world.app.database.engine, True)  # the database refuses what a page stores
     clock.advance(minutes=5)
     await tick(world)
     for delay in RETRY_DELAYS:
@@ -61,4 +61,4 @@ async def test_an_escalation_that_cannot_go_out_is_told_to_the_admin_and_shown_i
     clock.advance(minutes=10)
     await tick(world)  # the admin is told once per ticket, not at every tick
     assert len([m for m in await world.bot_messages(ADMIN) if "没能升级" in m["text"]]) == 1
-    await refuse_pages(world.app.engine, False)
+    await refuse_pages(world.app.database.engine, False)

@@ -63,7 +63,7 @@ async def tick(world: World) -> None:
     for _ in range(100):
         await world.app.tick()
         await world.settle()
-        async with world.app.engine.connect() as conn:
+        async with world.app.database.engine.connect() as conn:
             busy = await conn.scalar(text("SELECT count(*) FROM outbox WHERE status = 'sending'"))
         if not busy:
             break

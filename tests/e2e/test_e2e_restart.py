@@ -6,15 +6,14 @@ import time
 
 import pytest
 
-from bot.app import LoudaoApp, prepare_database
+from bot.app import LoudaoApp
+from bot.bootstrap import open_database
 from bot.domain.clock import SystemClock
 from bot.registry_file import read_registry
 from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, seed_from_registry
 from bot.services.inbox import Inbox
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
-from storage.db import make_sessionmaker
-from storage.uow import SqlUnitOfWorkFactory
 from tests.e2e.conftest import app_settings
 from tests.e2e.world import DEMO, PLUMBER
 
@@ -46,10 +45,9 @@ async def test_an_update_stored_before_a_crash_is_handled_after_restart(database
     seed_from_registry(server, read_registry(DEMO))
     settings = app_settings(base_url, database_url)
     # The previous process stored the update, confirmed it to Telegram, and died before handling it.
-    engine = await prepare_database(settings)
-    inbox = Inbox(SqlUnitOfWorkFactory(make_sessionmaker(engine)), SystemClock())
-    assert await inbox.record([(42, start_command(42, PLUMBER, "张师傅"))]) == [42]
-    await engine.dispose()
+    async with open_database(settings) as database:
+        inbox = Inbox(database.uow, SystemClock())
+        assert await inbox.record([(42, start_command(42, PLUMBER, "张师傅"))]) == [42]
 
     app = LoudaoApp(settings)
     await app.start()

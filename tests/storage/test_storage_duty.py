@@ -23,7 +23,7 @@ from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.registry import load_registry
 from bot.services.tickets.core import change
-from storage.db import make_engine, make_sessionmaker
+from storage.database import Database
 from storage.models import AuditEvent, OutboxMessage
 from storage.models_duty import EscalationRow
 from storage.uow import SqlUnitOfWorkFactory
@@ -223,14 +223,13 @@ async def test_two_tick_runners_on_one_database_fire_every_step_once(
     for i in range(12):
         await open_ticket(uow, community, opened, f"u:{i}")
     clock.set(opened + timedelta(minutes=6))
-    other_engine = make_engine(engine.url.render_as_string(hide_password=False))
+    other = Database(engine.url.render_as_string(hide_password=False))  # a second process
     try:
-        other = SqlUnitOfWorkFactory(make_sessionmaker(other_engine))
         runs = await asyncio.gather(
-            EscalationDesk(uow, clock).tick(), EscalationDesk(other, clock).tick()
+            EscalationDesk(uow, clock).tick(), EscalationDesk(other.uow, clock).tick()
         )
     finally:
-        await other_engine.dispose()
+        await other.close()
     assert sum(runs) == 36 and all(runs)  # both runners worked, 3 due steps per ticket
     async with uow() as tx:
         fired = await tx.session.scalar(

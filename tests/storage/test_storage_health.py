@@ -7,19 +7,19 @@ from pathlib import Path
 
 from bot.domain.clock import FakeClock
 from bot.services.health import HealthDesk
-from storage.db import make_engine, make_sessionmaker
+from storage.database import Database
 from storage.uow import SqlUnitOfWorkFactory
 
 
 async def test_a_database_that_does_not_answer_is_a_problem(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'loudao.sqlite3'}")
-    desk = HealthDesk(SqlUnitOfWorkFactory(make_sessionmaker(engine)), clock, lambda: None, 5)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'loudao.sqlite3'}")
+    desk = HealthDesk(database.uow, clock, lambda: None, 5)  # never migrated: no tables
     try:
         health = await desk.check()
     finally:
-        await engine.dispose()
+        await database.close()
     assert not health.ok and health.status == "failing"
     assert health.problems == ("database unreachable",) and health.escalation is None
 
