@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.bootstrap import DatabaseNotReady, open_database
 from bot.config import DEFAULT_COMMUNITY_FILE, Settings, SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
 
@@ -97,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     try:
         return _dispatch(args, settings)
+    except DatabaseNotReady as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except (ConfigFileError, ConfigFileErrors) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -145,19 +149,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _corrections(settings: Settings, code: str | None, output: Path | None) -> int:
     from bot.services.tickets.training_data import corrections_yaml
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import SqlUnitOfWorkFactory
 
-    engine = make_engine(settings.database_url)
     try:
-        await upgrade(engine)
-        text = await corrections_yaml(SqlUnitOfWorkFactory(make_sessionmaker(engine)), code)
+        async with open_database(settings) as database:
+            text = await corrections_yaml(database.uow, code)
     except LookupError as e:
         print(str(e), file=sys.stderr)
         return 2
-    finally:
-        await engine.dispose()
     if output is None:
         print(text, end="")
     else:
@@ -207,19 +205,11 @@ async def _duty_from_database(
     settings: Settings, args: argparse.Namespace, at: datetime
 ) -> dict[str, Any]:
     from bot.services.duty.setup import duty_report_from_database
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import SqlUnitOfWorkFactory
 
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        uow = SqlUnitOfWorkFactory(make_sessionmaker(engine))
+    async with open_database(settings) as database:
         return await duty_report_from_database(
-            uow, args.code, at, args.building, args.category, args.level
+            database.uow, args.code, at, args.building, args.category, args.level
         )
-    finally:
-        await engine.dispose()
 
 
 def _faq_files(args: argparse.Namespace, settings: Settings) -> int:
@@ -229,7 +219,7 @@ def _faq_files(args: argparse.Namespace, settings: Settings) -> int:
         print(
             asyncio.run(
                 import_file(
-                    settings.database_url,
+                    settings,
                     args.file,
                     args.community,
                     replace=not args.merge,
@@ -238,7 +228,7 @@ def _faq_files(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
         return 0
-    text = asyncio.run(export_text(settings.database_url, args.community))
+    text = asyncio.run(export_text(settings, args.community))
     if args.output is None:
         print(text, end="")
     else:
@@ -248,14 +238,8 @@ def _faq_files(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(settings: Settings) -> int:
     from bot.app import LoudaoApp
-    from bot.bootstrap import DatabaseNotReady
 
-    app = LoudaoApp(settings)
-    try:
-        await app.run_until_stopped()
-    except DatabaseNotReady as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    await LoudaoApp(settings).run_until_stopped()
     return 0
 
 
@@ -270,9 +254,6 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     from bot.domain.clock import SystemClock
     from bot.registry_file import read_registry
     from bot.services.registry import load_registry
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import SqlUnitOfWorkFactory
 
     registry = read_registry(file)
     from bot.domain.notices.templates import load_templates
@@ -288,16 +269,11 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     if check_only:
         print(f"{file}: OK ({summary})")
         return 0
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        uow = SqlUnitOfWorkFactory(make_sessionmaker(engine))
-        reports = await load_registry(uow, registry, SystemClock(), str(file))
+    async with open_database(settings) as database:
+        reports = await load_registry(database.uow, registry, SystemClock(), str(file))
         notice_reports = await import_notices(
-            NoticeService(uow, SystemClock()), notice_files, str(file)
+            NoticeService(database.uow, SystemClock()), notice_files, str(file)
         )
-    finally:
-        await engine.dispose()
     for code, r in reports.items():
         print(
             f"community {code}: {r.created} created, {r.updated} updated, "
@@ -312,17 +288,11 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
 
 
 async def _db(settings: Settings, action: str) -> int:
-    from storage.db import make_engine
-    from storage.migrate import current_heads, upgrade
-
-    engine = make_engine(settings.database_url)
-    try:
+    async with open_database(settings, policy=False) as database:  # `db` is the policy's tool
         if action == "upgrade":
-            await upgrade(engine)
-        heads = ", ".join(sorted(await current_heads(engine))) or "(empty)"
-        print(f"database at revision {heads}")
-    finally:
-        await engine.dispose()
+            await database.upgrade()
+        heads = ", ".join(sorted(await database.revisions())) or "(empty)"
+    print(f"database at revision {heads}")
     return 0
 
 

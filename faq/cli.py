@@ -6,10 +6,13 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faq.kb import dump_kb, load_kb
 from faq.matcher import FaqMatcher, MatchResult
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 DEFAULT_KB = Path(__file__).resolve().parent.parent / "examples" / "faq.yaml"
 
@@ -55,7 +58,7 @@ def _human(question: str, result: MatchResult, matcher: FaqMatcher) -> list[str]
 
 
 async def import_file(
-    database_url: str,
+    settings: Settings,
     path: str | Path,
     community: str | None,
     *,
@@ -67,7 +70,7 @@ async def import_file(
     if check_only:
         return f"{path}: OK ({len(kb)} entries)"
     report, name = await _with_admin(
-        database_url, lambda admin: admin.import_base(kb, community, replace=replace)
+        settings, lambda admin: admin.import_base(kb, community, replace=replace)
     )
     mode = "replaced" if replace else "merged"
     return (
@@ -76,27 +79,19 @@ async def import_file(
     )
 
 
-async def export_text(database_url: str, community: str | None) -> str:
+async def export_text(settings: Settings, community: str | None) -> str:
     """`loudao faq export`: the community's entries as a YAML file."""
-    entries, _ = await _with_admin(database_url, lambda admin: admin.export_base(community))
+    entries, _ = await _with_admin(settings, lambda admin: admin.export_base(community))
     return dump_kb(entries)
 
 
-async def _with_admin(database_url: str, action: Any) -> tuple[Any, str]:
+async def _with_admin(settings: Settings, action: Any) -> tuple[Any, str]:
+    from bot.bootstrap import open_database
     from bot.domain.clock import SystemClock
     from bot.services.faq.admin import FaqAdmin
     from bot.services.faq.desk import FaqLibrary
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import SqlUnitOfWorkFactory
 
-    engine = make_engine(database_url)
-    try:
-        await upgrade(engine)
-        admin = FaqAdmin(
-            SqlUnitOfWorkFactory(make_sessionmaker(engine)), SystemClock(), FaqLibrary()
-        )
+    async with open_database(settings) as database:
+        admin = FaqAdmin(database.uow, SystemClock(), FaqLibrary())
         community, result = await action(admin)
-    finally:
-        await engine.dispose()
     return result, f"{community.code} {community.name}"

@@ -21,14 +21,33 @@ def backends() -> list[str]:
 @asynccontextmanager
 async def fresh_postgres() -> AsyncIterator[str]:
     """Create an empty PostgreSQL database on the TEST_DATABASE_URL server; drop it after."""
+    url = await create_postgres()
+    try:
+        yield url
+    finally:
+        await drop_postgres(url)
+
+
+async def create_postgres() -> str:
+    """Create an empty database on the TEST_DATABASE_URL server and return its URL."""
     base = os.environ["TEST_DATABASE_URL"]
     name = f"loudao_t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await _server_command(f'CREATE DATABASE "{name}"')
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_postgres(url: str) -> None:
+    """Drop a database made by create_postgres, even while connections are open."""
+    name = url.rsplit("/", 1)[1]
+    await _server_command(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _server_command(sql: str) -> None:
+    admin = make_engine(os.environ["TEST_DATABASE_URL"]).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
     try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
         async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.exec_driver_sql(sql)
+    finally:
         await admin.dispose()
