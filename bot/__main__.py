@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import DatabaseNotReady, open_database
+from bot.bootstrap import DatabaseNotReady, open_database, open_services
 from bot.config import DEFAULT_COMMUNITY_FILE, Settings, SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
 
@@ -251,14 +251,12 @@ async def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings, file: Path, check_only: bool) -> int:
-    from bot.domain.clock import SystemClock
     from bot.registry_file import read_registry
     from bot.services.registry import load_registry
 
     registry = read_registry(file)
     from bot.domain.notices.templates import load_templates
     from bot.services.notices.importer import import_notices, read_notice_files
-    from bot.services.notices.service import NoticeService
 
     notice_files = read_notice_files(registry, file, load_templates())  # notices: validate too
     summary = ", ".join(
@@ -269,11 +267,9 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     if check_only:
         print(f"{file}: OK ({summary})")
         return 0
-    async with open_database(settings) as database:
-        reports = await load_registry(database.uow, registry, SystemClock(), str(file))
-        notice_reports = await import_notices(
-            NoticeService(database.uow, SystemClock()), notice_files, str(file)
-        )
+    async with open_services(settings) as use_cases:
+        reports = await load_registry(use_cases.uow, registry, use_cases.clock, str(file))
+        notice_reports = await import_notices(use_cases.notices, notice_files, str(file))
     for code, r in reports.items():
         print(
             f"community {code}: {r.created} created, {r.updated} updated, "

@@ -1,37 +1,20 @@
-"""Composition root: build the engine, services, PTB Application and workers, and run them."""
+"""Run the service: the PTB Application, the transport, the outbox sender, the tick and HTTP."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from collections.abc import Awaitable
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.bootstrap import open_database
+from bot.bootstrap import Tick, build_services, load_community_file, open_database
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
-from bot.domain.tickets.duplicates import DuplicatePolicy
-from bot.registry_file import read_registry
-from bot.services.chats import ChatService
-from bot.services.container import Services
-from bot.services.duty.desk import DutyDesk
-from bot.services.duty.routing import RosterRouter
-from bot.services.escalation.desk import EscalationDesk
-from bot.services.faq.admin import FaqAdmin
-from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.health import HealthDesk
-from bot.services.inbox import Inbox
-from bot.services.notices.importer import import_notices, read_notice_files
-from bot.services.notices.service import NoticeService
 from bot.services.outbox import OutboxSender
-from bot.services.registry import load_registry
-from bot.services.retention import RetentionDesk
-from bot.services.tickets.cards import Hotlines, Looks
-from bot.services.tickets.core import TicketEnv, TicketPolicy
-from bot.services.tickets.desk import TicketDesk
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands
@@ -39,16 +22,6 @@ from handlers.transport import Dispatcher, Poller, WebhookServer
 from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
-Tick = Callable[[], Awaitable[object]]
-
-
-def ticket_policy(settings: Settings) -> TicketPolicy:
-    """The ticket flow's windows and limits from the settings."""
-    return TicketPolicy(
-        verdict_window=timedelta(hours=settings.verdict_hours),
-        duplicates=DuplicatePolicy(window=timedelta(hours=settings.duplicate_hours)),
-        max_chars=settings.max_message_chars,
-    )
 
 
 class LoudaoApp:
@@ -74,65 +47,18 @@ class LoudaoApp:
         s = self.settings
         self.database = await self._closing.enter_async_context(open_database(s))
         self.uow = self.database.uow
+        self.use_cases = use_cases = build_services(s, self.uow, self.clock)
         if s.community_file is not None:
-            await load_registry(
-                self.uow, read_registry(s.community_file), self.clock, str(s.community_file)
-            )
-        faq_library = FaqLibrary()  # FAQ: one cached matcher per community
-        self.faq_admin = FaqAdmin(self.uow, self.clock, faq_library)
-        if s.community_file is not None:
-            await self.faq_admin.sync_files(read_registry(s.community_file), s.community_file)
-        self.notices = NoticeService(self.uow, self.clock)  # notices: file import + delivery tick
-        if s.community_file is not None:
-            registry = read_registry(s.community_file)
-            files = read_notice_files(registry, s.community_file, self.notices.library)
-            await import_notices(self.notices, files, str(s.community_file))
+            await load_community_file(use_cases, s.community_file)
         assert s.bot_token is not None
         self.application: PtbApp = build_application(
             s.bot_token, s.bot_api_base_url, s.bot_api_file_url
         )
-        self.inbox = Inbox(self.uow, self.clock)
+        self.inbox = use_cases.inbox
         self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
-        self.services = Services(
-            settings=s,
-            clock=self.clock,
-            uow=self.uow,
-            chats=ChatService(self.uow, self.clock),
-            wake_sender=self.sender.wake,
-            faq=FaqDesk(self.uow, self.clock, faq_library),
-            faq_admin=self.faq_admin,
-            notices=self.notices,
-        )
-        self.ticks.append(self.notices.tick)
-        # Tickets, routed by the duty roster (issue 5): who is on duty, with the SLA's deadlines.
-        looks = Looks(Hotlines(s.gas_hotline, s.power_hotline, s.water_hotline))
-        self.tickets = TicketDesk(
-            TicketEnv(
-                uow=self.uow,
-                clock=self.clock,
-                router=RosterRouter(self.uow),
-                looks=looks,
-                policy=ticket_policy(s),
-                questions=self.services.faq,
-            )
-        )
-        self.services.tickets = self.tickets
-        self.ticks.append(self.tickets.tick)
-        # Duty (issue 5): escalation steps fire exactly once; the morning handoff once a day.
-        self.escalation = EscalationDesk(self.uow, self.clock, looks)
-        self.duty = DutyDesk(self.uow, self.clock, looks)
-        self.services.escalation = self.escalation
-        self.services.duty = self.duty
-        self.ticks.append(self.escalation.tick)
-        self.ticks.append(self.duty.tick)
-        # Personal data is kept briefly (PIPL): erased after the keeping periods.
-        self.retention = RetentionDesk(
-            self.uow,
-            self.clock,
-            keep_private=timedelta(days=s.keep_private_days),
-            keep_messages=timedelta(days=s.keep_messages_days),
-        )
-        self.ticks.append(self.retention.tick)
+        self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
+        self.notices, self.tickets = use_cases.notices, use_cases.tickets
+        self.ticks.extend(use_cases.ticks)
         self.health = HealthDesk(self.uow, self.clock, lambda: self.last_tick_at, s.tick_seconds)
         register_all(self.application, self.services)
         await self.application.initialize()

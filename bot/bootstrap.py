@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 from bot.config import Settings
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.tickets.duplicates import DuplicatePolicy
+from bot.registry_file import read_registry
+from bot.services.chats import ChatService
+from bot.services.container import Services
+from bot.services.duty.desk import DutyDesk
+from bot.services.duty.routing import RosterRouter
+from bot.services.escalation.desk import EscalationDesk
+from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.desk import FaqDesk, FaqLibrary
+from bot.services.inbox import Inbox
+from bot.services.notices.importer import import_notices, read_notice_files
+from bot.services.notices.service import NoticeService
+from bot.services.registry import load_registry
+from bot.services.retention import RetentionDesk
+from bot.services.tickets.cards import Hotlines, Looks
+from bot.services.tickets.core import TicketEnv, TicketPolicy
+from bot.services.tickets.desk import TicketDesk
 from storage.database import Database
+from storage.uow import SqlUnitOfWorkFactory
 
 NOT_UP_TO_DATE = "the database is not up to date: run `loudao db upgrade` first"
+Tick = Callable[[], Awaitable[object]]
 
 
 class DatabaseNotReady(Exception):
@@ -38,3 +61,108 @@ async def _apply_migration_policy(database: Database, settings: Settings) -> Non
         await database.upgrade()
     elif not await database.is_up_to_date():
         raise DatabaseNotReady(NOT_UP_TO_DATE)
+
+
+def ticket_policy(settings: Settings) -> TicketPolicy:
+    """The ticket flow's windows and limits from the settings."""
+    return TicketPolicy(
+        verdict_window=timedelta(hours=settings.verdict_hours),
+        duplicates=DuplicatePolicy(window=timedelta(hours=settings.duplicate_hours)),
+        max_chars=settings.max_message_chars,
+    )
+
+
+@dataclass(frozen=True)
+class UseCases:
+    """Every use case, wired once on one unit of work and one clock."""
+
+    settings: Settings
+    clock: Clock
+    uow: SqlUnitOfWorkFactory
+    inbox: Inbox
+    chats: ChatService
+    faq: FaqDesk
+    faq_admin: FaqAdmin
+    notices: NoticeService
+    tickets: TicketDesk
+    escalation: EscalationDesk
+    duty: DutyDesk
+    retention: RetentionDesk
+
+    @property
+    def ticks(self) -> tuple[Tick, ...]:
+        """Return the periodic jobs in the order the app runs them."""
+        return (
+            self.notices.tick,
+            self.tickets.tick,  # deadlines, verdicts
+            self.escalation.tick,  # escalation steps fire exactly once
+            self.duty.tick,  # the morning handoff, once a day
+            self.retention.tick,  # personal data erased after the keeping periods (PIPL)
+        )
+
+    def for_handlers(self, wake_sender: Callable[[], None]) -> Services:
+        """Return what handlers are given; `wake_sender` sends queued messages without delay."""
+        return Services(
+            settings=self.settings,
+            clock=self.clock,
+            uow=self.uow,
+            chats=self.chats,
+            wake_sender=wake_sender,
+            faq=self.faq,
+            faq_admin=self.faq_admin,
+            notices=self.notices,
+            tickets=self.tickets,
+            duty=self.duty,
+            escalation=self.escalation,
+        )
+
+
+def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) -> UseCases:
+    """Wire every use case on one unit of work and one clock."""
+    faq_library = FaqLibrary()  # one cached matcher per community, shared by desk and admin
+    faq = FaqDesk(uow, clock, faq_library)
+    looks = Looks(Hotlines(settings.gas_hotline, settings.power_hotline, settings.water_hotline))
+    # Tickets are routed by the duty roster: who is on duty, with the SLA's deadlines.
+    ticket_env = TicketEnv(
+        uow=uow,
+        clock=clock,
+        router=RosterRouter(uow),
+        looks=looks,
+        policy=ticket_policy(settings),
+        questions=faq,
+    )
+    return UseCases(
+        settings=settings,
+        clock=clock,
+        uow=uow,
+        inbox=Inbox(uow, clock),
+        chats=ChatService(uow, clock),
+        faq=faq,
+        faq_admin=FaqAdmin(uow, clock, faq_library),
+        notices=NoticeService(uow, clock),
+        tickets=TicketDesk(ticket_env),
+        escalation=EscalationDesk(uow, clock, looks),
+        duty=DutyDesk(uow, clock, looks),
+        retention=RetentionDesk(
+            uow,
+            clock,
+            keep_private=timedelta(days=settings.keep_private_days),
+            keep_messages=timedelta(days=settings.keep_messages_days),
+        ),
+    )
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, clock: Clock | None = None) -> AsyncIterator[UseCases]:
+    """Open the database under the migration policy and wire every use case on it."""
+    async with open_database(settings) as database:
+        yield build_services(settings, database.uow, clock or SystemClock())
+
+
+async def load_community_file(use_cases: UseCases, path: Path) -> None:
+    """At start-up: load the community file, its FAQ files when they changed, and its notices."""
+    registry = read_registry(path)
+    await load_registry(use_cases.uow, registry, use_cases.clock, str(path))
+    await use_cases.faq_admin.sync_files(registry, path)
+    notices = use_cases.notices
+    await import_notices(notices, read_notice_files(registry, path, notices.library), str(path))

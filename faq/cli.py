@@ -86,12 +86,8 @@ async def export_text(settings: Settings, community: str | None) -> str:
 
 
 async def _with_admin(settings: Settings, action: Any) -> tuple[Any, str]:
-    from bot.bootstrap import open_database
-    from bot.domain.clock import SystemClock
-    from bot.services.faq.admin import FaqAdmin
-    from bot.services.faq.desk import FaqLibrary
+    from bot.bootstrap import open_services
 
-    async with open_database(settings) as database:
-        admin = FaqAdmin(database.uow, SystemClock(), FaqLibrary())
-        community, result = await action(admin)
+    async with open_services(settings) as use_cases:
+        community, result = await action(use_cases.faq_admin)
     return result, f"{community.code} {community.name}"

@@ -75,7 +75,7 @@ def test_the_verdict_and_me_too_windows_reach_the_ticket_policy(
 ) -> None:
     from datetime import timedelta
 
-    from bot.app import ticket_policy
+    from bot.bootstrap import ticket_policy
 
     monkeypatch.setenv("LOUDAO_VERDICT_HOURS", "24")
     monkeypatch.setenv("LOUDAO_DUPLICATE_HOURS", "12")
