@@ -1,14 +1,27 @@
-"""`loudao faq ask|import|export`: the knowledge-base commands (their work is in faq.cli)."""
+"""`loudao faq ask|import|export`: test questions against a file, store and export a base."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import datetime
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli.common import AddParser
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.domain.records import CommunityInfo
+    from bot.services.faq.admin import FaqAdmin
+    from faq.matcher import FaqMatcher, MatchResult
+
+T = TypeVar("T")
+DEFAULT_KB = Path(__file__).resolve().parents[2] / "examples" / "faq.yaml"
+
+_DECISION_ZH = {"answer": "回答", "suggest": "您是不是想问", "none": "没有找到相关问题"}
 
 
 def add_commands(add_parser: AddParser) -> None:
@@ -34,8 +47,6 @@ def add_commands(add_parser: AddParser) -> None:
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
     """`loudao faq ask`: print how each question is answered, as of today."""
-    from faq.cli import ask_lines
-
     today = datetime.now(settings.tz).date()
     for line in ask_lines(args.questions, args.kb, args.json, today=today):
         print(line)
@@ -44,8 +55,6 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def import_command(args: argparse.Namespace, settings: Settings) -> int:
     """`loudao faq import FILE`: validate, then replace (default) or merge a community's base."""
-    from faq.cli import import_file
-
     print(
         asyncio.run(
             import_file(
@@ -58,11 +67,92 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
     """`loudao faq export`: print (or write) a community's base as YAML."""
-    from faq.cli import export_text
-
     text = asyncio.run(export_text(settings, args.community))
     if args.output is None:
         print(text, end="")
     else:
         args.output.write_text(text, encoding="utf-8")
     return 0
+
+
+def ask_lines(
+    questions: Sequence[str],
+    kb_path: str | None,
+    as_json: bool,
+    *,
+    building: str | None = None,
+    today: date | None = None,
+) -> list[str]:
+    """Match each question; return human-readable lines, or one JSON line per question."""
+    from faq.kb import load_kb
+    from faq.matcher import FaqMatcher
+
+    kb = load_kb(kb_path if kb_path is not None else DEFAULT_KB)
+    matcher = FaqMatcher(kb.entries)
+    lines: list[str] = []
+    for question in questions:
+        result = matcher.match(question, building=building, today=today)
+        if as_json:
+            lines.append(json.dumps(result.as_json(), ensure_ascii=False))
+        else:
+            lines.extend(_human(question, result, matcher))
+    return lines
+
+
+def _human(question: str, result: MatchResult, matcher: FaqMatcher) -> list[str]:
+    lines = [f"问 / Q: {question}"]
+    head = f"→ {result.decision} · {_DECISION_ZH[result.decision]}"
+    if result.decision == "answer" and result.best is not None:
+        lines.append(f"{head}: [{result.best.id}] ({result.score:.1f})")
+        lines.extend(f"   {line}" for line in result.best.answer.strip().splitlines())
+    elif result.decision == "suggest":
+        lines.append(f"{head}:")
+        for c in result.candidates:
+            entry = matcher.get(c.entry_id)
+            title = entry.questions[0] if entry is not None else c.question
+            lines.append(f"   - {title} [{c.entry_id}] ({c.score:.1f})")
+    else:
+        lines.append(head)
+    return lines
+
+
+async def import_file(
+    settings: Settings,
+    path: str | Path,
+    community: str | None,
+    *,
+    replace: bool,
+    check_only: bool,
+) -> str:
+    """Validate a knowledge-base file, then store it; return the line to print."""
+    from faq.kb import load_kb
+
+    kb = load_kb(path)
+    if check_only:
+        return f"{path}: OK ({len(kb)} entries)"
+    stored, report = await _with_admin(
+        settings, lambda admin: admin.import_base(kb, community, replace=replace)
+    )
+    mode = "replaced" if replace else "merged"
+    return (
+        f"community {stored.code} {stored.name}: {len(kb)} entries {mode} – {report.created} "
+        f"created, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+async def export_text(settings: Settings, community: str | None) -> str:
+    """Return the community's stored entries as a knowledge-base YAML file."""
+    from faq.kb import dump_kb
+
+    _, entries = await _with_admin(settings, lambda admin: admin.export_base(community))
+    return dump_kb(entries)
+
+
+async def _with_admin(
+    settings: Settings, action: Callable[[FaqAdmin], Awaitable[tuple[CommunityInfo, T]]]
+) -> tuple[CommunityInfo, T]:
+    from bot.bootstrap import open_services
+
+    async with open_services(settings) as use_cases:
+        return await action(use_cases.faq_admin)

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from faq.cli import ask_lines
+from bot.cli.faq import ask_lines
 
 
 def test_json_lines_one_per_question() -> None:
