@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.tickets.duplicates import DuplicatePolicy
+from bot.notice_files import load_templates, read_notice_files
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.container import Services
@@ -20,7 +21,7 @@ from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
-from bot.services.notices.importer import import_notices, read_notice_files
+from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.registry import load_registry
 from bot.services.retention import RetentionDesk
@@ -139,7 +140,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         chats=ChatService(uow, clock),
         faq=faq,
         faq_admin=FaqAdmin(uow, clock, faq_library),
-        notices=NoticeService(uow, clock),
+        notices=NoticeService(uow, clock, load_templates()),
         tickets=TicketDesk(ticket_env),
         escalation=EscalationDesk(uow, clock, looks),
         duty=DutyDesk(uow, clock, looks),

@@ -27,8 +27,7 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     from bot.registry_file import read_registry
 
     registry = read_registry(file)
-    from bot.domain.notices.templates import load_templates
-    from bot.services.notices.importer import read_notice_files
+    from bot.notice_files import load_templates, read_notice_files
 
     notice_files = read_notice_files(registry, file, load_templates())  # notices: validate too
     summary = ", ".join(

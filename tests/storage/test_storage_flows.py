@@ -15,6 +15,7 @@ from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.notices.records import DraftRecord
 from bot.domain.records import ButtonSpec, CommunityInfo
 from bot.domain.tickets import Draft
+from bot.notice_files import load_templates
 from bot.registry_file import read_registry
 from bot.services.buttons import Buttons, Pressed
 from bot.services.duty.routing import RosterRouter
@@ -97,7 +98,7 @@ async def test_a_notice_draft_waiting_for_a_blank_goes_on_to_the_groups_and_is_s
     # after the template button the old flow had remembered the update twice
     stored = {"seen": [501, 501], "template": "fire_safety", "variables": {}}
     draft_id = await old_notice_draft(uow, community, clock, stored, awaiting="var:contact")
-    flow = NoticeFlow(NoticeService(uow, clock))
+    flow = NoticeFlow(NoticeService(uow, clock, load_templates()))
     assert await flow.text(ADMIN, "物业服务中心 8888", 502)
     groups = await last_buttons(engine, ADMIN)
     assert "发给哪些群" in groups["text"]
@@ -134,7 +135,7 @@ async def test_an_old_confirm_button_sends_a_notice_drafted_before_the_upgrade(
         "schedule": {"at": "2026-12-01T18:00:00"},
     }
     draft_id = await old_notice_draft(uow, community, clock, stored)
-    flow = NoticeFlow(NoticeService(uow, clock))
+    flow = NoticeFlow(NoticeService(uow, clock, load_templates()))
     confirm = ButtonSpec(
         kind="notice.flow.confirm",
         subject=f"draft:{draft_id}",
@@ -296,7 +297,7 @@ async def confirming(
     draft_id = await old_notice_draft(
         uow, community, clock, {**stored, "schedule": {"at": "2026-12-01T18:00:00"}}
     )
-    return NoticeFlow(NoticeService(uow, clock)), draft_id
+    return NoticeFlow(NoticeService(uow, clock, load_templates())), draft_id
 
 
 async def test_the_pin_redraws_the_confirm_buttons_and_cancel_ends_the_draft(
@@ -329,7 +330,7 @@ async def test_typed_text_that_is_empty_or_too_long_is_refused_and_the_draft_sti
     uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
 ) -> None:
     draft_id = await old_notice_draft(uow, community, clock, {"template": None}, awaiting="text")
-    flow = NoticeFlow(NoticeService(uow, clock))
+    flow = NoticeFlow(NoticeService(uow, clock, load_templates()))
     for text, key in (("   ", "notice.flow.empty"), ("长" * 3001, "notice.flow.too_long")):
         with pytest.raises(InvalidInput) as refused:
             await flow.text(ADMIN, text, 600)

@@ -23,8 +23,9 @@ from bot.domain.notices.records import (
 )
 from bot.domain.notices.schedule import Once, QuietHours, Recurring
 from bot.domain.notices.when import parse_when
+from bot.notice_files import load_templates, read_notice_files
 from bot.registry_file import read_registry
-from bot.services.notices.importer import import_notices, read_notice_files
+from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.outbox import OutboxSender
 from bot.services.ports import ChatUnavailable
@@ -61,7 +62,7 @@ class FakeGateway:
 async def service(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> NoticeService:
     clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # Tuesday 10:00 in Shanghai
     await load_registry(uow, read_registry(DEMO_COMMUNITY), clock)
-    return NoticeService(uow, clock)
+    return NoticeService(uow, clock, load_templates())
 
 
 @pytest.fixture
@@ -223,7 +224,7 @@ async def test_a_crash_after_the_tick_sends_each_group_once_after_restart(
 ) -> None:
     created = await add(service, once(datetime(2026, 12, 1, 10, 0)))
     await service.run_due()  # deliveries and outbox rows committed; then the process "dies"
-    restarted = NoticeService(uow, clock)
+    restarted = NoticeService(uow, clock, load_templates())
     await restarted.run_due()  # nothing is due twice
     sender = OutboxSender(uow, gateway, clock)
     await deliver(restarted, sender)

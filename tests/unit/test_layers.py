@@ -48,3 +48,15 @@ def test_only_handlers_import_telegram(folder: str) -> None:
 @pytest.mark.parametrize("folder", ["bot/domain", "bot/services"])
 def test_domain_and_services_import_no_adapters(folder: str) -> None:
     assert offenders(folder, ("storage", "handlers", "web", "apscheduler", "bot.bootstrap")) == []
+
+
+def test_the_notices_domain_reads_no_files() -> None:
+    # Files are read at the edge (bot/notice_files.py); the domain is given parsed YAML or text.
+    readers = {"open", "read_yaml", "load_model", "read_text", "read_bytes", "Path", "files"}
+    found = []
+    for path in sorted((ROOT / "bot" / "domain" / "notices").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+            if isinstance(node, ast.Name | ast.Attribute) and name in readers:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    assert found == []

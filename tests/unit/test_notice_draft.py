@@ -22,6 +22,7 @@ from bot.domain.notices.draft import (
 )
 from bot.domain.notices.records import DraftRecord, NoticeRecord
 from bot.domain.notices.schedule import Once, Recurring
+from bot.domain.notices.templates import TemplateLibrary
 from bot.services.notices.flow import NoticeFlow
 from bot.services.notices.service import NoticeService
 
@@ -132,7 +133,7 @@ def test_an_edit_copies_the_notice() -> None:
 
 # -- the steps -----------------------------------------------------------------------------------
 def test_every_step_a_move_names_is_asked_by_the_flow() -> None:
-    flow = NoticeFlow(NoticeService(None, FakeClock()))  # type: ignore[arg-type]
+    flow = NoticeFlow(NoticeService(None, FakeClock(), TemplateLibrary({})))  # type: ignore[arg-type]
     assert set(flow.asks) == set(get_args(NoticeStep))
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.domain.errors import ConfigFileError, ConfigFileErrors
 from bot.domain.notices.schedule import Once, QuietHours, Recurring
-from bot.domain.notices.spec import load_notices, load_notices_text
-from bot.domain.notices.templates import load_templates
+from bot.domain.notices.spec import load_notices_text
+from bot.notice_files import load_notices, load_templates
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "notices.yaml"
 

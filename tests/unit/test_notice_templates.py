@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.errors import ConfigFileError, InvalidInput, NotFound
-from bot.domain.notices.templates import load_templates, placeholders, render
+from bot.domain.notices.templates import placeholders, render
+from bot.notice_files import load_templates
 
 REQUIRED = [
     "fire_safety",
@@ -121,3 +122,23 @@ def test_a_template_whose_text_and_variables_disagree_names_the_line(tmp_path: P
         load_templates(override)
     assert info.value.line == 5
     assert info.value.field == "parking.text_zh"
+
+
+def test_the_domain_checks_templates_it_is_given_as_text() -> None:
+    from bot.domain.notices.templates import parse_templates
+    from bot.yamlio import parse_yaml
+
+    text = (
+        "parking:\n"
+        "  title_zh: 停车提醒\n  title_en: Parking\n  variables: [place]\n"
+        "  text_zh: 请把车停到{place}。\n  text_en: Please park at {place}.\n"
+    )
+    (key,) = parse_templates(parse_yaml(text, "mine.yaml"))
+    assert key == "parking"
+    with pytest.raises(ConfigFileError) as info:
+        parse_templates(parse_yaml(text.replace("at {place}", "here"), "mine.yaml"))
+    assert (info.value.file, info.value.line, info.value.field) == (
+        "mine.yaml",
+        6,
+        "parking.text_en",
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
@@ -13,9 +12,9 @@ from bot.domain.errors import ConfigFileError, ConfigFileErrors
 from bot.domain.notices.schedule import QuietHours, ScheduleField
 from bot.domain.notices.targets import Target
 from bot.domain.notices.templates import TemplateLibrary, placeholders
-from bot.yamlio import StrictModel, YamlDocument, parse_yaml, read_yaml
+from bot.yamlio import StrictModel, YamlDocument, parse_yaml
 
-__all__ = ["NoticeSpec", "load_notices", "load_notices_text"]
+__all__ = ["NoticeSpec", "load_notices_text", "parse_notices"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -112,7 +111,8 @@ def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return tuple(out)
 
 
-def _load(doc: YamlDocument, library: TemplateLibrary | None) -> list[NoticeSpec]:
+def parse_notices(doc: YamlDocument, library: TemplateLibrary | None = None) -> list[NoticeSpec]:
+    """Validate parsed notices; with a library, also check their templates and variables."""
     if doc.data is None:
         return []
     try:
@@ -126,13 +126,8 @@ def _load(doc: YamlDocument, library: TemplateLibrary | None) -> list[NoticeSpec
     return notices
 
 
-def load_notices(path: str | Path, library: TemplateLibrary | None = None) -> list[NoticeSpec]:
-    """Read a notices file; with a library, also check templates exist and variables are given."""
-    return _load(read_yaml(path), library)
-
-
 def load_notices_text(
     text: str, library: TemplateLibrary | None = None, file: str = "<text>"
 ) -> list[NoticeSpec]:
-    """Parse notices from YAML text (see load_notices)."""
-    return _load(parse_yaml(text, file), library)
+    """Parse notices from YAML text (see parse_notices)."""
+    return parse_notices(parse_yaml(text, file), library)

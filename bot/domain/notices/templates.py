@@ -1,4 +1,8 @@
-"""The notice template library: built-in texts for residents, overridable, rendered safely."""
+"""The notice template library: texts for residents in two languages, checked, rendered safely.
+
+The built-in templates (templates.yaml next to this module) and a community's overrides are read
+by bot.notice_files; this module only checks and renders what it is given.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,20 @@ import html
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import Field
 
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, InvalidInput, NotFound
-from bot.yamlio import StrictModel, read_yaml, validate
+from bot.yamlio import StrictModel, YamlDocument, validate
 
 __all__ = [
-    "BUILTIN_TEMPLATES",
     "Template",
     "TemplateLibrary",
-    "load_templates",
+    "parse_templates",
     "placeholders",
     "render",
 ]
 
-BUILTIN_TEMPLATES = Path(__file__).with_name("templates.yaml")
 _FORMATTER = string.Formatter()
 
 
@@ -90,8 +91,8 @@ class TemplateLibrary:
         return len(self._templates)
 
 
-def _load_file(path: str | Path) -> dict[str, Template]:
-    doc = read_yaml(path)
+def parse_templates(doc: YamlDocument) -> dict[str, Template]:
+    """Validate a templates file: every text uses exactly the variables it lists, titles none."""
     specs = validate(doc, dict[str, TemplateSpec])
     out: dict[str, Template] = {}
     errors: list[ConfigFileError] = []
@@ -128,14 +129,6 @@ def _load_file(path: str | Path) -> dict[str, Template]:
     if errors:
         raise ConfigFileErrors(errors)
     return out
-
-
-def load_templates(override_path: str | Path | None = None) -> TemplateLibrary:
-    """Load the built-in templates, then a community's file that replaces or adds templates."""
-    templates = _load_file(BUILTIN_TEMPLATES)
-    if override_path is not None:
-        templates.update(_load_file(override_path))
-    return TemplateLibrary(templates)
 
 
 def _is_english(locale: str) -> bool:

@@ -8,7 +8,6 @@ removed from the file is cancelled, `enabled: false` pauses it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.domain.notices.records import (
@@ -20,10 +19,8 @@ from bot.domain.notices.records import (
     dump_quiet,
     dump_schedule,
 )
-from bot.domain.notices.spec import NoticeSpec, load_notices
-from bot.domain.notices.templates import TemplateLibrary
+from bot.domain.notices.spec import NoticeSpec
 from bot.domain.records import AuditRecord
-from bot.domain.registry import RegistryFile
 from bot.services.notices.service import NoticeService
 
 KEY_PREFIX = "file:"
@@ -35,24 +32,6 @@ class ImportReport:
     updated: int = 0
     cancelled: int = 0
     unchanged: int = 0
-
-
-def notices_path(registry_file: Path, notices_file: str) -> Path:
-    """A notices file named in the registry is relative to the registry file's folder."""
-    path = Path(notices_file)
-    return path if path.is_absolute() else registry_file.parent / path
-
-
-def read_notice_files(
-    registry: RegistryFile, registry_file: Path, library: TemplateLibrary
-) -> dict[str, list[NoticeSpec]]:
-    """Read and validate every notices file of the registry (errors name file, line, field)."""
-    out: dict[str, list[NoticeSpec]] = {}
-    for community in registry.communities:
-        if community.notices_file is not None:
-            path = notices_path(registry_file, community.notices_file)
-            out[community.code] = load_notices(path, library)
-    return out
 
 
 def _record(spec: NoticeSpec, community_id: int) -> NoticeRecord:

@@ -31,7 +31,7 @@ from bot.domain.notices.records import (
 )
 from bot.domain.notices.schedule import DueDecision, Once, due_occurrences, next_occurrence
 from bot.domain.notices.targets import ChatCoverage, ChatKind, Target, resolve_targets
-from bot.domain.notices.templates import TemplateLibrary, load_templates, render
+from bot.domain.notices.templates import TemplateLibrary, render
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
 from bot.domain.registry import Role
 from bot.services.outgoing import send
@@ -117,13 +117,13 @@ class NoticeService:
         self,
         uow: NoticeUnitOfWorkFactory,
         clock: Clock,
-        library: TemplateLibrary | None = None,
+        library: TemplateLibrary,
         *,
         max_notices_per_tick: int = 100,
     ) -> None:
         self.uow = uow
         self.clock = clock
-        self.library = library or load_templates()
+        self.library = library
         self.max_notices_per_tick = max_notices_per_tick
 
     # -- who may -----------------------------------------------------------------------------
