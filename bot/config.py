@@ -10,10 +10,11 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.clock import TimezoneName
+from bot.resources import example_file
 
 Locale = Literal["zh_CN", "en"]
 TELEGRAM_API = "https://api.telegram.org/bot"
-DEFAULT_COMMUNITY_FILE = Path(__file__).resolve().parent.parent / "examples" / "community.yaml"
+DEFAULT_COMMUNITY_FILE = example_file("community.yaml")  # the demo community
 
 
 class Settings(BaseSettings):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import logging
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.resources import builtin_file
+
 log = logging.getLogger(__name__)
-TEXTS_DIR = Path(__file__).resolve().parent / "texts"
+TEXTS_DIR = builtin_file("bot", "texts")
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 
@@ -34,7 +35,9 @@ def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
 def catalogue(locale: str) -> dict[str, str]:
     """Load one language's texts (every texts/<locale>/*.yaml, one per feature) as a flat map."""
     out: dict[str, str] = {}
-    for path in sorted((TEXTS_DIR / locale).glob("*.yaml")):
+    folder = TEXTS_DIR / locale
+    files = folder.iterdir() if folder.is_dir() else iter(())  # an unknown locale has no texts
+    for path in sorted((f for f in files if f.name.endswith(".yaml")), key=lambda f: f.name):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         part: dict[str, str] = {}
         _flatten("", data, part)

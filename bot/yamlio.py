@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -116,9 +117,9 @@ def _bad_scalar(node: yaml.Node, path: Loc) -> tuple[int | None, Loc]:
     return None, path
 
 
-def read_yaml(path: str | Path) -> YamlDocument:
+def read_yaml(path: str | Traversable) -> YamlDocument:
     """Read and parse a YAML file; a missing or unreadable file is a ConfigFileError."""
-    p = Path(path)
+    p = Path(path) if isinstance(path, str) else path
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -162,7 +163,9 @@ def raise_problems(doc: YamlDocument, problems: Sequence[tuple[Loc, str]]) -> No
         raise ConfigFileErrors(errors)
 
 
-def load_model(path: str | Path, model: type[T], context: dict[str, Any] | None = None) -> T:
+def load_model(
+    path: str | Traversable, model: type[T], context: dict[str, Any] | None = None
+) -> T:
     """Read a YAML file and validate it as `model`."""
     return validate(read_yaml(path), model, context)
 

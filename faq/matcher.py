@@ -16,12 +16,13 @@ from typing import Literal
 from pydantic import Field
 from rapidfuzz import fuzz
 
+from bot.resources import builtin_file
 from bot.yamlio import StrictModel, load_model
 from faq.kb import FaqEntry
-from faq.normalize import DATA_DIR, Lexicon, default_lexicon, normalize
+from faq.normalize import Lexicon, default_lexicon, normalize
 from faq.segment import char_bigrams, segment
 
-MATCHING_PATH = DATA_DIR / "matching.yaml"
+MATCHING = builtin_file("faq", "matching.yaml")
 
 Decision = Literal["answer", "suggest", "none"]
 
@@ -58,9 +59,9 @@ class Thresholds(StrictModel):
     cooldown_minutes: float = Field(default=60, ge=0)
 
 
-def load_thresholds(path: str | Path = MATCHING_PATH) -> Thresholds:
+def load_thresholds(path: str | Path | None = None) -> Thresholds:
     """Read thresholds from a YAML file (faq/matching.yaml by default)."""
-    return load_model(path, Thresholds)
+    return load_model(MATCHING if path is None else path, Thresholds)
 
 
 @cache

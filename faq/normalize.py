@@ -11,11 +11,11 @@ from pathlib import Path
 
 from pydantic import Field
 
+from bot.resources import builtin_file
 from bot.yamlio import StrictModel, load_model
 
-DATA_DIR = Path(__file__).resolve().parent
-T2S_PATH = DATA_DIR / "t2s.txt"
-SYNONYMS_PATH = DATA_DIR / "synonyms.yaml"
+T2S = builtin_file("faq", "t2s.txt")
+SYNONYMS = builtin_file("faq", "synonyms.yaml")
 
 # Anything that is not a letter, digit or CJK ideograph separates words.
 _NON_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -25,7 +25,7 @@ _NON_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 def t2s_table() -> Mapping[int, str]:
     """Return the built-in traditional → simplified character table (faq/t2s.txt)."""
     table: dict[int, str] = {}
-    for line in T2S_PATH.read_text(encoding="utf-8").splitlines():
+    for line in T2S.read_text(encoding="utf-8").splitlines():
         if len(line) == 2 and not line.startswith("#"):
             table[ord(line[0])] = line[1]
     return table
@@ -85,9 +85,9 @@ class Lexicon:
         return frozenset(self.canonical.values())
 
 
-def load_lexicon(path: str | Path = SYNONYMS_PATH) -> Lexicon:
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Load a synonym file (faq/synonyms.yaml by default)."""
-    data = load_model(path, SynonymFile)
+    data = load_model(SYNONYMS if path is None else path, SynonymFile)
     return Lexicon.build(data.synonyms, data.stopwords)
 
 

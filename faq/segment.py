@@ -5,25 +5,27 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 import jieba
 
-from faq.normalize import DATA_DIR, Lexicon, default_lexicon
+from bot.resources import builtin_file
+from faq.normalize import Lexicon, default_lexicon
 
-USERDICT_PATH = DATA_DIR / "userdict.txt"
+USERDICT = builtin_file("faq", "userdict.txt")
 
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 
 
-def _build_tokenizer(userdict: Path, extra_words: Iterable[str]) -> jieba.Tokenizer:
+def _build_tokenizer(userdict: Traversable, extra_words: Iterable[str]) -> jieba.Tokenizer:
     # jieba prints "Building prefix dict…" through its own logger; keep it quiet.
     jieba.setLogLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    tokenizer.load_userdict(str(userdict))
+    with userdict.open("rb") as words:  # a file object: works wherever the package is
+        tokenizer.load_userdict(words)
     for word in extra_words:
         if len(word) > 1:
             tokenizer.add_word(word)  # jieba picks a frequency that keeps it whole
@@ -36,9 +38,7 @@ def tokenizer() -> jieba.Tokenizer:
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                _tokenizer = _build_tokenizer(
-                    USERDICT_PATH, sorted(default_lexicon().canonical_words)
-                )
+                _tokenizer = _build_tokenizer(USERDICT, sorted(default_lexicon().canonical_words))
     return _tokenizer
 
 

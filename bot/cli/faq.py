@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli.common import AddParser
 from bot.config import Settings
+from bot.resources import example_file
 
 if TYPE_CHECKING:
     from bot.domain.records import CommunityInfo
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from faq.matcher import FaqMatcher, MatchResult
 
 T = TypeVar("T")
-DEFAULT_KB = Path(__file__).resolve().parents[2] / "examples" / "faq.yaml"
+DEFAULT_KB = example_file("faq.yaml")  # the demo community's base
 
 _DECISION_ZH = {"answer": "回答", "suggest": "您是不是想问", "none": "没有找到相关问题"}
 

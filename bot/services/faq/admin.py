@@ -18,6 +18,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
 from bot.domain.registry import RegistryFile, Role
+from bot.resources import example_file
 from bot.services.faq.desk import FaqLibrary
 from bot.services.ports import FaqUnitOfWork, FaqUnitOfWorkFactory
 from faq.chat_format import EntryLine, EntryLineError, parse_entry_line
@@ -28,7 +29,7 @@ from faq.records import ImportReport
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 LIST_PAGE = 30
 GAPS_SHOWN = 10
-DEMO_FAQ = Path(__file__).resolve().parents[3] / "examples" / "faq.yaml"
+DEMO_FAQ = example_file("faq.yaml")
 
 
 @dataclass(frozen=True)
