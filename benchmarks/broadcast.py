@@ -120,7 +120,7 @@ async def run(groups: int, batch: int, concurrency: int, smooth: float | None) -
             "SELECT count(*) FROM outbox WHERE purpose = 'notice' AND status IN ('pending', 'sending')"
         )
         while True:
-            async with app.engine.connect() as conn:
+            async with app.database.engine.connect() as conn:
                 waiting = await conn.scalar(busy)
             if waiting == 0:
                 break

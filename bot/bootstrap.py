@@ -41,31 +41,28 @@ class DatabaseNotReady(Exception):
 
 @asynccontextmanager
 async def open_database(settings: Settings, *, policy: bool = True) -> AsyncIterator[Database]:
-    """Open the database: SQLite is migrated, PostgreSQL must be up to date (DatabaseNotReady).
-
-    With `policy=False` it is opened as it is, for `loudao db upgrade` and `loudao db current`.
-    """
+    """Open the database: SQLite is migrated, PostgreSQL must be up to date (DatabaseNotReady)."""
     database = Database(settings.database_url)
     try:
-        if policy:
-            await _apply_migration_policy(database, settings)
+        if policy:  # policy=False: as it is, for `loudao db upgrade` and `loudao db current`
+            await _apply_migration_policy(database)
         yield database
     finally:
         await database.close()
 
 
-async def _apply_migration_policy(database: Database, settings: Settings) -> None:
+async def _apply_migration_policy(database: Database) -> None:
     # An embedded SQLite file belongs to this one process: migrating it on start is safe. A
     # PostgreSQL server is shared by instances and deployments: its migrations are an operator's
     # step (`loudao db upgrade`), never a side effect of whatever command happens to run first.
-    if settings.is_sqlite:
+    if database.is_sqlite:
         await database.upgrade()
     elif not await database.is_up_to_date():
         raise DatabaseNotReady(NOT_UP_TO_DATE)
 
 
 def ticket_policy(settings: Settings) -> TicketPolicy:
-    """The ticket flow's windows and limits from the settings."""
+    """Return the ticket flow's windows and limits from the settings."""
     return TicketPolicy(
         verdict_window=timedelta(hours=settings.verdict_hours),
         duplicates=DuplicatePolicy(window=timedelta(hours=settings.duplicate_hours)),
@@ -161,7 +158,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
 
 
 async def load_community_file(use_cases: UseCases, path: Path) -> None:
-    """At start-up: load the community file, its FAQ files when they changed, and its notices."""
+    """Load the community file at start-up, its FAQ files when they changed, and its notices."""
     registry = read_registry(path)
     await load_registry(use_cases.uow, registry, use_cases.clock, str(path))
     await use_cases.faq_admin.sync_files(registry, path)

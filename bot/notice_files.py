@@ -28,7 +28,7 @@ def load_notices(path: str | Path, library: TemplateLibrary | None = None) -> li
 
 
 def notices_path(registry_file: Path, notices_file: str) -> Path:
-    """A notices file named in the registry is relative to the registry file's folder."""
+    """Return where a notices file named in the registry is (relative to the registry's folder)."""
     path = Path(notices_file)
     return path if path.is_absolute() else registry_file.parent / path
 

@@ -47,7 +47,7 @@ def add_commands(add_parser: AddParser) -> None:
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
-    """`loudao faq ask`: print how each question is answered, as of today."""
+    """Print how each question is answered from a knowledge-base file, as of today."""
     today = datetime.now(settings.tz).date()
     for line in ask_lines(args.questions, args.kb, args.json, today=today):
         print(line)
@@ -55,7 +55,7 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_command(args: argparse.Namespace, settings: Settings) -> int:
-    """`loudao faq import FILE`: validate, then replace (default) or merge a community's base."""
+    """Validate a knowledge-base file, then replace (default) or merge a community's base."""
     print(
         asyncio.run(
             import_file(
@@ -67,7 +67,7 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
-    """`loudao faq export`: print (or write) a community's base as YAML."""
+    """Print (or write) a community's stored base as YAML."""
     text = asyncio.run(export_text(settings, args.community))
     if args.output is None:
         print(text, end="")

@@ -27,14 +27,14 @@ def add_commands(add_parser: AddParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """`loudao run`: the bot on Telegram with BOT_TOKEN, otherwise the sandbox on its defaults."""
+    """Run the bot on Telegram with BOT_TOKEN, otherwise the sandbox on its defaults."""
     if settings.bot_token:
         return asyncio.run(_run(settings))
     return asyncio.run(_sandbox(settings, "127.0.0.1", 8765, None, None))
 
 
 def sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    """`loudao sandbox`: the local Telegram stand-in with a community, until Ctrl-C."""
+    """Run the bot against the local Telegram stand-in with a community, until Ctrl-C."""
     return asyncio.run(_sandbox(settings, args.host, args.port, args.db, args.community))
 
 
