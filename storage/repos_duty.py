@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.duty_records import (
+from bot.domain.duty.records import (
     GIVEN_UP,
     FollowUpTask,
     NewStep,

@@ -36,7 +36,7 @@ def duty(args: argparse.Namespace, settings: Settings) -> int:
     """Print the duty report as JSON, from the community file or (--db) the database."""
     from zoneinfo import ZoneInfo
 
-    from bot.domain.duty import duty_report
+    from bot.domain.duty.answer import duty_report
     from bot.intake_files import ticket_categories
     from bot.registry_file import read_registry
 

@@ -11,8 +11,8 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 
 from bot.domain.categories import check_known
 from bot.domain.clock import TimezoneName
-from bot.domain.roster_spec import RosterSpec
-from bot.domain.sla import SlaPolicy
+from bot.domain.duty.roster_spec import RosterSpec
+from bot.domain.sla.deadlines import SlaPolicy
 from bot.yamlio import StrictModel
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.clock import Clock
-from bot.domain.duty_records import StepFailures
+from bot.domain.duty.records import StepFailures
 from bot.services.ports import TicketUnitOfWorkFactory
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol
 
-from bot.domain.duty_records import (
+from bot.domain.duty.records import (
     FollowUpTask,
     NewStep,
     OpenTicketView,

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 
 from bot.domain.clock import FakeClock
-from bot.domain.escalation import RETRY_DELAYS
+from bot.domain.escalation.plan import RETRY_DELAYS
 from tests.e2e.test_e2e_duty import BURST, NIGHT_PLUMBER, TUESDAY_0200, pages, tick
 from tests.e2e.test_e2e_tickets import card_of
 from tests.e2e.world import ADMIN, SUPERVISOR, World

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import FakeClock
-from bot.domain.escalation import RETRY_DELAYS
+from bot.domain.escalation.plan import RETRY_DELAYS
 from bot.domain.records import CommunityInfo
 from bot.services.escalation.desk import EscalationDesk
 from storage.models import AuditEvent, OutboxMessage
@@ -135,7 +135,7 @@ async def test_a_step_that_fails_once_goes_out_on_its_retry_without_telling_anyo
 
 @pytest.mark.parametrize("attempts", [1, 2, 3])
 def test_retry_delays_grow_then_stop(attempts: int) -> None:
-    from bot.domain.escalation import retry_delay
+    from bot.domain.escalation.plan import retry_delay
 
     assert retry_delay(attempts) == RETRY_DELAYS[attempts - 1]
     assert retry_delay(len(RETRY_DELAYS) + 1) is None

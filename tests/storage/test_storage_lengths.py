@@ -15,8 +15,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.categories import CATEGORY_CHARS
 from bot.domain.clock import FakeClock
-from bot.domain.duty_records import GIVEN_UP, SETTLED_BY_STATUS, NewStep
-from bot.domain.escalation import ACCEPT
+from bot.domain.duty.records import GIVEN_UP, SETTLED_BY_STATUS, NewStep
+from bot.domain.escalation.plan import ACCEPT
 from bot.domain.records import ButtonSpec
 from bot.domain.registry import (
     ALIAS_CHARS,

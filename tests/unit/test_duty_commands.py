@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.duty_commands import (
+from bot.domain.duty.commands import (
     find_person,
     parse_day,
     parse_moment,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.escalation import EscalationStep, plan_escalation
-from bot.domain.roster import ChainStep, DutyAnswer, StaffRef
-from bot.domain.sla import SlaPolicy, compute_deadlines
+from bot.domain.duty.roster import ChainStep, DutyAnswer, StaffRef
+from bot.domain.escalation.plan import EscalationStep, plan_escalation
+from bot.domain.sla.deadlines import SlaPolicy, compute_deadlines
 from bot.yamlio import load_model_text
 
 SH = ZoneInfo("Asia/Shanghai")

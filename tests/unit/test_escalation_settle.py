@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.duty import roster_of
-from bot.domain.duty_records import is_settled, settled_reasons
+from bot.domain.duty.answer import roster_of
+from bot.domain.duty.records import is_settled, settled_reasons
 from bot.domain.records import BuildingInfo, CommunityInfo, PersonInfo
-from bot.domain.sla import SlaPolicy
+from bot.domain.sla.deadlines import SlaPolicy
 from bot.domain.tickets import Status, Ticket
 from bot.registry_file import read_registry
 from bot.services.duty.setup import DutySetup

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.duty.roster import DutyAnswer, Override, Roster, RosterSpec, StaffRef
 from bot.domain.errors import ConfigFileError
-from bot.domain.roster import DutyAnswer, Override, Roster, RosterSpec, StaffRef
 from bot.yamlio import load_model_text, read_yaml, validate
 
 SH = ZoneInfo("Asia/Shanghai")

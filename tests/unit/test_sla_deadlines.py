@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.errors import ConfigFileError
-from bot.domain.sla import SlaDuration, SlaPolicy, Unit, compute_deadlines
+from bot.domain.sla.deadlines import SlaDuration, SlaPolicy, Unit, compute_deadlines
 from bot.yamlio import load_model_text, read_yaml, validate
 
 SH = ZoneInfo("Asia/Shanghai")

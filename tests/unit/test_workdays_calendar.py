@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.workdays import WorkCalendar
+from bot.domain.sla.workdays import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.domain.clock import Clock
-from bot.domain.duty_commands import find_person, parse_day, parse_period, parse_switch
-from bot.domain.duty_records import OpenTicketView
+from bot.domain.duty.commands import find_person, parse_day, parse_period, parse_switch
+from bot.domain.duty.records import OpenTicketView
+from bot.domain.duty.roster import StaffRef
+from bot.domain.duty.roster_spec import DutySpec
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, PersonInfo
-from bot.domain.roster import StaffRef
-from bot.domain.roster_spec import DutySpec
 from bot.services.duty.setup import DutySetup, load_setup
 from bot.services.escalation.followup import local_time
 from bot.services.outgoing import send

@@ -11,12 +11,12 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.duty_records import OverrideRecord
+from bot.domain.duty.records import OverrideRecord
+from bot.domain.duty.roster import Roster, StaffRef
+from bot.domain.duty.roster_spec import Override, RosterSpec
 from bot.domain.records import CommunityInfo, PersonInfo
-from bot.domain.roster import Roster, StaffRef
-from bot.domain.roster_spec import Override, RosterSpec
-from bot.domain.sla import Deadlines, SlaPolicy, compute_deadlines
-from bot.domain.workdays import WorkCalendar
+from bot.domain.sla.deadlines import Deadlines, SlaPolicy, compute_deadlines
+from bot.domain.sla.workdays import WorkCalendar
 from bot.services.outgoing import send
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from bot import i18n
 from bot.domain.clock import Clock
-from bot.domain.duty_records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
+from bot.domain.duty.records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
 from bot.domain.errors import NotAllowed, NotFound
-from bot.domain.escalation import retry_delay
+from bot.domain.escalation.plan import retry_delay
 from bot.domain.records import AuditRecord, CommunityInfo
 from bot.domain.tickets import Action, Prompt, Status, Ticket
 from bot.domain.tickets.changes import handed_to

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.domain.duty_records import NewStep, is_settled, settled_reasons
-from bot.domain.escalation import plan_escalation
-from bot.domain.roster import DutyAnswer
+from bot.domain.duty.records import NewStep, is_settled, settled_reasons
+from bot.domain.duty.roster import DutyAnswer
+from bot.domain.escalation.plan import plan_escalation
 from bot.domain.tickets import Action, Status, Ticket
 from bot.domain.tickets.changes import deadlines as promised
 from bot.services.duty.setup import DutySetup, load_setup, main_due, staff_ref

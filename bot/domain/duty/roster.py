@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.roster_spec import (
+from bot.domain.duty.roster_spec import (
     DutySpec,
     Override,
     RosterSpec,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
-from bot.domain.workdays import SHANGHAI, WorkCalendar
+from bot.domain.sla.workdays import SHANGHAI, WorkCalendar
 from bot.yamlio import StrictModel
 
 

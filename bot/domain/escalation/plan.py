@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from bot.domain.roster import DutyAnswer, StaffRef
-from bot.domain.sla import Deadlines, SlaPolicy
-from bot.domain.workdays import WorkCalendar
+from bot.domain.duty.roster import DutyAnswer, StaffRef
+from bot.domain.sla.deadlines import Deadlines, SlaPolicy
+from bot.domain.sla.workdays import WorkCalendar
 
 StepKind = Literal["remind", "page"]
 

@@ -12,7 +12,7 @@ REMIND, PAGE = "remind", "page"
 #: the outcome of a step that failed on every try (see bot.domain.escalation.retry_delay)
 GIVEN_UP = "failed"
 
-# Which ticket states settle each reason a step carries (see bot.domain.escalation):
+# Which ticket states settle each reason a step carries (see bot.domain.escalation.plan):
 # accepting answers "accept" and the acknowledge/respond deadlines; a progress note says the
 # situation is being handled (control, plan); resolving meets the resolve deadline. A
 # cancelled, referred or merged ticket settles everything. The follow-up call is settled only

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from bot.domain.sla import ClockTime
+from bot.domain.sla.deadlines import ClockTime
 from bot.yamlio import StrictModel
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

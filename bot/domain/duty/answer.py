@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.duty.roster import Roster, StaffRef
+from bot.domain.duty.roster_spec import RosterSpec
 from bot.domain.registry import CommunitySpec
-from bot.domain.roster import Roster, StaffRef
-from bot.domain.roster_spec import RosterSpec
-from bot.domain.sla import SlaPolicy, compute_deadlines
+from bot.domain.sla.deadlines import SlaPolicy, compute_deadlines
 
 
 def staff_refs(community: CommunitySpec) -> list[StaffRef]:
