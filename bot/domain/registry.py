@@ -193,30 +193,9 @@ def reference_errors(registry: RegistryFile) -> list[tuple[Loc, str]]:
 
 
 def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
-    errors: list[tuple[Loc, str]] = []
+    """Duplicates and broken references inside one community."""
+    errors = _duplicate_errors(at, c)
     grids = {g.code for g in c.grids}
-    known = {b.number for b in c.buildings}
-    errors += _duplicates(
-        [(*at, "buildings", i, "number") for i in range(len(c.buildings))],
-        [b.number for b in c.buildings],
-        "building number",
-    )
-    errors += _duplicates(
-        [(*at, "grids", i, "code") for i in range(len(c.grids))],
-        [g.code for g in c.grids],
-        "grid code",
-    )
-    errors += _duplicates(
-        [(*at, "staff", i, "key") for i in range(len(c.staff))],
-        [s.key for s in c.staff],
-        "staff key",
-    )
-    with_id = [(i, s) for i, s in enumerate(c.staff) if s.telegram_id is not None]
-    errors += _duplicates(
-        [(*at, "staff", i, "telegram_id") for i, _ in with_id],
-        [s.telegram_id for _, s in with_id],
-        "telegram_id",
-    )
     for i, b in enumerate(c.buildings):
         if b.grid is not None and b.grid not in grids:
             errors.append(((*at, "buildings", i, "grid"), f"unknown grid {b.grid!r}"))
@@ -224,14 +203,52 @@ def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
     for i, ch in enumerate(c.chats):
         errors += _coverage_errors((*at, "chats", i, "covers"), ch.covers, grids, units_of)
     for i, s in enumerate(c.staff):
-        for j, number in enumerate(s.buildings):
-            if number not in known:
-                errors.append(((*at, "staff", i, "buildings", j), f"unknown building {number!r}"))
-        for j, g in enumerate(s.grids):
-            if g not in grids:
-                errors.append(((*at, "staff", i, "grids", j), f"unknown grid {g!r}"))
+        errors += _staff_errors((*at, "staff", i), s, grids, set(units_of))
     if c.staff and not any(Role.ADMIN in s.roles for s in c.staff):
         errors.append(((*at, "staff"), "name at least one staff member with role admin"))
+    return errors
+
+
+def _duplicate_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
+    """Building numbers, grid codes, staff keys and Telegram ids must each be unique."""
+    with_id = [(i, s) for i, s in enumerate(c.staff) if s.telegram_id is not None]
+    checks: list[tuple[list[Loc], list[object], str]] = [
+        (
+            [(*at, "buildings", i, "number") for i in range(len(c.buildings))],
+            [b.number for b in c.buildings],
+            "building number",
+        ),
+        (
+            [(*at, "grids", i, "code") for i in range(len(c.grids))],
+            [g.code for g in c.grids],
+            "grid code",
+        ),
+        (
+            [(*at, "staff", i, "key") for i in range(len(c.staff))],
+            [s.key for s in c.staff],
+            "staff key",
+        ),
+        (
+            [(*at, "staff", i, "telegram_id") for i, _ in with_id],
+            [s.telegram_id for _, s in with_id],
+            "telegram_id",
+        ),
+    ]
+    return [error for locs, values, what in checks for error in _duplicates(locs, values, what)]
+
+
+def _staff_errors(
+    at: Loc, s: StaffSpec, grids: set[str], buildings: set[str]
+) -> list[tuple[Loc, str]]:
+    """A staff member's buildings and grids must be ones the file defines."""
+    errors = [
+        ((*at, "buildings", j), f"unknown building {number!r}")
+        for j, number in enumerate(s.buildings)
+        if number not in buildings
+    ]
+    errors += [
+        ((*at, "grids", j), f"unknown grid {g!r}") for j, g in enumerate(s.grids) if g not in grids
+    ]
     return errors
 
 
