@@ -14,10 +14,11 @@ from bot.bootstrap import Tick, build_services, load_community_file, open_databa
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.services.health import HealthDesk
+from bot.services.loops import Fatal, LoopState
 from bot.services.outbox import OutboxSender
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
-from handlers.setup import announce_commands
+from handlers.setup import announce_commands, initialize
 from handlers.transport import Dispatcher, Poller, WebhookServer
 from web.ops import OpsServer
 
@@ -41,6 +42,7 @@ class LoudaoApp:
         self.last_tick_at: datetime | None = None
         self.http_port = 0
         self._closing = contextlib.AsyncExitStack()  # what start() opened, closed by stop()
+        self.failure: BaseException | None = None
 
     async def start(self) -> None:
         """Open the database, load the registry, start PTB and the workers."""
@@ -55,22 +57,39 @@ class LoudaoApp:
             s.bot_token, s.bot_api_base_url, s.bot_api_file_url
         )
         self.inbox = use_cases.inbox
-        self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
+        self.loops = {
+            "poller": LoopState("poller", stale_after=s.poll_timeout + 60.0),
+            "dispatcher": LoopState("dispatcher"),
+            "sender": LoopState("outbox sender"),
+        }
+        gateway = TelegramGateway(self.application.bot)
+        self.sender = OutboxSender(self.uow, gateway, self.clock, state=self.loops["sender"])
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets
         self.ticks.extend(use_cases.ticks)
-        self.health = HealthDesk(self.uow, self.clock, lambda: self.last_tick_at, s.tick_seconds)
+        watched = [self.loops["dispatcher"], self.loops["sender"]]
+        if s.mode == "polling":
+            watched.append(self.loops["poller"])
+        self.health = HealthDesk(
+            self.uow, self.clock, lambda: self.last_tick_at, s.tick_seconds, watched
+        )
         register_all(self.application, self.services)
-        await self.application.initialize()
+        await initialize(self.application)
         await announce_commands(self.application)
         await self.application.start()
-        self.dispatcher = Dispatcher(self.application, self.inbox)
+        self.dispatcher = Dispatcher(self.application, self.inbox, self.loops["dispatcher"])
         self._spawn(self.sender.run_forever(self.stop_event))
         self._spawn(self.dispatcher.run_forever(self.stop_event))
         if s.mode == "webhook":
             await self._start_webhook()
         else:
-            self.poller = Poller(self.application, self.inbox, self.dispatcher, s.poll_timeout)
+            self.poller = Poller(
+                self.application,
+                self.inbox,
+                self.dispatcher,
+                s.poll_timeout,
+                self.loops["poller"],
+            )
             self._spawn(self.poller.run_forever(self.stop_event))
         self._ops = OpsServer(self.health)
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
@@ -98,7 +117,22 @@ class LoudaoApp:
         )
 
     def _spawn(self, coro: Awaitable[None]) -> None:
-        self._tasks.append(asyncio.ensure_future(coro))
+        """Run a worker; if it ever ends with an error, the service stops (exit code 1)."""
+        task = asyncio.ensure_future(coro)
+        task.add_done_callback(self._worker_ended)
+        self._tasks.append(task)
+
+    def _worker_ended(self, task: asyncio.Future[None]) -> None:
+        if task.cancelled() or self.stop_event.is_set():
+            return
+        error = task.exception()
+        if error is None:
+            return
+        # a worker that died leaves a process that looks alive and does nothing: stop instead,
+        # so the supervisor (Docker, systemd) restarts it and the operator sees why
+        log.critical("a worker stopped: %s – Loudao stops", _why(error))
+        self.failure = error
+        self.stop_event.set()
 
     async def tick(self) -> None:
         """Run every periodic use case once (deadlines, notices, ...), then deliver."""
@@ -134,8 +168,19 @@ class LoudaoApp:
         await self._closing.aclose()
 
     async def run_until_stopped(self) -> None:
-        await self.start()
+        """Run until stopped; raise WorkerFailed when a worker died."""
         try:
+            await self.start()
             await self.stop_event.wait()
         finally:
-            await self.stop()
+            await self.stop()  # also what a failed start had opened
+        if self.failure is not None:
+            raise WorkerFailed(_why(self.failure)) from self.failure
+
+
+class WorkerFailed(Exception):
+    """A background worker ended with an error the service cannot recover from."""
+
+
+def _why(error: BaseException) -> str:
+    return str(error) if isinstance(error, Fatal) else type(error).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -83,6 +84,11 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("LOUDAO_WEBHOOK_URL needs LOUDAO_WEBHOOK_SECRET")
+        if self.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.webhook_secret):
+            raise ValueError(
+                "LOUDAO_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them),"
+                " as Telegram requires"
+            )
         loopback = ("http://127.0.0.1", "http://localhost")
         if self.webhook_url and not self.webhook_url.startswith(("https://", *loopback)):
             raise ValueError("LOUDAO_WEBHOOK_URL must start with https:// (Telegram requires it)")

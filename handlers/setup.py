@@ -1,4 +1,4 @@
-"""Start-up calls to the Bot API that may fail without stopping the service."""
+"""Start-up calls to the Bot API: the one that must work (who are we?) and those that may fail."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
+
+from bot.services.loops import Fatal
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,14 @@ GROUP_COMMANDS = [
     ("duty", "现在谁值班"),
     ("bind", "管理员绑定本群：/bind 3号楼"),
 ]
+
+
+async def initialize(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Initialise PTB (getMe); a token Telegram refuses stops start-up with one clear line."""
+    try:
+        await application.initialize()
+    except InvalidToken as exc:
+        raise Fatal("Telegram refused BOT_TOKEN (check it with @BotFather)") from exc
 
 
 async def announce_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -10,16 +10,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import Conflict, EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.services.inbox import Inbox
+from bot.services.loops import Fatal, LoopState
 
 log = logging.getLogger(__name__)
+# We poll with do_api_request on purpose: raw JSON, so an update PTB cannot parse is stored and
+# skipped instead of failing the whole getUpdates call (and every later one) in Bot.get_updates.
+warnings.filterwarnings(
+    "ignore", message=r".*Bot\.getUpdates.*", category=PTBUserWarning, module=__name__
+)
 ALLOWED_UPDATES = [
     "message",
     "edited_message",
@@ -29,16 +37,21 @@ ALLOWED_UPDATES = [
     "poll_answer",
 ]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MIN_POLL_SECONDS = 1.0  # the least time between two getUpdates calls that found nothing
 
 
 class Dispatcher:
     """Hands stored, unhandled updates to the PTB Application, in update_id order."""
 
     def __init__(
-        self, application: Application[Any, Any, Any, Any, Any, Any], inbox: Inbox
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        inbox: Inbox,
+        state: LoopState,
     ) -> None:
         self.application = application
         self.inbox = inbox
+        self.state = state
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -66,66 +79,91 @@ class Dispatcher:
         await self.inbox.done(update_id)
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
+        """Handle stored updates until `stop`; a failing round backs off (the database)."""
         while not stop.is_set():
             try:
                 await self.drain()
-            except Exception:
-                log.exception("dispatch round failed")
+            except Exception as exc:
+                await _sleep(stop, self.state.failed(_reason(exc)))
+                continue
+            self.state.ok()
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), poll_seconds)
 
 
 class Poller:
-    """Our own getUpdates loop: fetch → store → advance the offset → wake the dispatcher."""
+    """Our own getUpdates loop: fetch → store → advance the offset → wake the dispatcher.
+
+    Updates are fetched as raw JSON and stored as they came, so one PTB cannot parse is
+    recorded (and later marked failed by the dispatcher) instead of stopping the loop. Every
+    failure – a second poller (409), the network, the database – backs off and recovers on its
+    own; only a token Telegram refuses stops the service.
+    """
 
     def __init__(
         self,
         application: Application[Any, Any, Any, Any, Any, Any],
         inbox: Inbox,
         dispatcher: Dispatcher,
-        timeout: int = 30,
+        timeout: int,
+        state: LoopState,
     ) -> None:
         self.application = application
         self.inbox = inbox
         self.dispatcher = dispatcher
         self.timeout = timeout
+        self.state = state
         self.offset: int | None = None
 
     async def poll_once(self) -> int:
         """One getUpdates round; returns how many updates arrived."""
-        bot = self.application.bot
-        updates = await bot.get_updates(
-            offset=self.offset,
-            timeout=self.timeout,
-            allowed_updates=ALLOWED_UPDATES,
-            read_timeout=self.timeout + 10,
+        kwargs: dict[str, Any] = {"timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES}
+        if self.offset is not None:
+            kwargs["offset"] = self.offset
+        raw = await self.application.bot.do_api_request(
+            "getUpdates", api_kwargs=kwargs, read_timeout=self.timeout + 10
         )
+        updates = [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
         if not updates:
             return 0
-        await self.inbox.record([(u.update_id, u.to_dict()) for u in updates])
-        self.offset = updates[-1].update_id + 1  # confirms them at the next call
+        await self.inbox.record([(int(u["update_id"]), u) for u in updates])
+        self.offset = int(updates[-1]["update_id"]) + 1  # confirms them at the next call
         self.dispatcher.wake()
         return len(updates)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        """Poll until `stop`; raise only for a token Telegram refuses."""
         with contextlib.suppress(Exception):
             await self.application.bot.delete_webhook()
-        backoff = 1.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
+            began = loop.time()
             try:
-                await self.poll_once()
-                backoff = 1.0
-            except (InvalidToken, Conflict) as exc:
-                log.error("polling stopped: %s", exc)
-                raise
+                arrived = await self.poll_once()
+            except (InvalidToken, EndPointNotFound) as exc:
+                # through do_api_request a refused token reads "endpoint not found" (401/404);
+                # getUpdates always exists, so it is the token
+                raise Fatal("Telegram refused BOT_TOKEN (check it with @BotFather)") from exc
             except RetryAfter as exc:
                 delay = exc.retry_after
                 await _sleep(stop, delay if isinstance(delay, int | float) else 5.0)
-            except (TimedOut, NetworkError) as exc:
-                log.warning("getUpdates failed (%s); retrying in %.0fs", exc, backoff)
-                await _sleep(stop, backoff)
-                backoff = min(backoff * 2, 60.0)
+                continue
+            except Exception as exc:
+                await _sleep(stop, self.state.failed(_reason(exc)))
+                continue
+            self.state.ok()
+            if not arrived:  # an empty answer: never ask again at once (timeout 0 would spin)
+                await _sleep(stop, MIN_POLL_SECONDS - (loop.time() - began))
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a round failed, in words an operator acts on; never message texts or SQL values."""
+    if isinstance(exc, Conflict):
+        return "409 Conflict: another process is polling with this bot token"
+    if isinstance(exc, TelegramError):
+        return f"Telegram: {type(exc).__name__}: {exc.message}"
+    return type(exc).__name__  # a database error's text holds its parameters
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

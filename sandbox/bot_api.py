@@ -48,6 +48,7 @@ class BotApi(MessageMethods, ChatMethods):
         if handler is None:
             return api_error_response(ApiError(404, "Not Found"))
         state.stats["calls"] += 1
+        state.stats[f"calls.{request.match_info['method']}"] += 1
         if state.faults.roll(state.faults.error_5xx):
             state.stats["5xx"] += 1
             return api_error_response(ApiError(502, "Bad Gateway"))

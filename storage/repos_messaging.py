@@ -169,6 +169,15 @@ class SqlOutboxRepo:
         )
         return value
 
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        """When the longest-waiting message that is due now became due (None: nothing due)."""
+        value: datetime | None = await self.s.scalar(
+            select(func.min(OutboxMessage.next_attempt_at)).where(
+                OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now
+            )
+        )
+        return value
+
     async def by_dedup_key(self, dedup_key: str) -> int | None:
         value: int | None = await self.s.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)

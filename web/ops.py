@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.services.health import Health, HealthDesk
@@ -21,6 +21,17 @@ def health_json(health: Health) -> dict[str, object]:
         "warnings": list(health.warnings),
         "database": health.database,
         "tick_age_seconds": None if health.tick_age is None else health.tick_age.total_seconds(),
+        "outbox_oldest_due_seconds": None
+        if health.outbox_wait is None
+        else health.outbox_wait.total_seconds(),
+        "loops": {
+            loop.name: {
+                "ok": loop.failing_since is None,
+                "error": loop.error,
+                "quiet_seconds": loop.quiet_for().total_seconds(),
+            }
+            for loop in health.loops
+        },
         "escalation": None
         if escalation is None
         else {"given_up_24h": escalation.given_up, "retrying": escalation.retrying},
@@ -31,7 +42,7 @@ class _HealthCollector(Collector):
     def __init__(self, health: Health) -> None:
         self.health = health
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         h = self.health
         yield GaugeMetricFamily(
             "loudao_up", "1 when /healthz finds no problem", value=1.0 if h.ok else 0.0
@@ -44,6 +55,26 @@ class _HealthCollector(Collector):
                 "loudao_tick_age_seconds",
                 "seconds since the periodic tick last finished",
                 value=h.tick_age.total_seconds(),
+            )
+        loop_up = GaugeMetricFamily(
+            "loudao_loop_up", "1 while a worker loop's rounds work", labels=["loop"]
+        )
+        failures = CounterMetricFamily(
+            "loudao_loop_failures", "failed rounds of a worker loop since start", labels=["loop"]
+        )
+        quiet = GaugeMetricFamily(
+            "loudao_loop_quiet_seconds", "seconds since a round last worked", labels=["loop"]
+        )
+        for loop in h.loops:
+            loop_up.add_metric([loop.name], 0.0 if loop.failing_since else 1.0)
+            failures.add_metric([loop.name], loop.failures)
+            quiet.add_metric([loop.name], loop.quiet_for().total_seconds())
+        yield from (loop_up, failures, quiet)
+        if h.outbox_wait is not None:
+            yield GaugeMetricFamily(
+                "loudao_outbox_oldest_due_seconds",
+                "how long the longest-waiting due message has waited",
+                value=h.outbox_wait.total_seconds(),
             )
         if h.escalation is not None:
             yield GaugeMetricFamily(

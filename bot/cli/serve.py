@@ -39,9 +39,16 @@ def sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.app import LoudaoApp
+    import sys
 
-    await LoudaoApp(settings).run_until_stopped()
+    from bot.app import LoudaoApp, WorkerFailed
+    from bot.services.loops import Fatal
+
+    try:
+        await LoudaoApp(settings).run_until_stopped()
+    except (WorkerFailed, Fatal) as exc:
+        print(f"Loudao stopped: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.duty.records import StepFailures
+from bot.services.loops import LoopState
 from bot.services.ports import TicketUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 RECENT = timedelta(hours=24)  # given-up escalations count as news this long
+OUTBOX_STALE = timedelta(minutes=2)  # a due message waiting this long: the sender is stuck
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class Health:
     escalation: StepFailures | None  # None when the database could not be asked
     problems: tuple[str, ...]
     warnings: tuple[str, ...]
+    loops: tuple[LoopState, ...] = ()
+    outbox_wait: timedelta | None = field(default=None)  # the oldest due message has waited
 
     @property
     def ok(self) -> bool:
@@ -45,10 +49,12 @@ class HealthDesk:
         clock: Clock,
         last_tick: Callable[[], datetime | None],
         tick_seconds: float,
+        loops: Sequence[LoopState] = (),
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.last_tick = last_tick
+        self.loops = tuple(loops)
         self.started_at = clock.now()
         # a tick that has not finished for this long is stuck (or its loop died)
         self.stale_after = timedelta(seconds=max(60.0, 3 * tick_seconds))
@@ -59,9 +65,12 @@ class HealthDesk:
         problems: list[str] = []
         warnings: list[str] = []
         escalation: StepFailures | None = None
+        outbox_wait: timedelta | None = None
         try:
             async with self.uow() as tx:
                 escalation = await tx.duty.step_failures(now - RECENT)
+                oldest = await tx.outbox.oldest_due(now)
+            outbox_wait = None if oldest is None else now - oldest
         except Exception as exc:
             log.warning("health: the database does not answer (%s)", type(exc).__name__)
             problems.append("database unreachable")
@@ -69,7 +78,19 @@ class HealthDesk:
         tick_age = None if last is None else now - last
         if (now - self.started_at if tick_age is None else tick_age) > self.stale_after:
             problems.append("periodic tick stale")
+        problems += [p for p in (loop.problem() for loop in self.loops) if p is not None]
+        if outbox_wait is not None and outbox_wait > OUTBOX_STALE:
+            problems.append(
+                f"outbox: a due message has waited {int(outbox_wait.total_seconds())} s"
+            )
         if escalation is not None and escalation.given_up:
             warnings.append(f"{escalation.given_up} escalation step(s) given up in 24 h")
-        database = escalation is not None
-        return Health(database, tick_age, escalation, tuple(problems), tuple(warnings))
+        return Health(
+            database=escalation is not None,
+            tick_age=tick_age,
+            escalation=escalation,
+            problems=tuple(problems),
+            warnings=tuple(warnings),
+            loops=self.loops,
+            outbox_wait=outbox_wait,
+        )

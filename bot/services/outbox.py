@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -12,6 +13,7 @@ from typing import Any
 from bot.domain.clock import Clock
 from bot.domain.records import OutboxItem
 from bot.services.chats import mark_chat_dead
+from bot.services.loops import LoopState
 from bot.services.ports import (
     ChatUnavailable,
     Gateway,
@@ -50,8 +52,10 @@ class OutboxSender:
         concurrency: int = 8,
         lease: timedelta = timedelta(seconds=120),
         max_attempts: int = 8,
+        state: LoopState | None = None,
     ) -> None:
         self.uow = uow
+        self.state = state or LoopState("outbox sender")
         self.gateway = gateway
         self.clock = clock
         self.batch = batch
@@ -92,9 +96,12 @@ class OutboxSender:
         while not stop.is_set():
             try:
                 handled = await self.run_once()
-            except Exception:
-                log.exception("outbox sender round failed")
-                handled = 0
+            except Exception as exc:  # the database: back off, say so once
+                delay = self.state.failed(type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                continue
+            self.state.ok()
             if handled:
                 continue
             self._wake.clear()

@@ -68,18 +68,27 @@ class World:
     async def settle(self, timeout: float = 10.0) -> None:
         """Let every stored update be handled and every queued message be delivered.
 
-        The app's own sender task runs meanwhile: rows it has claimed are in flight, not due,
-        so this also waits until nothing is being sent."""
+        The app's own sender task runs meanwhile: rows it is claiming or has claimed are in
+        flight. On PostgreSQL its claim locks them (SKIP LOCKED) before its commit marks them
+        sending, so a due row still reading "pending" may be in its hands: wait until no row is
+        sending or due. Rows waiting for a later time (a 429's retry_after) are not due."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             await self.app.dispatcher.drain()
             await self.app.sender.run_until_idle()
+            now = self.app.clock.now()
             async with self.app.uow() as tx:
                 in_flight = await tx.session.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == "sending")
+                    .where(
+                        (OutboxMessage.status == "sending")
+                        | (
+                            (OutboxMessage.status == "pending")
+                            & (OutboxMessage.next_attempt_at <= now)
+                        )
+                    )
                 )
             if not in_flight or loop.time() > deadline:
                 return

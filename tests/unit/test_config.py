@@ -48,6 +48,7 @@ def test_webhook_mode_when_url_and_secret_given(monkeypatch: pytest.MonkeyPatch)
         ("BOT_TOKEN", "not-a-token", "Invalid setting BOT_TOKEN: BOT_TOKEN looks wrong"),
         ("LOUDAO_WEBHOOK_URL", "https://x.org/hook", "needs LOUDAO_WEBHOOK_SECRET"),
         ("LOUDAO_POLL_TIMEOUT", "-1", "Invalid setting LOUDAO_POLL_TIMEOUT"),
+        ("LOUDAO_WEBHOOK_SECRET", "my secret!", "may only use A-Z, a-z, 0-9, _ and -"),
     ],
 )
 def test_bad_setting_is_one_clear_line(
