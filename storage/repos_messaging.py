@@ -178,6 +178,15 @@ class SqlOutboxRepo:
         )
         return value
 
+    async def failed_since(self, since: datetime) -> int:
+        """How many messages queued since `since` could not be delivered."""
+        value = await self.s.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == "failed", OutboxMessage.created_at >= since)
+        )
+        return int(value or 0)
+
     async def by_dedup_key(self, dedup_key: str) -> int | None:
         value: int | None = await self.s.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)

@@ -21,6 +21,7 @@ def health_json(health: Health) -> dict[str, object]:
         "warnings": list(health.warnings),
         "database": health.database,
         "tick_age_seconds": None if health.tick_age is None else health.tick_age.total_seconds(),
+        "outbox_failed_24h": health.failed_sends,
         "outbox_oldest_due_seconds": None
         if health.outbox_wait is None
         else health.outbox_wait.total_seconds(),
@@ -70,6 +71,12 @@ class _HealthCollector(Collector):
             failures.add_metric([loop.name], loop.failures)
             quiet.add_metric([loop.name], loop.quiet_for().total_seconds())
         yield from (loop_up, failures, quiet)
+        if h.failed_sends is not None:
+            yield GaugeMetricFamily(
+                "loudao_outbox_failed_24h",
+                "messages queued in the last 24 hours that could not be delivered",
+                value=h.failed_sends,
+            )
         if h.outbox_wait is not None:
             yield GaugeMetricFamily(
                 "loudao_outbox_oldest_due_seconds",

@@ -28,6 +28,7 @@ class Health:
     warnings: tuple[str, ...]
     loops: tuple[LoopState, ...] = ()
     outbox_wait: timedelta | None = field(default=None)  # the oldest due message has waited
+    failed_sends: int | None = None  # messages of the last 24 h that could not be delivered
 
     @property
     def ok(self) -> bool:
@@ -66,10 +67,12 @@ class HealthDesk:
         warnings: list[str] = []
         escalation: StepFailures | None = None
         outbox_wait: timedelta | None = None
+        failed_sends: int | None = None
         try:
             async with self.uow() as tx:
                 escalation = await tx.duty.step_failures(now - RECENT)
                 oldest = await tx.outbox.oldest_due(now)
+                failed_sends = await tx.outbox.failed_since(now - RECENT)
             outbox_wait = None if oldest is None else now - oldest
         except Exception as exc:
             log.warning("health: the database does not answer (%s)", type(exc).__name__)
@@ -83,6 +86,8 @@ class HealthDesk:
             problems.append(
                 f"outbox: a due message has waited {int(outbox_wait.total_seconds())} s"
             )
+        if failed_sends:
+            warnings.append(f"{failed_sends} message(s) could not be delivered in 24 h")
         if escalation is not None and escalation.given_up:
             warnings.append(f"{escalation.given_up} escalation step(s) given up in 24 h")
         return Health(
@@ -93,4 +98,5 @@ class HealthDesk:
             warnings=tuple(warnings),
             loops=self.loops,
             outbox_wait=outbox_wait,
+            failed_sends=failed_sends,
         )

@@ -159,6 +159,14 @@ class OutboxSender:
         except PermanentFailure as exc:
             await self._fail(item, str(exc))
             return _Outcome.DONE
+        except Exception as exc:  # a bug, or an outcome nobody knows: bounded, then failed
+            log.error("outbox item %s (%s): %s", item.id, item.purpose, type(exc).__name__)
+            if item.attempts + 1 >= self.max_attempts:
+                await self._fail(item, f"gave up: {type(exc).__name__}")
+                return _Outcome.DONE
+            backoff = min(2.0 ** (item.attempts + 1), 300.0)
+            await self._reschedule(item, backoff, type(exc).__name__, True)
+            return _Outcome.WAIT
         async with self.uow() as tx:
             await tx.outbox.mark_sent(item.id, message_id, self.clock.now())
             await tx.commit()

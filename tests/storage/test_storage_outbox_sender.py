@@ -97,6 +97,25 @@ async def test_transient_errors_are_retried_with_backoff(
         assert await tx.outbox.status(item) == "sent"
 
 
+async def test_an_unexpected_error_is_retried_a_bounded_number_of_times_then_failed(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    telegram = ScriptedTelegram()
+    telegram.fail("卡片", *[KeyError("text") for _ in range(20)])  # a bug, on every try
+    sender = OutboxSender(uow, telegram, clock, max_attempts=4)
+    [item] = await queue(uow, clock, text(-1, "卡片"))
+    for _ in range(10):  # never stuck "sending" for the lease, never retried for ever
+        await sender.run_until_idle()
+        clock.advance(seconds=301)
+        async with uow() as tx:
+            if await tx.outbox.status(item) == "failed":
+                break
+    assert len(telegram.failures["卡片"]) == 20 - 4  # four tries in all
+    assert telegram.delivered == []
+    async with uow() as tx:
+        assert await tx.outbox.status(item) == "failed"
+
+
 async def test_a_bad_message_fails_without_blocking_the_next(
     uow: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
