@@ -24,6 +24,7 @@ from bot.services.inbox import Inbox
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.registry import load_registry
+from bot.services.replies import Replies
 from bot.services.retention import RetentionDesk
 from bot.services.tickets.cards import Hotlines, Looks
 from bot.services.tickets.core import TicketEnv, TicketPolicy
@@ -105,6 +106,7 @@ class UseCases:
             clock=self.clock,
             uow=self.uow,
             chats=self.chats,
+            replies=Replies(self.uow, self.clock),
             wake_sender=wake_sender,
             faq=self.faq,
             faq_admin=self.faq_admin,

@@ -2,8 +2,8 @@
 
 A command handler is written as `async def run(cmd: Command) -> str | None`; `command(...)`
 turns it into a PTB callback that skips updates without a sender or chat, refuses groups for
-private-only commands, wakes the outbox sender (the service may have queued messages) and
-replies with the returned text. Refusals (LoudaoError) go to the one error handler.
+private-only commands, queues the returned text as the reply (through the outbox: limits,
+retries, long texts) and wakes the sender. Refusals (LoudaoError) go to the one error handler.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Chat, Message, Update, User
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.domain.errors import InvalidInput
@@ -68,8 +67,8 @@ def command(
             bot_username=context.bot.username or "",
         )
         text = await run(cmd)
-        services.wake_sender()
         if text:
-            await message.reply_text(text, parse_mode=ParseMode.HTML)
+            await services.replies.reply(chat.id, text, update.update_id, message.message_id)
+        services.wake_sender()
 
     return callback

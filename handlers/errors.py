@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import i18n
 from bot.domain.errors import LoudaoError
+from bot.domain.message_parts import shorten
 from bot.services.container import Services
 from handlers.incoming import locale_for
 
@@ -33,11 +34,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
             # Log the update id only: message texts may hold room or phone numbers.
             log.error("update %s failed", update.update_id, exc_info=error)
             text = i18n.t(locale, "error.generic")
-        with contextlib.suppress(TelegramError):
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(_plain(text), show_alert=True)
-            elif update.effective_message is not None:
-                await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+        elif update.effective_message is not None:
+            await answer(services, update, text)
 
     application.add_error_handler(on_error)
 
@@ -48,3 +49,18 @@ def _plain(text: str) -> str:
     import re
 
     return html.unescape(re.sub(r"<[^>]+>", "", text))[:200]
+
+
+async def answer(services: Services, update: Update, text: str) -> None:
+    """Reply through the outbox; if even that fails (the database is down), reply directly."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    try:
+        await services.replies.reply(chat.id, text, update.update_id, message.message_id)
+        services.wake_sender()
+    except Exception as exc:
+        why = type(exc).__name__  # its text may hold the statement's values
+        log.warning("reply to update %s not queued (%s); sent directly", update.update_id, why)
+        with contextlib.suppress(TelegramError):
+            await message.reply_text(shorten(text), parse_mode=ParseMode.HTML)

@@ -7,13 +7,13 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot import i18n
 from bot.services.chats import ChatGate
 from bot.services.container import Services
+from handlers.errors import answer
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -100
@@ -39,11 +39,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         if text.startswith("/bind"):
             return
         if message is not None and _addresses_bot(text, context.bot.username):
-            with contextlib.suppress(TelegramError):
-                await message.reply_text(
-                    i18n.t(services.settings.locale, "chat.not_bound_yet"),
-                    parse_mode=ParseMode.HTML,
-                )
+            await answer(services, update, i18n.t(services.settings.locale, "chat.not_bound_yet"))
         raise ApplicationHandlerStop
 
     application.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)

@@ -6,7 +6,6 @@ import contextlib
 from typing import Any
 
 from telegram import ChatMember, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, ContextTypes
 
@@ -35,10 +34,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
                     await context.bot.leave_chat(chat.id)
                 return
             key = "chat.hello_bound" if gate is ChatGate.SERVE else "chat.hello_pending"
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(
-                    chat.id, i18n.t(locale, key), parse_mode=ParseMode.HTML
-                )
+            await services.replies.reply(chat.id, i18n.t(locale, key), update.update_id)
+            services.wake_sender()
         elif was_in and not is_in:
             await services.chats.bot_removed(chat.id, chat.title or "")
             services.wake_sender()

@@ -9,7 +9,6 @@ import contextlib
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -28,6 +27,7 @@ from bot.services.notices.admin import MANAGE, NoticeDesk
 from bot.services.notices.flow import FLOW, NoticeFlow
 from handlers.buttons import on_press
 from handlers.command import Command, command
+from handlers.errors import answer
 from handlers.incoming import locale_for
 
 # Typed answers to the /notice flow are looked at before other private-message handlers.
@@ -58,10 +58,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
             handled = await flow.text(user.id, message.text, update.update_id)
         except LoudaoError as exc:
             locale = locale_for(update, services.settings.locale)
-            with contextlib.suppress(TelegramError):
-                await message.reply_text(
-                    i18n.t(locale, exc.key, **exc.params), parse_mode=ParseMode.HTML
-                )
+            await answer(services, update, i18n.t(locale, exc.key, **exc.params))
             raise ApplicationHandlerStop from None
         if handled:
             services.wake_sender()

@@ -14,6 +14,7 @@ from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
 from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
+from bot.services.replies import Replies
 from bot.services.tickets.desk import TicketDesk
 
 
@@ -23,6 +24,7 @@ class Services:
     clock: Clock
     uow: UnitOfWorkFactory
     chats: ChatService
+    replies: Replies
     # Called after a handler queued outbox messages, so they go out without waiting for a poll.
     wake_sender: Callable[[], None] = field(default=lambda: None)
     # The knowledge base: FaqDesk is the QuestionDesk port intake calls.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.message_parts import shorten, split_message
 from bot.domain.records import OutboundMessage
 from bot.services.ports import UnitOfWork
 
@@ -24,19 +25,27 @@ async def send(
 ) -> int | None:
     """Queue a message once per key; return its outbox id, also when it was queued before.
 
-    `reply_to_outbox_id` replies to a message we queued earlier (resolved when it is sent).
+    `reply_to_outbox_id` replies to a message we queued earlier (resolved when it is sent). A
+    text longer than Telegram takes goes in parts (keys key, key:2, …): the first replies, the
+    last carries the buttons, and its id is returned (it is the one people answer).
     """
-    payload: dict[str, object] = {"text": text}
-    if buttons:
-        payload["buttons"] = buttons
-    if reply_to_message_id is not None:
-        payload["reply_to_message_id"] = reply_to_message_id
-    if reply_to_outbox_id is not None:
-        payload["reply_to_outbox_id"] = reply_to_outbox_id
-    queued = await tx.outbox.enqueue(
-        OutboundMessage(chat_id, "send_message", payload, purpose, key), now
-    )
-    return queued if queued is not None else await tx.outbox.by_dedup_key(key)
+    parts = split_message(text)
+    queued: int | None = None
+    for number, part in enumerate(parts, start=1):
+        payload: dict[str, object] = {"text": part}
+        if buttons and number == len(parts):
+            payload["buttons"] = buttons
+        if number == 1 and reply_to_message_id is not None:
+            payload["reply_to_message_id"] = reply_to_message_id
+        if number == 1 and reply_to_outbox_id is not None:
+            payload["reply_to_outbox_id"] = reply_to_outbox_id
+        part_key = key if number == 1 else f"{key}:{number}"
+        queued = await tx.outbox.enqueue(
+            OutboundMessage(chat_id, "send_message", payload, purpose, part_key), now
+        )
+        if queued is None:
+            queued = await tx.outbox.by_dedup_key(part_key)
+    return queued
 
 
 async def edit(
@@ -55,7 +64,7 @@ async def edit(
     per key; without `buttons` the message keeps none."""
     if (outbox_id is None) == (message_id is None):
         raise ValueError("name the message by exactly one of outbox_id and message_id")
-    payload: dict[str, object] = {"text": text}
+    payload: dict[str, object] = {"text": shorten(text)}
     if outbox_id is not None:
         payload["target_outbox_id"] = outbox_id
     else:

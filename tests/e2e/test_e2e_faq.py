@@ -147,3 +147,20 @@ async def test_faq_management_is_refused_in_groups_and_list_shows_the_demo_base(
     said = await world.say(ADMIN, ADMIN, "/faq list")
     listing = await world.bot_says(ADMIN, "共 55 条问答", after=said)
     assert "visitor-parking" in listing["text"]
+
+
+async def test_an_answer_longer_than_telegram_takes_arrives_in_parts(world: World) -> None:
+    steps = "\n".join(
+        f"{n}. 请带好身份证和房产证到物业前台办理第 {n} 项手续。" for n in range(1, 181)
+    )
+    said = await world.say(ADMIN, ADMIN, f"/faq add move-in | 入住要办哪些手续 | {steps}")
+    await world.bot_says(ADMIN, "move-in", after=said)
+    resident = world.resident("6")
+    said = await world.say(resident, resident, "请问入住要办哪些手续？")
+    await world.bot_says(resident, "180. 请带好身份证", after=said)  # the last line, in a part
+    parts = [m for m in await world.bot_messages(resident, said) if "手续" in m["text"]]
+    assert len(parts) >= 2 and all(len(p["text"]) <= 4096 for p in parts)
+    assert parts[0]["reply_to_message_id"] == said["message_id"]
+    # the admin's own /faq show of it is a command reply: in parts too, through the outbox
+    said = await world.say(ADMIN, ADMIN, "/faq show move-in")
+    await world.bot_says(ADMIN, "180. 请带好身份证", after=said)
