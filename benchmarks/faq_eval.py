@@ -19,7 +19,7 @@ from faq.evaluate import EvalReport, evaluate, load_eval_set, synthetic_entries 
 from faq.kb import FaqEntry, load_kb  # noqa: E402
 from faq.matcher import FaqMatcher  # noqa: E402
 
-KB = ROOT / "examples" / "faq.yaml"
+KB = ROOT / "bot" / "demo" / "faq.yaml"
 SETS = {
     "eval": ROOT / "tests" / "data" / "faq_eval.yaml",
     "holdout": ROOT / "tests" / "data" / "faq_holdout.yaml",

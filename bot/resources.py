@@ -1,4 +1,5 @@
-"""Where Loudao's own data files are: inside its packages, or in the examples/ folder."""
+"""Where Loudao's own data files are: inside its packages, found the same way in a checkout,
+an editable install and a wheel installed anywhere."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-# examples/ is not a package yet (a later issue ships it): this is the one place that knows
-# it sits next to the bot package in the repository.
-_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DEMO_FILES = ("community.yaml", "notices.yaml", "faq.yaml")
 
 
 def builtin_file(package: str, name: str) -> Traversable:
@@ -17,5 +16,8 @@ def builtin_file(package: str, name: str) -> Traversable:
 
 
 def example_file(name: str) -> Path:
-    """Return a file of the examples/ folder: the demo community, its FAQ and notices."""
-    return _EXAMPLES / name
+    """Return a file of the demo community (bot/demo): community.yaml, faq.yaml, notices.yaml.
+
+    A real path: the community file names its notices and FAQ files relative to itself.
+    """
+    return Path(str(files("bot.demo").joinpath(name)))

@@ -16,7 +16,7 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.databases import backends, fresh_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_COMMUNITY = ROOT / "examples" / "community.yaml"
+DEMO_COMMUNITY = ROOT / "bot" / "demo" / "community.yaml"
 
 
 @pytest.fixture(params=backends())

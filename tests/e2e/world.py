@@ -16,7 +16,7 @@ from sandbox.server import SandboxServer
 from storage.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "examples" / "community.yaml"
+DEMO = ROOT / "bot" / "demo" / "community.yaml"
 ADMIN, SUPERVISOR, PLUMBER, ELECTRICIAN = 9001, 9002, 9003, 9004
 JSON = dict[str, Any]
 

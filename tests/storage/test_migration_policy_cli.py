@@ -17,8 +17,8 @@ from storage.migrate import script_heads
 from tests.databases import create_postgres, drop_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "examples" / "community.yaml"
-DEMO_FAQ = ROOT / "examples" / "faq.yaml"
+DEMO = ROOT / "bot" / "demo" / "community.yaml"
+DEMO_FAQ = ROOT / "bot" / "demo" / "faq.yaml"
 HEAD = ", ".join(sorted(script_heads()))
 AT = ["--at", "2026-12-01T02:00", "--category", "water_leak"]
 # Every command that works on the database, besides `loudao db`.

@@ -15,7 +15,7 @@ from bot.services.buttons import ButtonExpired, Buttons
 from bot.services.registry import load_registry
 from storage.uow import SqlUnitOfWorkFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 
 
 async def test_the_intended_person_may_press(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> None:

@@ -28,7 +28,7 @@ from storage.models import AuditEvent, OutboxMessage
 from storage.models_duty import EscalationRow
 from storage.uow import SqlUnitOfWorkFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 SH = ZoneInfo("Asia/Shanghai")
 ZHANG, ZHOU, LI, LIU, WANG = 9003, 9008, 9002, 9004, 9001
 

@@ -18,8 +18,8 @@ from faq.kb import FaqEntry, KnowledgeBase, load_kb, load_kb_text
 from storage.uow import SqlUnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "examples" / "community.yaml"
-DEMO_FAQ = ROOT / "examples" / "faq.yaml"
+DEMO = ROOT / "bot" / "demo" / "community.yaml"
+DEMO_FAQ = ROOT / "bot" / "demo" / "faq.yaml"
 ADMIN, SUPERVISOR, PLUMBER = 9001, 9002, 9003
 GROUP_3 = -1001003
 

@@ -13,7 +13,7 @@ from bot.services.ports import ChatUnavailable, PermanentFailure, RetryLater, Tr
 from bot.services.registry import load_registry
 from storage.uow import SqlUnitOfWorkFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 
 
 class ScriptedTelegram:

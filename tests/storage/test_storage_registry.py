@@ -10,7 +10,7 @@ from bot.services.chats import ChatService
 from bot.services.registry import load_registry
 from storage.uow import SqlUnitOfWorkFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 
 
 async def test_demo_community_loads(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> None:

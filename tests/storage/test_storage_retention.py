@@ -20,7 +20,7 @@ from bot.services.tickets.core import change
 from storage.models import AuditEvent, InboxUpdate, OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 ADMIN = 9001
 TEXT = "171号401室厨房漏水，我电话13912345678，急"

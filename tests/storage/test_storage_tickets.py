@@ -15,7 +15,7 @@ from bot.registry_file import read_registry
 from bot.services.registry import load_registry
 from storage.uow import SqlUnitOfWorkFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 
 
 def _new(community_id: int, key: str, **kw: object) -> NewTicket:

@@ -11,7 +11,7 @@ from bot.__main__ import main
 from bot.domain.errors import ConfigFileError
 from bot.registry_file import read_registry
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 
 
 def duty(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:

@@ -9,7 +9,7 @@ from faq.kb import load_kb
 from faq.matcher import FaqMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
-KB = ROOT / "examples" / "faq.yaml"
+KB = ROOT / "bot" / "demo" / "faq.yaml"
 EVAL = ROOT / "tests" / "data" / "faq_eval.yaml"
 HOLDOUT = ROOT / "tests" / "data" / "faq_holdout.yaml"
 

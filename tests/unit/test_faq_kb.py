@@ -9,7 +9,7 @@ from bot.domain.errors import ConfigFileError, ConfigFileErrors
 from bot.yamlio import parse_yaml
 from faq.kb import dump_kb, load_kb, load_kb_text
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "faq.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "demo" / "faq.yaml"
 
 GOOD = """\
 - id: visitor-parking

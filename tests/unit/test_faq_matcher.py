@@ -8,7 +8,7 @@ import pytest
 from faq.kb import FaqEntry, Scope, load_kb
 from faq.matcher import FaqMatcher, Thresholds, default_thresholds, load_thresholds
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "faq.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "demo" / "faq.yaml"
 
 
 def entry(entry_id: str, *questions: str, **extra: object) -> FaqEntry:

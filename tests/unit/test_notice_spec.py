@@ -12,7 +12,7 @@ from bot.domain.notices.schedule import Once, QuietHours, Recurring
 from bot.domain.notices.spec import load_notices_text
 from bot.notice_files import load_notices, load_templates
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "notices.yaml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "bot" / "demo" / "notices.yaml"
 
 
 def test_demo_notices_load_and_agree_with_the_template_library() -> None:

@@ -9,7 +9,7 @@ import pytest
 from bot.domain.errors import ConfigFileError, ConfigFileErrors
 from bot.registry_file import read_registry
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "community.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
 
 GOOD = """\
 communities:

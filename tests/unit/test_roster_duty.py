@@ -13,7 +13,7 @@ from bot.domain.errors import ConfigFileError
 from bot.yamlio import load_model_text, read_yaml, validate
 
 SH = ZoneInfo("Asia/Shanghai")
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "roster.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "tests" / "data" / "roster.yaml"
 
 WATER = frozenset({"water_leak", "water_supply", "drainage", "gas"})
 GRID = frozenset(

@@ -13,7 +13,7 @@ from bot.domain.sla.deadlines import SlaDuration, SlaPolicy, Unit, compute_deadl
 from bot.yamlio import load_model_text, read_yaml, validate
 
 SH = ZoneInfo("Asia/Shanghai")
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "roster.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "tests" / "data" / "roster.yaml"
 
 
 def sh(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:

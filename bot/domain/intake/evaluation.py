@@ -14,7 +14,7 @@ from bot.domain.intake.location import BuildingRef
 from bot.domain.intake.rules import IntakeRules
 from bot.yamlio import StrictModel
 
-#: The demo community 阳光花园 as intake sees it (matches examples/community.yaml).
+#: The demo community 阳光花园 as intake sees it (matches bot/demo/community.yaml).
 DEMO_BUILDINGS: tuple[BuildingRef, ...] = tuple(
     BuildingRef(n, ("老三栋",) if n == "3" else (), ("1", "2", "3") if n == "3" else ("1", "2"))
     for n in ("1", "2", "3", "5", "6", "8", "65", "171")

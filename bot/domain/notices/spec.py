@@ -1,4 +1,4 @@
-"""The admin-written notices file (examples/notices.yaml): one validated NoticeSpec per notice."""
+"""The admin-written notices file (bot/demo/notices.yaml): one validated NoticeSpec per notice."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.records import AuditRecord, CommunityInfo, PersonInfo
 from bot.domain.registry import RegistryFile, Role
-from bot.resources import example_file
 from bot.services.faq.desk import FaqLibrary
 from bot.services.ports import FaqUnitOfWork, FaqUnitOfWorkFactory
 from faq.chat_format import EntryLine, EntryLineError, parse_entry_line
@@ -29,7 +28,6 @@ from faq.records import ImportReport
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 LIST_PAGE = 30
 GAPS_SHOWN = 10
-DEMO_FAQ = example_file("faq.yaml")
 
 
 @dataclass(frozen=True)
@@ -262,14 +260,10 @@ def _drop(matcher: FaqMatcher, entry_id: str) -> None:
 
 
 def _faq_path(faq_file: str | None, registry_path: Path) -> Path | None:
-    if faq_file is not None:
-        path = Path(faq_file)
-        return path if path.is_absolute() else registry_path.resolve().parent / path
-    from bot.config import DEFAULT_COMMUNITY_FILE
-
-    if registry_path.resolve() == DEFAULT_COMMUNITY_FILE.resolve():
-        return DEMO_FAQ
-    return None
+    if faq_file is None:
+        return None
+    path = Path(faq_file)
+    return path if path.is_absolute() else registry_path.resolve().parent / path
 
 
 def _parse(text: str, *, need_all: bool, usage: str) -> EntryLine:

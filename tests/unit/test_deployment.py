@@ -1,0 +1,62 @@
+"""The deployment files start a real service: Docker is not on this machine, so what compose
+and the Dockerfile promise is read from them and checked against the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.__main__ import main
+from bot.registry_file import read_registry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot_service() -> dict[str, object]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    service: dict[str, object] = compose["services"]["bot"]
+    return service
+
+
+def test_compose_mounts_a_config_folder_that_holds_the_community_file() -> None:
+    service = bot_service()
+    env = service["environment"]
+    assert isinstance(env, dict)
+    mounts = [str(v).split(":") for v in service["volumes"]]  # type: ignore[attr-defined]
+    folders = {inside: outside for outside, inside, *_ in mounts}
+    community = Path(env["LOUDAO_COMMUNITY_FILE"])
+    assert str(community.parent) in folders  # a folder, so the files it names are there too
+    assert str(community) not in folders  # not the single file that crash-looped
+
+
+def test_loudao_init_writes_a_folder_whose_community_file_loads_whole(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    assert main(["init", str(config)]) == 0
+    registry = read_registry(config / "community.yaml")
+    community = registry.communities[0]
+    for named in (community.notices_file, community.faq_file):
+        assert named is not None and (config / named).is_file()
+    assert main(["load", "--check", str(config / "community.yaml")]) == 0
+    assert main(["init", str(config)]) == 1  # never overwrites what an admin edited
+
+
+def test_the_health_checks_ask_healthz_on_the_default_port() -> None:
+    check = " ".join(bot_service()["healthcheck"]["test"])  # type: ignore[index]
+    assert "http://127.0.0.1:8080/healthz" in check
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^HEALTHCHECK .*\n?.*127\.0\.0\.1:8080/healthz", dockerfile, re.M)
+    from bot.config import Settings
+
+    defaults = Settings()
+    assert (defaults.http_listen, defaults.http_port) == ("127.0.0.1", 8080)
+
+
+def test_the_image_runs_loudao_as_pid_1_after_the_migrations() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    cmd = re.search(r"^CMD (.*)$", dockerfile, re.M)
+    assert cmd is not None and "loudao db upgrade && exec loudao run" in cmd.group(1)
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", dockerfile, re.M))
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    assert packages - {"tests", "benchmarks"} <= copied  # every package reaches the image
