@@ -18,6 +18,7 @@ RulesFile.negation
 
 # SQLAlchemy: declarative configuration, columns written by the database or kept for the record
 models.Base.type_annotation_map
+models.PrivateChat.changed_at
 models.InboxUpdate.handled_at
 models.OutboxMessage.sent_at
 models_duty.WorkdayOverrideRow.set_by

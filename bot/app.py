@@ -63,7 +63,13 @@ class LoudaoApp:
             "sender": LoopState("outbox sender"),
         }
         gateway = TelegramGateway(self.application.bot)
-        self.sender = OutboxSender(self.uow, gateway, self.clock, state=self.loops["sender"])
+        self.sender = OutboxSender(
+            self.uow,
+            gateway,
+            self.clock,
+            state=self.loops["sender"],
+            on_private_refused=use_cases.reach.refused,
+        )
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets
         self.ticks.extend(use_cases.ticks)
@@ -75,6 +81,7 @@ class LoudaoApp:
         )
         register_all(self.application, self.services)
         await initialize(self.application)
+        use_cases.reach.bot_username = self.application.bot.username
         await announce_commands(self.application)
         await self.application.start()
         self.dispatcher = Dispatcher(self.application, self.inbox, self.loops["dispatcher"])

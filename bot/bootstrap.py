@@ -23,6 +23,7 @@ from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
+from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
 from bot.services.retention import RetentionDesk
@@ -87,6 +88,7 @@ class UseCases:
     escalation: EscalationDesk
     duty: DutyDesk
     retention: RetentionDesk
+    reach: PrivateReach  # who can be written to in private; a refusal hands work on
 
     @property
     def ticks(self) -> tuple[Tick, ...]:
@@ -114,6 +116,7 @@ class UseCases:
             tickets=self.tickets,
             duty=self.duty,
             escalation=self.escalation,
+            reach=self.reach,
         )
 
 
@@ -149,6 +152,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
             keep_private=timedelta(days=settings.keep_private_days),
             keep_messages=timedelta(days=settings.keep_messages_days),
         ),
+        reach=PrivateReach(uow, clock, looks),
     )
 
 

@@ -26,6 +26,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         chat = update.effective_chat
         if chat is None:
             return
+        user = update.effective_user
+        if chat.type == "private" and user is not None and services.reach is not None:
+            await services.reach.seen(user.id)  # the bot may write to them from now on
         decision = await services.chats.gate(chat.id, chat.type)
         if decision is ChatGate.SERVE:
             return

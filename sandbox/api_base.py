@@ -33,7 +33,10 @@ class MethodsBase:
         """Return the chat in chat_id, refusing chats the bot cannot write to."""
         chat = self.state.chat(params.chat_id())
         if chat.type == "private":
-            if not self.state.users[chat.id].started:
+            user = self.state.users[chat.id]
+            if user.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if not user.started:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         elif not chat.bot_member:
             raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")

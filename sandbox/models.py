@@ -37,6 +37,7 @@ class User:
     role: str = ""
     is_bot: bool = False
     started: bool = True  # has pressed Start in a private chat with the bot
+    blocked: bool = False  # has blocked the bot (writing to it again unblocks, as on Telegram)
     language_code: str = "zh-hans"
 
     def to_api(self) -> JSON:

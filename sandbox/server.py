@@ -82,6 +82,15 @@ class SandboxServer:
         """Add a person (and their private chat with the bot; `started=False` refuses it)."""
         return self.state.add_user(id, name, username, role, started, language_code)
 
+    def close_private(self, user_id: int, *, blocked: bool = False) -> None:
+        """The person has not pressed Start yet (or, with `blocked`, blocked the bot): private
+        messages to them get Telegram's 403 until they write to the bot."""
+        user = self.state.users[user_id]
+        if blocked:
+            user.blocked = True
+        else:
+            user.started = False
+
     def add_chat(
         self,
         id: int,

@@ -344,6 +344,7 @@ class SandboxState:
             )
         if chat.type == "private":
             self.users[from_user_id].started = True
+            self.users[from_user_id].blocked = False
         if self.bot_sees(chat, message):
             self.updates.push("message", self.message_api(message))
         return message

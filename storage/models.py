@@ -118,6 +118,20 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class PrivateChat(Base):
+    """Whether the bot can write to a person in private: learned from Start and from 403s.
+
+    Telegram refuses a private message to someone who never pressed Start (or who blocked the
+    bot); the bot learns it only by trying, and remembers it so nobody is routed to in vain.
+    """
+
+    __tablename__ = "private_chats"
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(16))  # open|closed
+    reason: Mapped[str | None] = mapped_column(String(200))
+    changed_at: Mapped[datetime]
+
+
 class InboxUpdate(Base):
     """Every Telegram update, stored before it is handled; update_id makes repeats no-ops."""
 

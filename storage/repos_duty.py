@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.duty.records import (
     GIVEN_UP,
+    PAGE,
     FollowUpTask,
     NewStep,
     OpenTicketView,
@@ -200,6 +201,29 @@ class SqlDutyRepo:
         row.last_error = error[:64]
         await self.s.flush()
         return _step(row)
+
+    async def bring_forward_page(self, ticket_id: int, now: datetime) -> bool:
+        """Make the ticket's next page due now (the one before it reached nobody).
+
+        Nothing changes while a page is already due: two pages refused at the same moment
+        bring forward one page, not two."""
+        row = await self.s.scalar(
+            select(EscalationRow)
+            .where(
+                EscalationRow.ticket_id == ticket_id,
+                EscalationRow.kind == PAGE,
+                EscalationRow.fired_at.is_(None),
+                EscalationRow.cancelled_at.is_(None),
+            )
+            .order_by(EscalationRow.due_at, EscalationRow.step_no)
+            .limit(1)
+            .with_for_update()
+        )
+        if row is None or row.due_at <= now:
+            return False  # no page left, or one is due already (two refusals at one moment)
+        row.due_at = now
+        await self.s.flush()
+        return True
 
     async def retry_step_at(self, step_id: int, at: datetime) -> None:
         await self.s.execute(

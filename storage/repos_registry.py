@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.records import BuildingInfo, ChatInfo, CommunityInfo, LoadReport, PersonInfo
 from bot.domain.registry import CommunitySpec
-from storage.models import Building, BuildingAlias, Chat, Community, Grid, Person
+from storage.models import Building, BuildingAlias, Chat, Community, Grid, Person, PrivateChat
+from storage.repos_messaging import _insert
 
 
 class _Counter:
@@ -322,6 +324,35 @@ class SqlPeopleRepo:
         row.claimed_at = now
         await self.s.flush()
         return person_info(row)
+
+    async def private_states(self, telegram_ids: Sequence[int]) -> dict[int, str]:
+        """What the bot knows of writing to these people in private (open|closed)."""
+        if not telegram_ids:
+            return {}
+        rows = await self.s.scalars(
+            select(PrivateChat).where(PrivateChat.telegram_id.in_(list(set(telegram_ids))))
+        )
+        return {r.telegram_id: r.state for r in rows}
+
+    async def set_private_state(
+        self, telegram_id: int, state: str, now: datetime, reason: str | None = None
+    ) -> bool:
+        """Record open|closed; return whether it changed (a first record counts as a change)."""
+        values = {"telegram_id": telegram_id, "state": state, "reason": reason, "changed_at": now}
+        inserted = await self.s.execute(
+            _insert(self.s, PrivateChat).values(**values).on_conflict_do_nothing()
+        )
+        if inserted.rowcount:  # type: ignore[attr-defined]
+            return True  # the first record (two processes may both try: one of them wins)
+        row = await self.s.get(
+            PrivateChat, telegram_id, with_for_update=True, populate_existing=True
+        )
+        assert row is not None
+        if row.state == state:
+            return False
+        row.state, row.reason, row.changed_at = state, reason, now
+        await self.s.flush()
+        return True
 
     async def of_community(self, community_id: int) -> list[PersonInfo]:
         rows = await self.s.scalars(

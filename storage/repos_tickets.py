@@ -369,6 +369,11 @@ class SqlTicketRepo:
         )
         return None if row is None else _prompt(row)
 
+    async def prompt_of_outbox(self, outbox_id: int) -> Prompt | None:
+        """The prompt (card, page, …) an outbox row carries, if it carries one."""
+        row = await self.s.scalar(select(TicketPrompt).where(TicketPrompt.outbox_id == outbox_id))
+        return None if row is None else _prompt(row)
+
     async def pending_prompt(self, telegram_id: int, since: datetime) -> Prompt | None:
         """The newest unanswered "write the note" prompt to this person since `since`."""
         row = await self.s.scalar(

@@ -50,6 +50,11 @@ class ChatInfo:
         return self.coverage_ref if self.coverage_kind in ("building", "unit") else None
 
 
+# Whether the bot can write to a person in private (people.private_states)
+PRIVATE_OPEN = "open"  # they wrote to the bot in private
+PRIVATE_CLOSED = "closed"  # Telegram refused a private message to them (no Start, or blocked)
+
+
 @dataclass(frozen=True)
 class PersonInfo:
     id: int

@@ -14,6 +14,7 @@ from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
 from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
+from bot.services.reach import PrivateReach
 from bot.services.replies import Replies
 from bot.services.tickets.desk import TicketDesk
 
@@ -37,3 +38,5 @@ class Services:
     # Duty: /duty /roster /cover /leave /workday, the handoff; pages and follow-ups.
     duty: DutyDesk | None = None
     escalation: EscalationDesk | None = None
+    # Who the bot can write to in private: learned from every private update.
+    reach: PrivateReach | None = None

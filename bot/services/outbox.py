@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -53,8 +54,10 @@ class OutboxSender:
         lease: timedelta = timedelta(seconds=120),
         max_attempts: int = 8,
         state: LoopState | None = None,
+        on_private_refused: Callable[[OutboxItem, str], Awaitable[None]] | None = None,
     ) -> None:
         self.uow = uow
+        self.on_private_refused = on_private_refused
         self.state = state or LoopState("outbox sender")
         self.gateway = gateway
         self.clock = clock
@@ -123,7 +126,9 @@ class OutboxSender:
                 if outcome is _Outcome.DONE:
                     continue
                 for later in items[index + 1 :]:
-                    if outcome is _Outcome.CHAT_GONE:
+                    if outcome is _Outcome.CHAT_GONE and later.chat_id > 0:
+                        await self._unavailable(later, "chat unavailable", self.clock.now())
+                    elif outcome is _Outcome.CHAT_GONE:
                         await self._fail(later, "chat unavailable")
                     else:
                         await self._reschedule(later, 0.5, "waiting for an earlier message", False)
@@ -149,12 +154,7 @@ class OutboxSender:
             await self._reschedule(item, min(2.0 ** (item.attempts + 1), 300.0), str(exc), True)
             return _Outcome.WAIT
         except ChatUnavailable as exc:
-            log.warning("chat %s unavailable (%s); marking it dead", item.chat_id, exc)
-            async with self.uow() as tx:
-                await tx.outbox.mark_failed(item.id, f"chat unavailable: {exc}", now)
-                if item.chat_id < 0:
-                    await mark_chat_dead(tx, item.chat_id, "", now, reason=str(exc))
-                await tx.commit()
+            await self._unavailable(item, str(exc), now)
             return _Outcome.CHAT_GONE
         except PermanentFailure as exc:
             await self._fail(item, str(exc))
@@ -171,6 +171,19 @@ class OutboxSender:
             await tx.outbox.mark_sent(item.id, message_id, self.clock.now())
             await tx.commit()
         return _Outcome.DONE
+
+    async def _unavailable(self, item: OutboxItem, reason: str, now: datetime) -> None:
+        """403: a group is marked dead; a person's refusal goes to whoever hands work on."""
+        if item.chat_id > 0 and self.on_private_refused is not None:
+            # first, so a crash before mark_failed repeats it (it is safe to repeat)
+            await self.on_private_refused(item, reason)
+        else:
+            log.warning("chat %s unavailable (%s); marking it dead", item.chat_id, reason)
+        async with self.uow() as tx:
+            await tx.outbox.mark_failed(item.id, f"chat unavailable: {reason}", now)
+            if item.chat_id < 0:
+                await mark_chat_dead(tx, item.chat_id, "", now, reason=reason)
+            await tx.commit()
 
     async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Replace references to other outbox rows with their Telegram message ids."""

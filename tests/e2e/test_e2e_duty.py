@@ -324,3 +324,24 @@ async def test_a_follow_up_call_nobody_makes_pages_the_admin(
     await tick(world)
     [page] = await pages(world, ADMIN)
     assert "#A-0001" in page["text"] and "电话回访" in page["text"]
+
+
+async def test_pages_nobody_receives_bring_the_next_page_forward_at_once(
+    world: World, clock: FakeClock
+) -> None:
+    world.server.close_private(PLUMBER)  # the backup and the supervisor never pressed Start
+    world.server.close_private(SUPERVISOR)
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    await card_of(world, group, said)
+    clock.advance(minutes=5)  # nobody accepted: the backup and supervisor are paged, in vain
+    await tick(world)
+    await tick(world)
+    # the admin's page, planned for 30 minutes, comes now: the chain does not wait on nobody
+    [page] = await pages(world, ADMIN)
+    assert "#A-0001" in page["text"]
+    async with world.app.uow() as tx:
+        fired = [(s.target_key, s.outcome) for s in await tx.duty.steps(1) if s.fired_at]
+    assert ("wang", "sent") in fired and ("zhang", "sent") in fired and ("li", "sent") in fired
+    notes = [m for m in await world.bot_messages(ADMIN) if "没法私信" in (m.get("text") or "")]
+    assert len(notes) == 2  # 张师傅 and 李经理, once each

@@ -12,7 +12,7 @@ from bot.domain.clock import Clock
 from bot.domain.duty.records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.escalation.plan import retry_delay
-from bot.domain.records import AuditRecord, CommunityInfo
+from bot.domain.records import PRIVATE_CLOSED, AuditRecord, CommunityInfo
 from bot.domain.tickets import Action, Prompt, Status, Ticket
 from bot.domain.tickets.changes import handed_to
 from bot.services.buttons import Pressed
@@ -175,6 +175,13 @@ class EscalationDesk:
             return
         if step.target_id is None:
             await tx.duty.set_outcome(step.id, "skipped")
+            return
+        states = await tx.people.private_states([step.target_id])
+        if (
+            states.get(step.target_id) == PRIVATE_CLOSED
+        ):  # Telegram refuses them: the next page now
+            await tx.duty.set_outcome(step.id, "unreachable")
+            await tx.duty.bring_forward_page(ticket.id, now)
             return
         await self._page(tx, step, ticket, community, step.target_id, now)
         await tx.duty.set_outcome(step.id, "sent")

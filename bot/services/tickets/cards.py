@@ -98,6 +98,8 @@ class Looks:
             lines.append(i18n.t(locale, "tickets.card.referred_to", where=where))
         elif card.handler and card.status not in (Status.CANCELLED, Status.REFERRED):
             lines.append(i18n.t(locale, "tickets.card.handler", name=card.handler))
+        elif card.status in (Status.ASSIGNED, Status.REOPENED):  # nobody could be reached yet
+            lines.append(i18n.t(locale, "tickets.card.handler_pending"))
         if card.next_at is not None:
             key = "verdict_by" if card.status is Status.RESOLVED else "next_at"
             when = self.when(locale, community, card.next_at)
