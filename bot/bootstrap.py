@@ -15,6 +15,7 @@ from bot.notice_files import load_templates, read_notice_files
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.container import Services
+from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
@@ -117,7 +118,12 @@ class UseCases:
             duty=self.duty,
             escalation=self.escalation,
             reach=self.reach,
+            doctor=Doctor(self.uow, self.clock, self._webhook_url()),
         )
+
+    def _webhook_url(self) -> str | None:
+        s = self.settings
+        return s.webhook_url if s.mode == "webhook" else None
 
 
 def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) -> UseCases:

@@ -12,6 +12,7 @@ from bot.domain.registry import Role
 from bot.services.chats import role_names
 from bot.services.container import Services
 from handlers.command import Command, command
+from handlers.probe import TelegramProbe
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
@@ -56,7 +57,20 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
             roles=role_names(cmd.locale, set(person.roles)),
         )
 
+    probe = TelegramProbe(application.bot)
+
+    async def status(cmd: Command) -> str:
+        """The deployment doctor's report, for admins (the same as `loudao check`)."""
+        identity = await services.chats.identity(cmd.user.id)
+        if not identity.is_(Role.ADMIN) or services.doctor is None:
+            raise InvalidInput("doctor.status_denied")
+        report = await services.doctor.examine(probe)
+        return report.render(cmd.locale)
+
     application.add_handler(CommandHandler(["start", "help"], command(services, start)))
+    application.add_handler(
+        CommandHandler("status", command(services, status, private_only="doctor.status_denied"))
+    )
     application.add_handler(CommandHandler("bind", command(services, bind)))
     application.add_handler(
         CommandHandler("join", command(services, join, private_only="join.private_only"))

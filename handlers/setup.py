@@ -32,6 +32,7 @@ PRIVATE_COMMANDS = [
     ("notices", "管理员：管理通知"),
     ("outage", "管理员：停水停电通知"),
     ("faq", "管理员：常见问题"),
+    ("status", "管理员：服务自检"),
     ("join", "工作人员认领账号：/join 邀请码"),
 ]
 GROUP_COMMANDS = [

@@ -107,6 +107,10 @@ class SandboxServer:
         )
 
     # -- knobs for tests and benchmarks ------------------------------------------------
+    def set_bot_admin(self, chat_id: int, admin: bool) -> None:
+        """Promote the bot to admin of a group, or take its admin rights away."""
+        self.state.chat(chat_id).bot_admin = admin
+
     def set_fault(
         self,
         drop: float = 0.0,

@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import classify, corrections, db, duty, faq, init, load, serve
+from bot.cli import check, classify, corrections, db, duty, faq, init, load, serve
 from bot.cli.common import Command
 from bot.config import SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
@@ -25,7 +25,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(func=serve.run)  # `loudao` alone is `loudao run`
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (serve, init, load, db, classify, faq, corrections, duty):  # order of --help
+    for module in (
+        serve,
+        init,
+        check,
+        load,
+        db,
+        classify,
+        faq,
+        corrections,
+        duty,
+    ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.chats import ChatService
+from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
@@ -40,3 +41,5 @@ class Services:
     escalation: EscalationDesk | None = None
     # Who the bot can write to in private: learned from every private update.
     reach: PrivateReach | None = None
+    # The deployment doctor behind /status (and `loudao check`).
+    doctor: Doctor | None = None
