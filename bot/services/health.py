@@ -59,6 +59,7 @@ class HealthDesk:
         self.started_at = clock.now()
         # a tick that has not finished for this long is stuck (or its loop died)
         self.stale_after = timedelta(seconds=max(60.0, 3 * tick_seconds))
+        self._database_down = False
 
     async def check(self) -> Health:
         """Look now; a failure to look is itself a problem to report."""
@@ -75,8 +76,14 @@ class HealthDesk:
                 failed_sends = await tx.outbox.failed_since(now - RECENT)
             outbox_wait = None if oldest is None else now - oldest
         except Exception as exc:
-            log.warning("health: the database does not answer (%s)", type(exc).__name__)
+            if not self._database_down:  # said once when it goes, once when it is back
+                log.warning("health: the database does not answer (%s)", type(exc).__name__)
+            self._database_down = True
             problems.append("database unreachable")
+        else:
+            if self._database_down:
+                log.warning("health: the database answers again")
+            self._database_down = False
         last = self.last_tick()
         tick_age = None if last is None else now - last
         if (now - self.started_at if tick_age is None else tick_age) > self.stale_after:
