@@ -31,7 +31,7 @@ class LoopState:
     name: str
     stale_after: float = 60.0  # seconds without a round that worked before /healthz says so
     first_delay: float = 1.0
-    max_delay: float = 10.0  # an outage's end is noticed within this long
+    max_delay: float = 5.0  # an outage's end is noticed within this long
     monotonic: Callable[[], float] = time.monotonic
     started_at: float = field(init=False)
     last_ok: float | None = None
