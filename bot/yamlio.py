@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -18,7 +19,20 @@ Loc = tuple[int | str, ...]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key and sequence item."""
+    """SafeLoader that remembers the line of every mapping key and sequence item.
+
+    Integers are decimal only: YAML 1.1 reads `010` as 8 (octal), `08` as text and `17:00` as
+    1020 (base 60), so unit 010, room 0801 or a time written unquoted stayed as written
+    nowhere. Here anything with a leading zero, a colon or a base prefix stays the text it is.
+    """
+
+
+_DECIMAL = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
+_INT = "tag:yaml.org,2002:int"
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, _DECIMAL if tag == _INT else regexp) for tag, regexp in resolvers]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _collect_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int]) -> None:

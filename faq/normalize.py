@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -11,36 +10,20 @@ from pathlib import Path
 
 from pydantic import Field
 
+from bot.domain.text import normalise_text
 from bot.resources import builtin_file
 from bot.yamlio import StrictModel, load_model
 
-T2S = builtin_file("faq", "t2s.txt")
 SYNONYMS = builtin_file("faq", "synonyms.yaml")
 
 # Anything that is not a letter, digit or CJK ideograph separates words.
 _NON_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
-@cache
-def t2s_table() -> Mapping[int, str]:
-    """Return the built-in traditional → simplified character table (faq/t2s.txt)."""
-    table: dict[int, str] = {}
-    for line in T2S.read_text(encoding="utf-8").splitlines():
-        if len(line) == 2 and not line.startswith("#"):
-            table[ord(line[0])] = line[1]
-    return table
-
-
-def to_simplified(text: str) -> str:
-    """Replace the common traditional characters with their simplified forms."""
-    return text.translate(t2s_table())
-
-
 def clean(text: str) -> str:
-    """Full-width → half-width, lower case, simplified characters, punctuation → single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = to_simplified(text)
-    return _NON_WORD.sub(" ", text).strip()
+    """The shared reading (bot/domain/text.py: width, simplified characters, emoji, slips),
+    lower case, punctuation → single spaces."""
+    return _NON_WORD.sub(" ", normalise_text(text).lower()).strip()
 
 
 class SynonymFile(StrictModel):

@@ -1,6 +1,7 @@
 """Normalisation and segmentation turn residents' spellings into comparable words."""
 
-from faq.normalize import Lexicon, clean, normalize, to_simplified
+from bot.domain.text import to_simplified
+from faq.normalize import Lexicon, clean, normalize
 from faq.segment import char_bigrams, segment
 
 

@@ -20,13 +20,24 @@ from bot.domain.intake.numerals import int_to_chinese, normalize_width
         ("一百零一", 101),
         ("两百", 200),
         ("四零一", 401),
+        ("五零二", 502),  # a room read digit by digit
+        ("幺零三", 103),  # 幺 is how 1 is said in numbers read out
+        ("二〇三", 203),
+        ("三百五", 350),  # the last digit is of the next lower place, as in speech
+        ("一百一", 110),
+        ("三千五", 3500),
+        ("一万二", 12000),
+        ("一百零五", 105),  # 零 keeps the last digit a unit
+        ("一万", 10000),
+        ("廿三", 23),
+        ("两千零五", 2005),
     ],
 )
 def test_reads_arabic_full_width_and_chinese_numerals(text: str, value: int) -> None:
     assert chinese_to_int(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "楼", "百", "三楼"])
+@pytest.mark.parametrize("text", ["", "abc", "楼", "百", "三楼", "一二十"])
 def test_text_that_is_not_a_number_gives_none(text: str) -> None:
     assert chinese_to_int(text) is None
 

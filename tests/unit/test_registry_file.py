@@ -59,6 +59,13 @@ def test_numbers_may_be_written_without_quotes(tmp_path: Path) -> None:
     assert c.chats[0].covers.kind == "building"
 
 
+def test_numbers_with_leading_zeros_stay_as_written(tmp_path: Path) -> None:
+    # YAML 1.1 would read 010 as 8 (octal) and 01 as 1, so three units became ('1', '8', '08')
+    text = GOOD.replace("units: [1, 2]", "units: [01, 010, 08]")
+    c = read_registry(write(tmp_path, text)).communities[0]
+    assert c.buildings[0].units == ("01", "010", "08")
+
+
 @pytest.mark.parametrize(
     ("broken", "line", "field", "message"),
     [

@@ -20,6 +20,7 @@ from bot.domain.intake.stages import (
     list_evidence,
     read_cues,
 )
+from bot.domain.text import normalise_text
 
 __all__ = ["OTHER", "QUESTION", "REPORT", "Classification", "classify"]
 
@@ -64,7 +65,7 @@ def classify(
     claims = claim_categories(message, rules, cues, emergencies.worries)
     intent = choose_intent(emergencies.alarms, claims, cues)
     choice = choose_category(intent, emergencies.alarms, claims, rules)
-    location = parse_location(text, buildings, default_building)
+    location = parse_location(normalise_text(text), buildings, default_building)
     return Classification(
         intent=intent,
         category=choice.category,

@@ -57,13 +57,14 @@ _NOT_BUILDING_AFTER = re.compile(
     r"|到|至|前|后|停|放假|发|通知|交|截止|为止|出|位|电梯|梯|床|窗口)"
 )
 _UNIT_RE = re.compile(rf"(?P<num>{N})\s*单元")
+_ROOM_DIGITS = "零〇一二三四五六七八九幺"  # a room read digit by digit: 五零二, 幺零三
 _ROOM_RE = re.compile(
-    r"(?<![0-9])(?P<num>[0-9]{3,4}|[零〇一二三四五六七八九]{3,4})\s*(?:室|号房|房间|房)"
+    rf"(?<![0-9])(?P<num>[0-9]{{3,4}}|[{_ROOM_DIGITS}]{{3,4}})\s*(?:室|号房|房间|房)"
 )
 _TRIPLE_RE = re.compile(r"(?<![0-9])([0-9]{1,3})\s*-\s*([0-9]{1,2})\s*-\s*([0-9]{3,4})(?![0-9])")
 # a bare 3–4 digit number right after the building or unit is the room: 171号401, 5栋402
 _ROOM_AFTER_RE = re.compile(
-    r"^[\s,，、\-—(（]*(?P<num>[0-9]{3,4})(?![0-9])"
+    rf"^[\s,，、\-—(（]*(?P<num>[0-9]{{3,4}}(?![0-9])|[{_ROOM_DIGITS}]{{3,4}}(?![{_ZH}]))"
     r"(?!\s*(?:元|块|米|斤|个|天|年|次|户|人|度|平|号楼|栋|幢|单元|多|%|号(?!房)))"
 )
 
@@ -183,7 +184,7 @@ def parse_location(
         for pos in sorted(after_positions, reverse=True):
             m = _ROOM_AFTER_RE.match(t[pos:])
             if m:
-                room = m.group("num")
+                room = m.group("num") if m.group("num").isdigit() else number_text(m.group("num"))
                 break
 
     # a run of digits longer than any building number or unit is not one ("12345678…单元")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 _DIGITS: dict[str, int] = {
-    "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2,
+    "零": 0, "〇": 0, "一": 1, "幺": 1, "壹": 1, "二": 2, "两": 2, "贰": 2,
     "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
     "八": 8, "捌": 8, "九": 9, "玖": 9,
 }  # fmt: skip
 _UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_TENS: dict[str, int] = {"廿": 20, "卅": 30}  # 廿三 = 23
+_MYRIAD = "万"
 _ZH_DIGITS = "零一二三四五六七八九"
 
 #: Characters that can make up a Chinese number (for building regular expressions).
-CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS)
+CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS) + "".join(_TENS) + _MYRIAD
 #: One number as residents write it: ASCII digits or a run of Chinese numeral characters.
 NUMBER_PATTERN = rf"(?:[0-9]+|[{CHINESE_NUMERAL_CHARS}]+)"
 
@@ -27,7 +29,8 @@ def normalize_width(text: str) -> str:
 
 
 def chinese_to_int(text: str) -> int | None:
-    """Return the value of a numeral: "3", "３", "三", "两", "十七", "一百七十一", "四零一".
+    """Return the value of a numeral: "3", "３", "三", "两", "十七", "一百七十一", "四零一",
+    "五零二" and "幺零三" (digit by digit), "三百五" (350), "一万二" (12000), "廿三" (23).
 
     Returns None when the text is not a number.
     """
@@ -36,28 +39,75 @@ def chinese_to_int(text: str) -> int | None:
         return None
     if s.isascii() and s.isdigit():
         return int(s)
-    if any(ch not in _DIGITS and ch not in _UNITS for ch in s):
+    if any(
+        ch not in _DIGITS and ch not in _UNITS and ch not in _TENS and ch != _MYRIAD for ch in s
+    ):
         return None
-    if not any(ch in _UNITS for ch in s):
-        # digit by digit, as in 四零一 (room 401) or 一七一
+    if all(ch in _DIGITS for ch in s):
+        # digit by digit, as in 四零一 (room 401), 幺零三 or 一七一
         return int("".join(str(_DIGITS[ch]) for ch in s))
-    total = 0
-    section = 0
-    pending: int | None = None
+    return _positional(s)
+
+
+class _Reading:
+    """The state of reading a positional numeral from left to right."""
+
+    def __init__(self) -> None:
+        self.total = 0  # whole myriads (万) read so far
+        self.section = 0  # below the last 万
+        self.pending: int | None = None  # a digit waiting for its unit
+        self.last_unit = 0
+        self.zero = False  # a 零 since the last unit: 一百零五 is 105, not 150
+
+    def digit(self, value: int) -> bool:
+        if self.pending is not None and value != 0:
+            return False  # two digits in a row inside a positional number, e.g. 一二十
+        if value == 0:
+            self.zero = True
+        else:
+            self.pending = value
+        return True
+
+    def unit(self, value: int) -> bool:
+        if self.pending is None and self.section == 0 and self.total == 0 and value != 10:
+            return False  # 百 alone is not a number residents write
+        self.section += (1 if self.pending is None else self.pending) * value
+        self.pending, self.last_unit, self.zero = None, value, False
+        return True
+
+    def myriad(self) -> bool:
+        self.total += ((self.section + (self.pending or 0)) or 1) * 10000
+        self.section, self.pending, self.last_unit, self.zero = 0, None, 10000, False
+        return True
+
+    def tens(self, value: int) -> bool:
+        if self.pending is not None:
+            return False
+        self.section += value
+        self.last_unit, self.zero = 10, False
+        return True
+
+    def value(self) -> int:
+        last = self.pending or 0
+        if last and self.last_unit >= 100 and not self.zero:
+            last *= self.last_unit // 10  # 三百五 is 350, 一万二 is 12000
+        return self.total + self.section + last
+
+
+def _positional(s: str) -> int | None:
+    reading = _Reading()
     for ch in s:
         if ch in _DIGITS:
-            if pending is not None and _DIGITS[ch] != 0:
-                return None  # two digits in a row inside a positional number, e.g. 一二十
-            pending = _DIGITS[ch] if _DIGITS[ch] != 0 else None
+            ok = reading.digit(_DIGITS[ch])
+        elif ch in _UNITS:
+            ok = reading.unit(_UNITS[ch])
+        elif ch in _TENS:
+            ok = reading.tens(_TENS[ch])
         else:
-            unit = _UNITS[ch]
-            multiplier = 1 if pending is None else pending
-            if pending is None and section == 0 and total == 0 and unit != 10:
-                return None  # 百 alone is not a number residents write
-            section += multiplier * unit
-            pending = None
-    total += section + (pending or 0)
-    return total
+            ok = reading.myriad()
+        if not ok:
+            return None
+    return reading.value()
 
 
 def int_to_chinese(n: int) -> str:

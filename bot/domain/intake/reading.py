@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.domain.intake.numerals import normalize_width
 from bot.domain.intake.rules import IntakeRules, Matcher
+from bot.domain.text import normalise_text
 
 _CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；、\s~～…]+")
 
@@ -71,8 +71,8 @@ class Message:
 
 
 def normalise(text: str) -> str:
-    """Return the text with full-width characters made half-width, lower case, trimmed."""
-    return normalize_width(text).lower().strip()
+    """Return the shared reading of the text (bot/domain/text.py), lower case, trimmed."""
+    return normalise_text(text).lower().strip()
 
 
 def clause_bounds(text: str) -> tuple[tuple[int, int], ...]:
