@@ -29,10 +29,20 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         locale = locale_for(update, services.settings.locale)
         if isinstance(error, LoudaoError):
             text = i18n.t(locale, error.key, **error.params)
-            log.info("refused update %s: %s", update.update_id, error.key)
+            log.info(
+                "refused update %s: %s",
+                update.update_id,
+                error.key,
+                extra={"update_id": update.update_id, "key": error.key},
+            )
         else:
             # Log the update id only: message texts may hold room or phone numbers.
-            log.error("update %s failed", update.update_id, exc_info=error)
+            log.error(
+                "update %s failed",
+                update.update_id,
+                exc_info=error,
+                extra={"update_id": update.update_id},
+            )
             text = i18n.t(locale, "error.generic")
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
@@ -61,6 +71,11 @@ async def answer(services: Services, update: Update, text: str) -> None:
         services.wake_sender()
     except Exception as exc:
         why = type(exc).__name__  # its text may hold the statement's values
-        log.warning("reply to update %s not queued (%s); sent directly", update.update_id, why)
+        log.warning(
+            "reply to update %s not queued (%s); sent directly",
+            update.update_id,
+            why,
+            extra={"update_id": update.update_id, "chat_id": chat.id},
+        )
         with contextlib.suppress(TelegramError):
             await message.reply_text(shorten(text), parse_mode=ParseMode.HTML)

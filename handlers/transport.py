@@ -73,7 +73,9 @@ class Dispatcher:
             update = Update.de_json(payload, self.application.bot)
             await self.application.process_update(update)
         except Exception as exc:  # one bad update must not block the others
-            log.exception("update %s could not be handled", update_id)
+            log.exception(
+                "update %s could not be handled", update_id, extra={"update_id": update_id}
+            )
             await self.inbox.done(update_id, error=type(exc).__name__)
             return
         await self.inbox.done(update_id)
