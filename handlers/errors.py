@@ -15,7 +15,7 @@ from bot import i18n
 from bot.domain.errors import LoudaoError
 from bot.domain.message_parts import shorten
 from bot.services.container import Services
-from handlers.incoming import locale_for
+from handlers.incoming import area_of, locale_for
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
                 extra={"update_id": update.update_id},
             )
             text = i18n.t(locale, "error.generic")
+            if services.alerts is not None:  # the admins hear of it when it keeps failing
+                await services.alerts.update_failed(
+                    update.update_id, area_of(update), type(error).__name__
+                )
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(_plain(text), show_alert=True)

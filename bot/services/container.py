@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.domain.clock import Clock
+from bot.services.alerts.desk import AlertDesk
 from bot.services.chats import ChatService
 from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
@@ -37,3 +38,5 @@ class Services:
     # Duty: /duty /roster /cover /leave /workday, the handoff; pages and follow-ups.
     duty: DutyDesk | None = None
     escalation: EscalationDesk | None = None
+    # What keeps failing is told to the admins (the error handler and the dispatcher report).
+    alerts: AlertDesk | None = None
