@@ -44,15 +44,16 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
                 extra={"update_id": update.update_id},
             )
             text = i18n.t(locale, "error.generic")
-            if services.alerts is not None:  # the admins hear of it when it keeps failing
-                await services.alerts.update_failed(
-                    update.update_id, area_of(update), type(error).__name__
-                )
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(_plain(text), show_alert=True)
         elif update.effective_message is not None:
             await answer(services, update, text)
+        if services.alerts is not None and not isinstance(error, LoudaoError):
+            # after the reply: the person waiting first; the admins hear when it keeps failing
+            await services.alerts.update_failed(
+                update.update_id, area_of(update), type(error).__name__
+            )
 
     application.add_error_handler(on_error)
 
