@@ -10,8 +10,9 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.bootstrap import Tick, build_services, load_community_file, open_database
+from bot.bootstrap import NamedTick, build_services, load_community_file, open_database
 from bot.config import Settings
+from bot.domain.alerts.episodes import Failure
 from bot.domain.clock import Clock, SystemClock
 from bot.services.health import HealthDesk
 from bot.services.loops import Fatal, LoopState
@@ -34,7 +35,7 @@ class LoudaoApp:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.stop_event = asyncio.Event()
-        self.ticks: list[Tick] = []
+        self.ticks: list[NamedTick] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self._webhook: WebhookServer | None = None
@@ -73,18 +74,25 @@ class LoudaoApp:
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets
         self.ticks.extend(use_cases.ticks)
-        watched = [self.loops["dispatcher"], self.loops["sender"]]
+        self.alerts = use_cases.alerts
+        self.watched = {name: self.loops[name] for name in ("dispatcher", "sender")}
         if s.mode == "polling":
-            watched.append(self.loops["poller"])
+            self.watched["poller"] = self.loops["poller"]
         self.health = HealthDesk(
-            self.uow, self.clock, lambda: self.last_tick_at, s.tick_seconds, watched
+            self.uow,
+            self.clock,
+            lambda: self.last_tick_at,
+            s.tick_seconds,
+            list(self.watched.values()),
         )
         register_all(self.application, self.services)
         await initialize(self.application)
         use_cases.reach.bot_username = self.application.bot.username
         await announce_commands(self.application)
         await self.application.start()
-        self.dispatcher = Dispatcher(self.application, self.inbox, self.loops["dispatcher"])
+        self.dispatcher = Dispatcher(
+            self.application, self.inbox, self.loops["dispatcher"], self.alerts
+        )
         self._spawn(self.sender.run_forever(self.stop_event))
         self._spawn(self.dispatcher.run_forever(self.stop_event))
         if s.mode == "webhook":
@@ -142,12 +150,17 @@ class LoudaoApp:
         self.stop_event.set()
 
     async def tick(self) -> None:
-        """Run every periodic use case once (deadlines, notices, ...), then deliver."""
-        for job in self.ticks:
+        """Run every periodic use case once (deadlines, notices, ...), look at the loops, then
+        deliver; what keeps failing is told to the admins."""
+        for name, job in self.ticks:
             try:
                 await job()
-            except Exception:
-                log.exception("periodic job %s failed", getattr(job, "__name__", job))
+            except Exception as exc:
+                log.exception("periodic job %s failed", name, extra={"job": name})
+                await self.alerts.failed(Failure(f"tick.{name}", type(exc).__name__))
+            else:
+                await self.alerts.worked(f"tick.{name}")
+        await self.alerts.watch(self.watched)
         self.last_tick_at = self.clock.now()
         self.sender.wake()
         self.dispatcher.wake()

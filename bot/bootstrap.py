@@ -13,6 +13,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.tickets.duplicates import DuplicatePolicy
 from bot.notice_files import load_templates, read_notice_files
 from bot.registry_file import read_registry
+from bot.services.alerts.desk import AlertDesk
 from bot.services.chats import ChatService
 from bot.services.container import Services
 from bot.services.doctor import Doctor
@@ -36,6 +37,7 @@ from storage.uow import SqlUnitOfWorkFactory
 
 NOT_UP_TO_DATE = "the database is not up to date: run `loudao db upgrade` first"
 Tick = Callable[[], Awaitable[object]]
+NamedTick = tuple[str, Tick]  # the name is the job's in alerts (ops.failure.tick.<name>)
 
 
 class DatabaseNotReady(Exception):
@@ -90,16 +92,17 @@ class UseCases:
     duty: DutyDesk
     retention: RetentionDesk
     reach: PrivateReach  # who can be written to in private; a refusal hands work on
+    alerts: AlertDesk
 
     @property
-    def ticks(self) -> tuple[Tick, ...]:
-        """Return the periodic jobs in the order the app runs them."""
+    def ticks(self) -> tuple[NamedTick, ...]:
+        """Return the periodic jobs, by name, in the order the app runs them."""
         return (
-            self.notices.tick,
-            self.tickets.tick,  # deadlines, verdicts
-            self.escalation.tick,  # escalation steps fire exactly once
-            self.duty.tick,  # the morning handoff, once a day
-            self.retention.tick,  # personal data erased after the keeping periods (PIPL)
+            ("notices", self.notices.tick),
+            ("tickets", self.tickets.tick),  # deadlines, verdicts
+            ("escalation", self.escalation.tick),  # escalation steps fire exactly once
+            ("duty", self.duty.tick),  # the morning handoff, once a day
+            ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
     def for_handlers(self, wake_sender: Callable[[], None]) -> Services:
@@ -119,6 +122,7 @@ class UseCases:
             escalation=self.escalation,
             reach=self.reach,
             doctor=Doctor(self.uow, self.clock, self._webhook_url()),
+            alerts=self.alerts,
         )
 
     def _webhook_url(self) -> str | None:
@@ -159,6 +163,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
             keep_messages=timedelta(days=settings.keep_messages_days),
         ),
         reach=PrivateReach(uow, clock, looks),
+        alerts=AlertDesk(uow, clock),
     )
 
 

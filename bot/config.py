@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.clock import TimezoneName
+from bot.logs import LogFormat
 from bot.resources import example_file
 
 Locale = Literal["zh_CN", "en"]
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     # raw Telegram updates and private messages (staff cards) are kept this long
     keep_messages_days: int = Field(default=30, ge=1, le=3650)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # text: one readable line an event; json: one JSON object a line, for a log store
+    log_format: LogFormat = "text"
     gas_hotline: str = "962777"
     power_hotline: str = "95598"
     water_hotline: str = "962424"

@@ -15,7 +15,7 @@ from bot import i18n
 from bot.domain.errors import LoudaoError
 from bot.domain.message_parts import shorten
 from bot.services.container import Services
-from handlers.incoming import locale_for
+from handlers.incoming import area_of, locale_for
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +29,31 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         locale = locale_for(update, services.settings.locale)
         if isinstance(error, LoudaoError):
             text = i18n.t(locale, error.key, **error.params)
-            log.info("refused update %s: %s", update.update_id, error.key)
+            log.info(
+                "refused update %s: %s",
+                update.update_id,
+                error.key,
+                extra={"update_id": update.update_id, "key": error.key},
+            )
         else:
             # Log the update id only: message texts may hold room or phone numbers.
-            log.error("update %s failed", update.update_id, exc_info=error)
+            log.error(
+                "update %s failed",
+                update.update_id,
+                exc_info=error,
+                extra={"update_id": update.update_id},
+            )
             text = i18n.t(locale, "error.generic")
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(_plain(text), show_alert=True)
         elif update.effective_message is not None:
             await answer(services, update, text)
+        if services.alerts is not None and not isinstance(error, LoudaoError):
+            # after the reply: the person waiting first; the admins hear when it keeps failing
+            await services.alerts.update_failed(
+                update.update_id, area_of(update), type(error).__name__
+            )
 
     application.add_error_handler(on_error)
 
@@ -61,6 +76,11 @@ async def answer(services: Services, update: Update, text: str) -> None:
         services.wake_sender()
     except Exception as exc:
         why = type(exc).__name__  # its text may hold the statement's values
-        log.warning("reply to update %s not queued (%s); sent directly", update.update_id, why)
+        log.warning(
+            "reply to update %s not queued (%s); sent directly",
+            update.update_id,
+            why,
+            extra={"update_id": update.update_id, "chat_id": chat.id},
+        )
         with contextlib.suppress(TelegramError):
             await message.reply_text(shorten(text), parse_mode=ParseMode.HTML)

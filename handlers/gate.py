@@ -33,7 +33,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         if decision is ChatGate.SERVE:
             return
         if decision is ChatGate.LEAVE:
-            log.info("leaving chat %s: not bound or allowed", chat.id)
+            log.info("leaving chat %s: not bound or allowed", chat.id, extra={"chat_id": chat.id})
             with contextlib.suppress(TelegramError):
                 await context.bot.leave_chat(chat.id)
             raise ApplicationHandlerStop

@@ -16,6 +16,18 @@ def strip_mention(text: str, bot_username: str) -> str:
     return " ".join(out.split())
 
 
+def area_of(update: Update) -> str:
+    """What kind of update this is, as alerts name it: update.group, update.button ..."""
+    if update.callback_query is not None:
+        return "update.button"
+    if update.my_chat_member is not None or update.chat_member is not None:
+        return "update.member"
+    chat = update.effective_chat
+    if update.effective_message is None or chat is None:
+        return "update.other"
+    return "update.private" if chat.type == "private" else "update.group"
+
+
 def locale_for(update: Update, default_locale: str) -> str:
     """Private replies follow the user's language; group replies the community's."""
     chat = update.effective_chat

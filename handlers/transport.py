@@ -19,8 +19,10 @@ from telegram.error import Conflict, EndPointNotFound, InvalidToken, RetryAfter,
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
+from bot.services.alerts.desk import AlertDesk
 from bot.services.inbox import Inbox
 from bot.services.loops import Fatal, LoopState
+from handlers.incoming import area_of
 
 log = logging.getLogger(__name__)
 # We poll with do_api_request on purpose: raw JSON, so an update PTB cannot parse is stored and
@@ -48,10 +50,12 @@ class Dispatcher:
         application: Application[Any, Any, Any, Any, Any, Any],
         inbox: Inbox,
         state: LoopState,
+        alerts: AlertDesk | None = None,
     ) -> None:
         self.application = application
         self.inbox = inbox
         self.state = state
+        self.alerts = alerts
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -71,12 +75,18 @@ class Dispatcher:
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
         try:
             update = Update.de_json(payload, self.application.bot)
-            await self.application.process_update(update)
+            await self.application.process_update(update)  # awaits the error handler too
         except Exception as exc:  # one bad update must not block the others
-            log.exception("update %s could not be handled", update_id)
+            log.exception(
+                "update %s could not be handled", update_id, extra={"update_id": update_id}
+            )
             await self.inbox.done(update_id, error=type(exc).__name__)
+            if self.alerts is not None:
+                await self.alerts.update_failed(update_id, "update.other", type(exc).__name__)
             return
         await self.inbox.done(update_id)
+        if self.alerts is not None:
+            await self.alerts.update_handled(update_id, area_of(update))
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
         """Handle stored updates until `stop`; a failing round backs off (the database)."""

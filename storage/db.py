@@ -16,9 +16,13 @@ from sqlalchemy.ext.asyncio import (
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create an async engine; SQLite gets WAL, a busy timeout and foreign keys."""
+    """Create an async engine; SQLite gets WAL, a busy timeout and foreign keys.
+
+    Its errors never show the statement's values (hide_parameters): a traceback in the log
+    would otherwise print a resident's words, room and phone number.
+    """
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":

@@ -193,6 +193,20 @@ class SqlOutboxRepo:
         )
         return value
 
+    async def last_with_prefix(self, prefix: str) -> tuple[str, datetime] | None:
+        """The newest message whose dedup key starts with `prefix`: its key and when queued."""
+        row = (
+            await self.s.execute(
+                select(OutboxMessage.dedup_key, OutboxMessage.created_at)
+                .where(OutboxMessage.dedup_key.startswith(prefix, autoescape=True))
+                .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is None or row[0] is None:
+            return None
+        return str(row[0]), row[1]
+
     async def text_of(self, item_id: int) -> str | None:
         payload = await self.s.scalar(
             select(OutboxMessage.payload).where(OutboxMessage.id == item_id)

@@ -7,6 +7,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from storage.db import make_engine
 
 
@@ -51,3 +53,29 @@ async def _server_command(sql: str) -> None:
             await conn.exec_driver_sql(sql)
     finally:
         await admin.dispose()
+
+
+async def refuse_table(engine: AsyncEngine, table: str, refuse: bool) -> None:
+    """Make the database refuse (or accept again) every new row of `table`, as a full disk, a
+    broken constraint or a bug would: the next insert raises, whatever the backend."""
+    name = f"refuse_{table}"
+    async with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            await conn.exec_driver_sql(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                if refuse
+                else f"DROP TRIGGER {name}"
+            )
+        elif refuse:
+            await conn.exec_driver_sql(
+                f"CREATE FUNCTION {name}() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
+            )
+            await conn.exec_driver_sql(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+            )
+        else:
+            await conn.exec_driver_sql(f"DROP TRIGGER {name} ON {table}")
+            await conn.exec_driver_sql(f"DROP FUNCTION {name}()")

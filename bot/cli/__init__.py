@@ -7,7 +7,6 @@ that need none of them (`classify`, `duty`, `faq ask`, `--help`) start quickly.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +14,7 @@ from bot.cli import check, classify, corrections, db, duty, faq, init, load, ser
 from bot.cli.common import Command
 from bot.config import SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
+from bot.logs import configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     command: Command = args.func
     try:
         return command(args, settings)
@@ -68,12 +68,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(exc, file=sys.stderr)
         return 2
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "apscheduler", "aiohttp.access", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    # With max_retries=0 PTB's limiter logs every 429 as an error with a traceback; the outbox
-    # sender waits as Telegram asks and retries, so this is routine, not an error.
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

@@ -1,19 +1,41 @@
-"""`loudao db upgrade` / `loudao db current`: the database migrations, the policy's one tool."""
+"""`loudao db …`: migrations (`upgrade`, `current`, the policy's one tool) and copies of the
+database (`backup`, `restore`, `check`) – see README "Backup and restore"."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.cli.common import AddParser
 from bot.config import Settings
 
 
 def add_commands(add_parser: AddParser) -> None:
-    """Add `db`."""
-    p = add_parser("db", help="database migrations")
-    p.add_argument("action", choices=["upgrade", "current"])
-    p.set_defaults(func=db)
+    """Add `db` and its actions."""
+    p = add_parser("db", help="database migrations, backup and restore")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("upgrade", help="migrate the database to the newest revision").set_defaults(
+        func=db
+    )
+    actions.add_parser("current", help="print the database's revision").set_defaults(func=db)
+    backup = actions.add_parser(
+        "backup",
+        help="copy the database while the bot runs (SQLite: online backup; PostgreSQL: pg_dump)",
+    )
+    backup.add_argument("path", type=Path, help="file to write, or a folder (a dated file)")
+    backup.set_defaults(func=backup_command)
+    restore = actions.add_parser(
+        "restore",
+        help="put a backup in place of LOUDAO_DATABASE_URL's database (stop the bot first)",
+    )
+    restore.add_argument("path", type=Path, help="a file `loudao db backup` wrote")
+    restore.set_defaults(func=restore_command)
+    check = actions.add_parser("check", help="check a backup file is whole; say what it holds")
+    check.add_argument("path", type=Path)
+    check.set_defaults(func=check_command)
 
 
 def db(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,4 +52,80 @@ async def _db(settings: Settings, *, upgrade: bool) -> int:
             await database.upgrade()
         heads = ", ".join(sorted(await database.revisions())) or "(empty)"
     print(f"database at revision {heads}")
+    return 0
+
+
+def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a backup of the configured database; safe while the bot runs."""
+    from storage import backup as b
+
+    url, now = settings.database_url, datetime.now(UTC)
+    try:
+        if b.is_sqlite(url):
+            target = b.backup_target(args.path, now, ".sqlite3")
+            copy = b.backup_sqlite(b.sqlite_file(url), target)
+        else:
+            target = b.backup_target(args.path, now, ".dump")
+            command = b.pg_dump(url, target)
+            print(f"running: {command.shown()}")
+            command.run()
+            copy = b.check_pg_dump(target)
+    except b.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"backup written: {copy.describe()}")
+    return 0
+
+
+def restore_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Put a backup in place of the configured database (the bot stopped)."""
+    from storage import backup as b
+
+    url = settings.database_url
+    try:
+        if b.is_sqlite(url):
+            copy, kept = b.restore_sqlite(args.path, b.sqlite_file(url), datetime.now(UTC))
+            if kept is not None:
+                print(f"the database as it was is kept as {kept}")
+            print(f"restored: {copy.describe()}")
+            print("start the bot: it migrates the file if the backup is from an older version")
+            return 0
+        return asyncio.run(_restore_postgres(settings, args.path))
+    except b.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+async def _restore_postgres(settings: Settings, dump: Path) -> int:
+    from bot.bootstrap import open_database
+    from storage import backup as b
+
+    b.check_pg_dump(dump)
+    async with open_database(settings, policy=False) as database:
+        if await database.revisions():
+            raise b.BackupError(
+                "the database LOUDAO_DATABASE_URL names is not empty: restore into a new one "
+                "(createdb loudao_restored), then point LOUDAO_DATABASE_URL at it"
+            )
+    command = b.pg_restore(settings.database_url, dump)
+    print(f"running: {command.shown()}")
+    command.run()
+    async with open_database(settings, policy=False) as database:
+        heads = ", ".join(sorted(await database.revisions())) or "(empty)"
+        current = await database.is_up_to_date()
+    print(f"restored {dump}: database at revision {heads}")
+    print("start the bot" if current else "run `loudao db upgrade`, then start the bot")
+    return 0
+
+
+def check_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Check that a backup file is whole and say what it holds."""
+    from storage import backup as b
+
+    try:
+        copy = b.check_backup(args.path)
+    except b.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"backup is whole: {copy.describe()}")
     return 0

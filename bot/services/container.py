@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.domain.clock import Clock
+from bot.services.alerts.desk import AlertDesk
 from bot.services.chats import ChatService
 from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
@@ -43,3 +44,5 @@ class Services:
     reach: PrivateReach | None = None
     # The deployment doctor behind /status (and `loudao check`).
     doctor: Doctor | None = None
+    # What keeps failing is told to the admins (the error handler and the dispatcher report).
+    alerts: AlertDesk | None = None

@@ -48,7 +48,12 @@ class LoopState:
         """Record a round that worked; log the recovery once."""
         now = self.monotonic()
         if self.failing_since is not None:
-            log.warning("%s works again after %.0f s", self.name, now - self.failing_since)
+            log.warning(
+                "%s works again after %.0f s",
+                self.name,
+                now - self.failing_since,
+                extra={"loop": self.name},
+            )
         self.last_ok, self.failing_since, self.error = now, None, None
         self._delay = self.first_delay
 
@@ -58,7 +63,12 @@ class LoopState:
         if self.failing_since is None:
             self.failing_since = self.monotonic()
         if reason != self.error:
-            log.error("%s failing: %s (trying again with back-off)", self.name, reason)
+            log.error(
+                "%s failing: %s (trying again with back-off)",
+                self.name,
+                reason,
+                extra={"loop": self.name},
+            )
             self.error = reason
         delay, self._delay = self._delay, min(self._delay * 2, self.max_delay)
         return delay

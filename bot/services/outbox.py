@@ -144,7 +144,9 @@ class OutboxSender:
             await self._reschedule(item, 1.0, str(exc), False)
             return _Outcome.WAIT
         except RetryLater as exc:
-            log.debug("chat %s: Telegram asks to wait %.1fs", item.chat_id, exc.seconds)
+            log.debug(
+                "chat %s: Telegram asks to wait %.1fs", item.chat_id, exc.seconds, extra=_ids(item)
+            )
             await self._reschedule(item, exc.seconds, str(exc), False)
             return _Outcome.WAIT
         except TransientFailure as exc:
@@ -160,7 +162,13 @@ class OutboxSender:
             await self._fail(item, str(exc))
             return _Outcome.DONE
         except Exception as exc:  # a bug, or an outcome nobody knows: bounded, then failed
-            log.error("outbox item %s (%s): %s", item.id, item.purpose, type(exc).__name__)
+            log.error(
+                "outbox item %s (%s): %s",
+                item.id,
+                item.purpose,
+                type(exc).__name__,
+                extra=_ids(item),
+            )
             if item.attempts + 1 >= self.max_attempts:
                 await self._fail(item, f"gave up: {type(exc).__name__}")
                 return _Outcome.DONE
@@ -178,7 +186,9 @@ class OutboxSender:
             # first, so a crash before mark_failed repeats it (it is safe to repeat)
             await self.on_private_refused(item, reason)
         else:
-            log.warning("chat %s unavailable (%s); marking it dead", item.chat_id, reason)
+            log.warning(
+                "chat %s unavailable (%s); marking it dead", item.chat_id, reason, extra=_ids(item)
+            )
         async with self.uow() as tx:
             await tx.outbox.mark_failed(item.id, f"chat unavailable: {reason}", now)
             if item.chat_id < 0:
@@ -213,7 +223,12 @@ class OutboxSender:
             await tx.commit()
 
     async def _fail(self, item: OutboxItem, error: str) -> None:
-        log.error("outbox item %s (%s) failed: %s", item.id, item.purpose, error)
+        log.error("outbox item %s (%s) failed: %s", item.id, item.purpose, error, extra=_ids(item))
         async with self.uow() as tx:
             await tx.outbox.mark_failed(item.id, error, self.clock.now())
             await tx.commit()
+
+
+def _ids(item: OutboxItem) -> dict[str, object]:
+    """The ids a log line about an outbox item carries as JSON fields."""
+    return {"outbox_id": item.id, "chat_id": item.chat_id, "purpose": item.purpose}

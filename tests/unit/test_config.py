@@ -49,6 +49,11 @@ def test_webhook_mode_when_url_and_secret_given(monkeypatch: pytest.MonkeyPatch)
         ("LOUDAO_WEBHOOK_URL", "https://x.org/hook", "needs LOUDAO_WEBHOOK_SECRET"),
         ("LOUDAO_POLL_TIMEOUT", "-1", "Invalid setting LOUDAO_POLL_TIMEOUT"),
         ("LOUDAO_WEBHOOK_SECRET", "my secret!", "may only use A-Z, a-z, 0-9, _ and -"),
+        (
+            "LOUDAO_LOG_FORMAT",
+            "xml",
+            "Invalid setting LOUDAO_LOG_FORMAT: Input should be 'text' or",
+        ),
     ],
 )
 def test_bad_setting_is_one_clear_line(

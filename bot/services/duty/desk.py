@@ -380,7 +380,11 @@ class DutyDesk:
             try:
                 sent += await self._handoff(community, today, now)
             except Exception:
-                log.exception("morning handoff of community %s failed", community.code)
+                log.exception(
+                    "morning handoff of community %s failed",
+                    community.code,
+                    extra={"community": community.code},
+                )
         return sent
 
     async def _handoff(self, community: CommunityInfo, today: date, now: datetime) -> int:

@@ -89,7 +89,7 @@ class EscalationDesk:
             except Exception as exc:
                 if step_id is None:
                     raise
-                log.exception("escalation step %s failed", step_id)
+                log.exception("escalation step %s failed", step_id, extra={"step_id": step_id})
                 passed.append(step_id)
                 await self._failed(step_id, exc)
         return done
@@ -106,15 +106,29 @@ class EscalationDesk:
                 if delay is not None:
                     await tx.duty.retry_step_at(step_id, now + delay)
                     await tx.commit()
-                    log.warning("escalation step %s is tried again in %s", step_id, delay)
+                    log.warning(
+                        "escalation step %s is tried again in %s",
+                        step_id,
+                        delay,
+                        extra={"step_id": step_id},
+                    )
                     return
                 given_up = await tx.duty.give_up_step(step_id, now)
                 await tx.commit()
             if given_up is not None:
-                log.error("escalation step %s given up after %s tries", step_id, step.attempts)
+                log.error(
+                    "escalation step %s given up after %s tries",
+                    step_id,
+                    step.attempts,
+                    extra={"step_id": step_id},
+                )
                 await self._tell_admins_given_up(given_up, now)
         except Exception:
-            log.exception("escalation step %s: its failure could not be recorded", step_id)
+            log.exception(
+                "escalation step %s: its failure could not be recorded",
+                step_id,
+                extra={"step_id": step_id},
+            )
 
     async def _tell_admins_given_up(self, step: StepRecord, now: datetime) -> None:
         """Tell the community's admins which ticket could not be escalated (no personal data)."""
@@ -152,7 +166,11 @@ class EscalationDesk:
             )
             await tx.commit()
         if not admins:
-            log.error("ticket %s could not be escalated and has no admin to tell", ticket.number)
+            log.error(
+                "ticket %s could not be escalated and has no admin to tell",
+                ticket.number,
+                extra={"ticket": ticket.number},
+            )
 
     async def _fire(self, tx: TicketUnitOfWork, step: StepRecord, now: datetime) -> None:
         ticket = await tx.tickets.get(step.ticket_id)

@@ -238,7 +238,9 @@ class NoticeService:
                 try:
                     await self._handle(tx, notice, now)
                 except Exception:
-                    log.exception("notice %s could not be handled", notice.id)
+                    log.exception(
+                        "notice %s could not be handled", notice.id, extra={"notice_id": notice.id}
+                    )
                     await tx.notices.save(
                         replace(notice, next_due=now + timedelta(minutes=5)), now
                     )

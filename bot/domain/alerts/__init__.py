@@ -1,0 +1,1 @@
+"""Alerts: when a failure that keeps happening is news for the admins, and when it is over."""

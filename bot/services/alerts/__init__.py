@@ -1,0 +1,1 @@
+"""Alert use cases: telling the admins that something keeps failing, and that it works again."""
