@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import InvalidInput
 from bot.services.container import Services
-from handlers.incoming import locale_for
+from handlers.incoming import locale_for, topic_of
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -37,6 +37,11 @@ class Command:
     @property
     def private(self) -> bool:
         return self.chat.type == "private"
+
+    @property
+    def thread_id(self) -> int | None:
+        """The forum topic the command was sent in (None: General, or not a forum)."""
+        return topic_of(self.message)
 
     def arg(self, index: int = 0) -> str | None:
         return self.args[index] if len(self.args) > index else None
@@ -68,7 +73,9 @@ def command(
         )
         text = await run(cmd)
         if text:
-            await services.replies.reply(chat.id, text, update.update_id, message.message_id)
+            await services.replies.reply(
+                chat.id, text, update.update_id, message.message_id, cmd.thread_id
+            )
         services.wake_sender()
 
     return callback

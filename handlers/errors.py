@@ -15,7 +15,7 @@ from bot import i18n
 from bot.domain.errors import LoudaoError
 from bot.domain.message_parts import shorten
 from bot.services.container import Services
-from handlers.incoming import area_of, locale_for
+from handlers.incoming import area_of, locale_for, topic_of
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,9 @@ async def answer(services: Services, update: Update, text: str) -> None:
     if message is None or chat is None:
         return
     try:
-        await services.replies.reply(chat.id, text, update.update_id, message.message_id)
+        await services.replies.reply(
+            chat.id, text, update.update_id, message.message_id, topic_of(message)
+        )
         services.wake_sender()
     except Exception as exc:
         why = type(exc).__name__  # its text may hold the statement's values

@@ -20,6 +20,7 @@ from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
 from handlers.buttons import on_press
 from handlers.command import Command, command
+from handlers.incoming import topic_of
 
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
 FAQ_COMMANDS = -1
@@ -82,6 +83,7 @@ def _register_buttons(application: PtbApp, services: Services, desk: FaqDesk) ->
             message.message_id if message is not None else None,
             update.update_id,
             locale,
+            topic_of(message),
         )
         await query.answer()
 

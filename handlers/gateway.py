@@ -8,7 +8,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.services.ports import ChatUnavailable, PermanentFailure, RetryLater, TransientFailure
+from bot.services.ports import (
+    ChatUnavailable,
+    PermanentFailure,
+    RetryLater,
+    TopicClosed,
+    TransientFailure,
+)
 
 
 def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -44,6 +50,8 @@ class TelegramGateway:
                 return None  # an edit that changes nothing is a success
             if "chat not found" in exc.message.lower():
                 raise ChatUnavailable(exc.message) from exc
+            if "topic_closed" in exc.message.lower():
+                raise TopicClosed(exc.message) from exc
             raise PermanentFailure(exc.message) from exc
         except (TimedOut, NetworkError) as exc:
             raise TransientFailure(str(exc)) from exc
@@ -61,6 +69,7 @@ class TelegramGateway:
                 reply_markup=markup,
                 reply_to_message_id=p.get("reply_to_message_id"),
                 allow_sending_without_reply=True,
+                message_thread_id=p.get("message_thread_id"),  # the forum topic, None: General
                 disable_notification=p.get("silent", False),
                 disable_web_page_preview=True,
             )
@@ -73,6 +82,7 @@ class TelegramGateway:
                 reply_markup=markup,
                 reply_to_message_id=p.get("reply_to_message_id"),
                 allow_sending_without_reply=True,
+                message_thread_id=p.get("message_thread_id"),
             )
         elif method == "edit_text":
             msg = await self.bot.edit_message_text(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot import i18n
 
@@ -26,6 +26,23 @@ def area_of(update: Update) -> str:
     if update.effective_message is None or chat is None:
         return "update.other"
     return "update.private" if chat.type == "private" else "update.group"
+
+
+def topic_of(message: object) -> int | None:
+    """The forum topic a message is in, to answer in; None in General or outside forums.
+
+    Only a topic message's thread is a place to send to: a reply elsewhere in a supergroup
+    carries its reply chain's first message as message_thread_id, which is no topic.
+    """
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+def opens_its_topic(message: Message, replied: Message) -> bool:
+    """Whether `replied` is only the service message that opened the topic `message` is in:
+    Telegram shows every topic message that replies to nothing as a reply to it."""
+    return bool(message.is_topic_message) and replied.message_id == message.message_thread_id
 
 
 def locale_for(update: Update, default_locale: str) -> str:

@@ -22,7 +22,7 @@ from bot.services.container import Services
 from bot.services.tickets.desk import TicketDesk
 from bot.services.tickets.dto import Origin, Replied, TicketMessage
 from handlers.buttons import on_press
-from handlers.incoming import strip_mention
+from handlers.incoming import opens_its_topic, strip_mention, topic_of
 
 OBSERVE_GROUP = -90  # after the gate (-100): remember who writes with which @username
 
@@ -43,7 +43,7 @@ def parse(update: Update, bot_username: str) -> TicketMessage | None:
     me = bot_username.lower()
     reply = None
     r = message.reply_to_message
-    if r is not None:
+    if r is not None and not opens_its_topic(message, r):
         reply = Replied(
             message_id=r.message_id,
             user_id=r.from_user.id if r.from_user else None,
@@ -67,6 +67,7 @@ def parse(update: Update, bot_username: str) -> TicketMessage | None:
         mentioned_user_ids=ids,
         mentioned_usernames=tuple(n for n in names if n != me),
         reply=reply,
+        thread_id=topic_of(message),
     )
 
 
@@ -93,7 +94,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         query = update.callback_query
         if query is None or query.message is None:
             return
-        origin = Origin(query.message.chat.id, query.message.message_id, update.update_id)
+        message = query.message
+        origin = Origin(message.chat.id, message.message_id, update.update_id, topic_of(message))
         answer = await tickets.on_press(press, origin)
         await query.answer(answer[:200] or None)
 

@@ -23,7 +23,13 @@ class _TicketCommands:
     async def report(self, cmd: Command) -> None:
         chat, user = cmd.chat, cmd.user
         await self.tickets.report.start(
-            chat.id, cmd.private, user.id, user.full_name, cmd.message.message_id, cmd.update_id
+            chat.id,
+            cmd.private,
+            user.id,
+            user.full_name,
+            cmd.message.message_id,
+            cmd.update_id,
+            cmd.thread_id,
         )
 
     async def mine(self, cmd: Command) -> str:

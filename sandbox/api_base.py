@@ -10,6 +10,7 @@ from sandbox.limits import RateLimiter
 from sandbox.models import JSON, ApiError, Chat, Message, bad_request
 from sandbox.params import Params, reply_to
 from sandbox.state import SandboxState
+from sandbox.topics import landing
 
 
 def api_error_response(error: ApiError) -> web.Response:
@@ -47,15 +48,17 @@ class MethodsBase:
         if wait:
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
-    def _reply_target(self, chat: Chat, params: Params) -> int | None:
-        target, allow_without = reply_to(params)
-        if target is None:
-            return None
-        if self.state.find(chat.id, target) is None:
-            if allow_without:
-                return None
-            raise bad_request("message to be replied not found")
-        return target
+    def _placement(self, chat: Chat, params: Params) -> tuple[int | None, int | None]:
+        """Return (message replied to, forum topic) of a new message, refusing what Telegram
+        refuses: a missing reply target, an unknown or closed topic (TOPIC_CLOSED)."""
+        target_id, allow_without = reply_to(params)
+        target = self.state.find(chat.id, target_id) if target_id is not None else None
+        if target_id is not None and target is None:
+            if not allow_without:
+                raise bad_request("message to be replied not found")
+            target_id = None
+        thread = landing(chat, params.integer("message_thread_id"), target, allow_without)
+        return target_id, thread
 
     def _bot_message(self, params: Params, verb: str) -> tuple[Chat, Message]:
         if params.has("inline_message_id"):

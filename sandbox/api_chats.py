@@ -121,6 +121,7 @@ class ChatMethods(MethodsBase):
                 chat,
                 self.state.bot.id,
                 service={"pinned_message": self.state.message_api(message, with_reply=False)},
+                thread_id=message.thread_id,
             )
         self.state.touch()
         return True

@@ -23,7 +23,7 @@ class MessageMethods(MethodsBase):
         if not text.strip():
             raise bad_request("message text is empty")
         markup = reply_markup(params)
-        target = self._reply_target(chat, params)
+        target, thread = self._placement(chat, params)
         self._rate_limit(chat)
         message = self.state.store(
             chat,
@@ -32,6 +32,7 @@ class MessageMethods(MethodsBase):
             entities=entities,
             reply_to=target,
             reply_markup=markup,
+            thread_id=thread,
         )
         self.state.stats["sent"] += 1
         return self.state.message_api(message)
@@ -51,7 +52,7 @@ class MessageMethods(MethodsBase):
             record = self.state.files[file_id]
         caption, entities = formatted_text(params, "caption", MAX_CAPTION, "caption_entities")
         markup = reply_markup(params)
-        target = self._reply_target(chat, params)
+        target, thread = self._placement(chat, params)
         self._rate_limit(chat)
         message = self.state.store(
             chat,
@@ -61,6 +62,7 @@ class MessageMethods(MethodsBase):
             photo_file_id=record.file_id,
             reply_to=target,
             reply_markup=markup,
+            thread_id=thread,
         )
         self.state.stats["sent"] += 1
         return self.state.message_api(message)
@@ -190,7 +192,7 @@ class MessageMethods(MethodsBase):
         if poll_type == "quiz" and (correct is None or not 0 <= correct < len(options)):
             raise bad_request("wrong correct option ID specified")
         markup = reply_markup(params)
-        target = self._reply_target(chat, params)
+        target, thread = self._placement(chat, params)
         self._rate_limit(chat)
         poll = PollRecord(
             id=self.state.next_token("5"),
@@ -206,7 +208,12 @@ class MessageMethods(MethodsBase):
         )
         self.state.polls[poll.id] = poll
         message = self.state.store(
-            chat, self.state.bot.id, poll_id=poll.id, reply_to=target, reply_markup=markup
+            chat,
+            self.state.bot.id,
+            poll_id=poll.id,
+            reply_to=target,
+            reply_markup=markup,
+            thread_id=thread,
         )
         self.state.stats["sent"] += 1
         return self.state.message_api(message)

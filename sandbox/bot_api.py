@@ -12,6 +12,7 @@ from aiohttp import web
 from sandbox.api_base import api_error_response
 from sandbox.api_chats import ChatMethods
 from sandbox.api_messages import MessageMethods
+from sandbox.api_topics import TopicMethods
 from sandbox.limits import RateLimiter
 from sandbox.models import JSON, ApiError, bad_request
 from sandbox.params import Params
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Params], Awaitable[Any]]
 
 
-class BotApi(MessageMethods, ChatMethods):
+class BotApi(MessageMethods, ChatMethods, TopicMethods):
     """Implements the Bot API methods the product uses against a SandboxState."""
 
     def __init__(self, state: SandboxState, token: str, limiter: RateLimiter) -> None:

@@ -119,11 +119,14 @@ class SandboxClient:
         text: str,
         reply_to: int | None = None,
         photo: bytes | None = None,
+        thread_id: int | None = None,
     ) -> JSON:
-        """Post a message as a person; return the stored message."""
+        """Post a message as a person (in a forum topic with `thread_id`); return it."""
         body: JSON = {"chat_id": chat_id, "from_user_id": user_id, "text": text}
         if reply_to is not None:
             body["reply_to_message_id"] = reply_to
+        if thread_id is not None:
+            body["message_thread_id"] = thread_id
         if photo is not None:
             body["photo"] = base64.b64encode(photo).decode("ascii")
         result: JSON = await self._call("POST", "messages", body)
@@ -188,6 +191,29 @@ class SandboxClient:
         if by_user_id is not None:
             body["by_user_id"] = by_user_id
         result: JSON = await self._call("POST", f"chats/{chat_id}/members", body)
+        return result
+
+    async def set_forum(self, chat_id: int, enabled: bool = True) -> JSON:
+        """Turn a supergroup's topics on or off."""
+        result: JSON = await self._call("POST", f"chats/{chat_id}/forum", {"enabled": enabled})
+        return result
+
+    async def add_topic(self, chat_id: int, name: str, by_user_id: int | None = None) -> int:
+        """Open a topic in a forum as a member; return its message_thread_id."""
+        body: JSON = {"name": name}
+        if by_user_id is not None:
+            body["by_user_id"] = by_user_id
+        result: JSON = await self._call("POST", f"chats/{chat_id}/topics", body)
+        return int(result["message_thread_id"])
+
+    async def set_topic_closed(
+        self, chat_id: int, thread_id: int = 1, closed: bool = True, by_user_id: int | None = None
+    ) -> JSON:
+        """Close (or reopen) a topic; thread 1 is General."""
+        body: JSON = {"closed": closed}
+        if by_user_id is not None:
+            body["by_user_id"] = by_user_id
+        result: JSON = await self._call("POST", f"chats/{chat_id}/topics/{thread_id}", body)
         return result
 
     async def configure(self, **config: Any) -> None:

@@ -10,6 +10,8 @@ from sandbox.entities import Entity
 
 JSON = dict[str, Any]
 GROUP_TYPES = frozenset({"group", "supergroup"})
+GENERAL_TOPIC = 1  # a forum's General topic; a message sent without a thread id lands there
+TOPIC_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
 
 
 class ApiError(Exception):
@@ -55,8 +57,30 @@ class User:
 
 
 @dataclass
+class Topic:
+    """A forum topic: its thread id is the id of the service message that created it."""
+
+    thread_id: int
+    name: str
+    icon_color: int = TOPIC_COLORS[0]
+    closed: bool = False
+
+    def to_api(self) -> JSON:
+        """Return a Bot API ForumTopic object."""
+        return {
+            "message_thread_id": self.thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+
+    def to_view(self) -> JSON:
+        """Return the sandbox API view."""
+        return {"message_thread_id": self.thread_id, "name": self.name, "closed": self.closed}
+
+
+@dataclass
 class Chat:
-    """A private chat, group or supergroup."""
+    """A private chat, group or supergroup (a forum when it has topics)."""
 
     id: int
     title: str
@@ -67,11 +91,17 @@ class Chat:
     bot_admin: bool = False
     next_message_id: int = 1
     pinned: list[int] = field(default_factory=list)
+    topics: dict[int, Topic] = field(default_factory=dict)  # empty unless a forum
 
     @property
     def is_group(self) -> bool:
         """Return whether this is a group or supergroup."""
         return self.type in GROUP_TYPES
+
+    @property
+    def is_forum(self) -> bool:
+        """Return whether topics are enabled (the General topic exists then)."""
+        return GENERAL_TOPIC in self.topics
 
     def to_view(self) -> JSON:
         """Return the sandbox API view."""
@@ -84,6 +114,8 @@ class Chat:
             "bot_member": self.bot_member,
             "bot_admin": self.bot_admin,
             "pinned": list(self.pinned),
+            "is_forum": self.is_forum,
+            "topics": [t.to_view() for t in self.topics.values()],
         }
 
 
@@ -160,6 +192,8 @@ class Message:
     edit_date: int | None = None
     service: JSON | None = None
     deleted: bool = False
+    thread_id: int | None = None  # the forum topic it is in; None: General, or not a forum
+    reply_root: int | None = None  # the first message of the reply chain it belongs to
 
 
 def image_size(data: bytes) -> tuple[int, int]:

@@ -12,8 +12,9 @@ from aiohttp import web
 
 from sandbox.bot_api import BotApi
 from sandbox.limits import RateLimiter
-from sandbox.models import Chat, User
+from sandbox.models import GENERAL_TOPIC, Chat, Topic, User
 from sandbox.state import SandboxState
+from sandbox.topics import create_topic, enable_forum, set_closed
 from sandbox.user_api import UserApi
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,40 @@ class SandboxServer:
         bot_member: bool = True,
         bot_admin: bool = False,
         admins: list[int] | None = None,
+        is_forum: bool = False,
     ) -> Chat:
         """Add a group or supergroup; no updates are sent (the bot was already there)."""
-        return self.state.add_chat(
+        chat = self.state.add_chat(
             id, title, type, list(members or []), bot_member, bot_admin, list(admins or [])
         )
+        if is_forum:
+            enable_forum(self.state, chat, True)
+        return chat
+
+    def set_forum(self, chat_id: int, enabled: bool = True) -> Chat:
+        """Turn a supergroup's topics on (a General topic appears) or off."""
+        chat = self.state.chat(chat_id)
+        enable_forum(self.state, chat, enabled)
+        return chat
+
+    def add_topic(self, chat_id: int, name: str, by_user_id: int | None = None) -> int:
+        """Open a topic in a forum, as a member would (its service message reaches the bot);
+        return its message_thread_id."""
+        chat = self.state.chat(chat_id)
+        by = by_user_id if by_user_id is not None else (chat.members or [self.state.bot.id])[0]
+        return create_topic(self.state, chat, name, by).thread_id
+
+    def close_topic(
+        self,
+        chat_id: int,
+        thread_id: int = GENERAL_TOPIC,
+        closed: bool = True,
+        by_user_id: int | None = None,
+    ) -> Topic:
+        """Close (or with closed=False reopen) a topic; General unless a thread id is given."""
+        chat = self.state.chat(chat_id)
+        by = by_user_id if by_user_id is not None else (chat.members or [self.state.bot.id])[0]
+        return set_closed(self.state, chat, thread_id, closed, by)
 
     # -- knobs for tests and benchmarks ------------------------------------------------
     def set_bot_admin(self, chat_id: int, admin: bool) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sandbox.entities import command_of, user_entities
 from sandbox.models import (
+    GENERAL_TOPIC,
     GROUP_TYPES,
     JSON,
     ApiError,
@@ -22,6 +23,7 @@ from sandbox.models import (
     bad_request,
     image_size,
 )
+from sandbox.topics import landing
 from sandbox.updates import Faults, UpdateQueue
 
 
@@ -133,6 +135,8 @@ class SandboxState:
         data = {"id": chat.id, "type": chat.type, "title": chat.title}
         if chat.type == "group":
             data["all_members_are_administrators"] = False
+        if chat.is_forum:
+            data["is_forum"] = True
         return data
 
     def member_status(self, chat: Chat, user_id: int) -> str:
@@ -181,9 +185,12 @@ class SandboxState:
 
     # -- messages ----------------------------------------------------------------------
     def store(self, chat: Chat, from_id: int, **fields: Any) -> Message:
-        """Append a message with the chat's next message id."""
+        """Append a message with the chat's next message id (and its reply chain's root)."""
         message = Message(chat.id, chat.next_message_id, from_id, int(time.time()), **fields)
         chat.next_message_id += 1
+        target = self.find(chat.id, message.reply_to) if message.reply_to is not None else None
+        if target is not None:
+            message.reply_root = target.thread_id or target.reply_root or target.message_id
         self.messages.setdefault(chat.id, {})[message.message_id] = message
         self.touch()
         return message
@@ -220,11 +227,29 @@ class SandboxState:
             data["reply_markup"] = message.reply_markup
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
-        if message.reply_to is not None and with_reply:
-            target = self.find(message.chat_id, message.reply_to)
+        data.update(self._thread_api(chat, message))
+        replied = message.reply_to
+        if replied is None and message.thread_id not in (None, message.message_id):
+            replied = message.thread_id  # in a topic, a message "replies" to the topic's start
+        if replied is not None and with_reply:
+            target = self.find(message.chat_id, replied)
             if target is not None:
                 data["reply_to_message"] = self.message_api(target, with_reply=False)
         return data
+
+    @staticmethod
+    def _thread_api(chat: Chat, message: Message) -> JSON:
+        """message_thread_id as Telegram gives it: a topic's, else a supergroup reply chain's.
+
+        Only the first is a place to send to (is_topic_message); a reply chain's root is not.
+        """
+        if chat.type != "supergroup":
+            return {}
+        if message.thread_id is not None:
+            return {"message_thread_id": message.thread_id, "is_topic_message": True}
+        if message.reply_root is not None:
+            return {"message_thread_id": message.reply_root}
+        return {}
 
     def message_view(self, message: Message) -> JSON:
         """Return the sandbox API view of a message (flat, for tests and the page)."""
@@ -242,6 +267,7 @@ class SandboxState:
             "photo_url": None,
             "poll": None,
             "service": None,
+            "message_thread_id": message.thread_id,  # its forum topic; None: General / no forum
         }
         if message.photo_file_id is not None:
             view["photo_url"] = f"/sandbox/files/{message.photo_file_id}"
@@ -317,16 +343,22 @@ class SandboxState:
         reply_to: int | None,
         photo: bytes | None,
         photo_mime: str = "image/jpeg",
+        thread_id: int | None = None,
     ) -> Message:
-        """Store what a person wrote and hand it to the bot if the bot would see it."""
+        """Store what a person wrote (in a forum: in a topic or General) and hand it to the bot
+        if the bot would see it."""
         chat = self.chat(chat_id)
         self.user(from_user_id)
         if from_user_id not in chat.members:
             raise ApiError(403, "Forbidden: the user is not a member of this chat")
-        if reply_to is not None and self.find(chat_id, reply_to) is None:
+        target = self.find(chat_id, reply_to) if reply_to is not None else None
+        if reply_to is not None and target is None:
             raise bad_request("message to be replied not found")
         if not text and photo is None:
             raise bad_request("message text is empty")
+        if thread_id == GENERAL_TOPIC:
+            thread_id = None  # the page and tests may name General by its id
+        thread_id = landing(chat, thread_id, target, allow_without_reply=False)
         entities = user_entities(text, self.known_usernames(chat))
         if photo is not None:
             record = self.add_file(photo, photo_mime)
@@ -337,10 +369,16 @@ class SandboxState:
                 entities=entities,
                 photo_file_id=record.file_id,
                 reply_to=reply_to,
+                thread_id=thread_id,
             )
         else:
             message = self.store(
-                chat, from_user_id, text=text, entities=entities, reply_to=reply_to
+                chat,
+                from_user_id,
+                text=text,
+                entities=entities,
+                reply_to=reply_to,
+                thread_id=thread_id,
             )
         if chat.type == "private":
             self.users[from_user_id].started = True

@@ -12,6 +12,7 @@ from aiohttp import web
 from sandbox.bot_api import BotApi
 from sandbox.models import JSON, ApiError, Chat, bad_request
 from sandbox.state import SandboxState
+from sandbox.topics import create_topic, enable_forum, set_closed
 
 CALLBACK_WAIT = 5.0  # seconds a press waits for the bot's answerCallbackQuery
 
@@ -72,6 +73,9 @@ class UserApi:
             web.post(f"{p}/users", self.post_user),
             web.post(f"{p}/chats", self.post_chat),
             web.post(f"{p}/chats/{{chat_id}}/members", self.post_member),
+            web.post(f"{p}/chats/{{chat_id}}/forum", self.post_forum),
+            web.post(f"{p}/chats/{{chat_id}}/topics", self.post_topic),
+            web.post(f"{p}/chats/{{chat_id}}/topics/{{thread_id}}", self.post_topic_state),
             web.get("/sandbox/files/{file_id}", self.get_file),
         ]
 
@@ -198,6 +202,7 @@ class UserApi:
                 reply_to=_int(body, "reply_to_message_id", required=False),
                 photo=photo,
                 photo_mime=mime,
+                thread_id=_int(body, "message_thread_id", required=False),
             )
             return self.state.message_view(message)
 
@@ -328,6 +333,8 @@ class UserApi:
                 bot_admin=bool(body.get("bot_admin", False)),
                 admins=[int(a) for a in body.get("admins") or []],
             )
+            if body.get("is_forum"):
+                enable_forum(self.state, chat, True)
             if bot_member:
                 by = members[0] if members else self.state.bot.id
                 self.state.membership_update(chat, self.state.bot.id, by, add=True)
@@ -350,5 +357,59 @@ class UserApi:
             by_user_id = _int(body, "by_user_id", required=False) or user_id
             self.state.membership_update(chat, user_id, by_user_id, add=action == "add")
             return chat.to_view()
+
+        return await self._run(request, act)
+
+    # -- forum topics ------------------------------------------------------------------
+    def _group(self, request: web.Request) -> Chat:
+        try:
+            return self.state.chat(int(request.match_info["chat_id"]))
+        except ValueError as exc:
+            raise bad_request("chat not found") from exc
+
+    def _actor(self, chat: Chat, body: JSON) -> int:
+        """Who does it: `by_user_id`, else the group's first member."""
+        by = _int(body, "by_user_id", required=False)
+        if by is None:
+            return (chat.members or [self.state.bot.id])[0]
+        if by not in chat.members:
+            raise ApiError(403, "Forbidden: the user is not a member of this chat")
+        return by
+
+    async def post_forum(self, request: web.Request) -> web.Response:
+        """Turn a supergroup's topics on or off: {"enabled": true}."""
+
+        async def act(req: web.Request) -> JSON:
+            body = await self._body(req)
+            chat = self._group(req)
+            enable_forum(self.state, chat, bool(body.get("enabled", True)))
+            return chat.to_view()
+
+        return await self._run(request, act)
+
+    async def post_topic(self, request: web.Request) -> web.Response:
+        """Open a topic as a member: {"name", "by_user_id"?}; returns it with its thread id."""
+
+        async def act(req: web.Request) -> JSON:
+            body = await self._body(req)
+            chat = self._group(req)
+            name = str(body.get("name") or "")
+            return create_topic(self.state, chat, name, self._actor(chat, body)).to_view()
+
+        return await self._run(request, act)
+
+    async def post_topic_state(self, request: web.Request) -> web.Response:
+        """Close or reopen a topic (thread id 1: General): {"closed": true, "by_user_id"?}."""
+
+        async def act(req: web.Request) -> JSON:
+            body = await self._body(req)
+            chat = self._group(req)
+            try:
+                thread_id = int(req.match_info["thread_id"])
+            except ValueError as exc:
+                raise bad_request("message thread not found") from exc
+            closed = bool(body.get("closed", True))
+            topic = set_closed(self.state, chat, thread_id, closed, self._actor(chat, body))
+            return topic.to_view()
 
         return await self._run(request, act)

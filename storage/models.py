@@ -92,6 +92,8 @@ class Chat(Base):
     coverage_unit: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="bound")  # bound|pending|dead|left
     source: Mapped[str] = mapped_column(String(16), default="registry")  # registry|bind
+    # a forum's topic for notices (the community file's notice_topic); None: General
+    notice_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
 
 

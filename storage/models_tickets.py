@@ -48,6 +48,7 @@ class TicketRow(Base):
     text: Mapped[str] = mapped_column(Text)  # private
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the forum topic; None: General
     reporter_id: Mapped[int] = mapped_column(BigInteger, index=True)
     reporter_name: Mapped[str] = mapped_column(String(128), default="")  # private
     on_behalf_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -83,6 +84,7 @@ class TicketFollower(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
     via_ticket_id: Mapped[int | None] = mapped_column(BigInteger)  # came with a merged ticket
     created_at: Mapped[datetime]
 

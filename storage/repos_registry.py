@@ -137,6 +137,7 @@ class SqlRegistryRepo:
                 "coverage_kind": cov.kind,
                 "coverage_ref": ref,
                 "coverage_unit": cov.unit,
+                "notice_thread_id": c.notice_topic,
             }
             row = await self.s.get(Chat, c.chat_id)
             if row is None:
@@ -234,6 +235,7 @@ def chat_info(row: Chat) -> ChatInfo:
         coverage_ref=row.coverage_ref,
         coverage_unit=row.coverage_unit,
         status=row.status,
+        notice_thread_id=row.notice_thread_id,
     )
 
 

@@ -73,6 +73,7 @@ class SqlTicketRepo:
             text=new.text,
             chat_id=new.chat_id,
             message_id=new.message_id,
+            thread_id=new.thread_id,
             reporter_id=new.reporter_id,
             reporter_name=new.reporter_name[:128],
             on_behalf_by=new.on_behalf_by,
@@ -259,6 +260,7 @@ class SqlTicketRepo:
             last_note=row.last_note,
             followers=tuple(followers),
             photos=tuple(photos),
+            thread_id=row.thread_id,
         )
 
     # -- followers, notes, photos ----------------------------------------------------------
@@ -272,6 +274,7 @@ class SqlTicketRepo:
                 chat_id=follower.chat_id,
                 message_id=follower.message_id,
                 via_ticket_id=follower.via_ticket_id,
+                thread_id=follower.thread_id,
                 created_at=now,
             )
             .on_conflict_do_nothing(index_elements=["ticket_id", "telegram_id"])
@@ -285,7 +288,10 @@ class SqlTicketRepo:
             .where(TicketFollower.ticket_id == ticket_id)
             .order_by(TicketFollower.id)
         )
-        return [Follower(r.telegram_id, r.chat_id, r.message_id, r.via_ticket_id) for r in rows]
+        return [
+            Follower(r.telegram_id, r.chat_id, r.message_id, r.via_ticket_id, r.thread_id)
+            for r in rows
+        ]
 
     async def remove_followers_via(self, ticket_id: int, via_ticket_id: int) -> int:
         """Undo a merge: drop the followers that came with the merged ticket."""

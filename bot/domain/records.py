@@ -39,6 +39,7 @@ class ChatInfo:
     coverage_ref: str | None
     coverage_unit: str | None
     status: str  # bound|pending|dead|left
+    notice_thread_id: int | None = None  # a forum's topic for notices; None: General
 
     @property
     def is_bound(self) -> bool:

@@ -107,12 +107,24 @@ class ChatSpec(StrictModel):
     chat_id: int
     title: str = Field(min_length=1, max_length=TITLE_CHARS)
     covers: Coverage
+    # a forum group's topic for notices (its message_thread_id); unset: the General topic
+    notice_topic: int | None = None
 
     @field_validator("chat_id")
     @classmethod
     def _group_id(cls, v: int) -> int:
         if v >= 0:
             raise ValueError("group chat ids are negative (e.g. -1001234567890)")
+        return v
+
+    @field_validator("notice_topic")
+    @classmethod
+    def _topic_id(cls, v: int | None) -> int | None:
+        if v is not None and v < 2:
+            raise ValueError(
+                "a topic's id is the number after the group's in its link (t.me/c/…/42 → 42); "
+                "leave notice_topic out to send notices to the General topic"
+            )
         return v
 
 

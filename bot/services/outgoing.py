@@ -22,17 +22,22 @@ async def send(
     buttons: Rows | None = None,
     reply_to_message_id: int | None = None,
     reply_to_outbox_id: int | None = None,
+    thread_id: int | None = None,
 ) -> int | None:
     """Queue a message once per key; return its outbox id, also when it was queued before.
 
     `reply_to_outbox_id` replies to a message we queued earlier (resolved when it is sent). A
     text longer than Telegram takes goes in parts (keys key, key:2, …): the first replies, the
     last carries the buttons, and its id is returned (it is the one people answer).
+    `thread_id` is the forum topic every part goes to (None: General, or not a forum) – a reply
+    needs it to stay in its topic, as the sender allows sending without the replied message.
     """
     parts = split_message(text)
     queued: int | None = None
     for number, part in enumerate(parts, start=1):
         payload: dict[str, object] = {"text": part}
+        if thread_id is not None:
+            payload["message_thread_id"] = thread_id
         if buttons and number == len(parts):
             payload["buttons"] = buttons
         if number == 1 and reply_to_message_id is not None:

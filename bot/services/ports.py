@@ -166,6 +166,17 @@ class PermanentFailure(DeliveryError):
     """400 and friends: the message itself is wrong; retrying will not help."""
 
 
+TOPIC_CLOSED = "topic closed"  # how an outbox row failed for a closed forum topic says so
+
+
+class TopicClosed(PermanentFailure):
+    """400 TOPIC_CLOSED: the forum topic (or General) is closed. This message fails, the chat
+    does not: other topics of the group, and this one once reopened, still take messages."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{TOPIC_CLOSED}: {detail}")
+
+
 class Gateway(Protocol):
     """Delivers one outbox item through the Bot API; returns the Telegram message id."""
 
@@ -186,6 +197,7 @@ class Question:
     community_id: int | None
     building: str | None
     locale: str
+    thread_id: int | None = None  # the forum topic it was asked in: the answer goes there
 
 
 class FaqOutcome(StrEnum):

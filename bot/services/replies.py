@@ -20,9 +20,15 @@ class Replies:
         self.clock = clock
 
     async def reply(
-        self, chat_id: int, text: str, update_id: int, reply_to_message_id: int | None = None
+        self,
+        chat_id: int,
+        text: str,
+        update_id: int,
+        reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
     ) -> None:
-        """Queue `text` as the answer to update `update_id` (once), replying to its message."""
+        """Queue `text` as the answer to update `update_id` (once), replying to its message in
+        its forum topic (`thread_id`)."""
         async with self.uow() as tx:
             await send(
                 tx,
@@ -32,5 +38,6 @@ class Replies:
                 f"reply:{chat_id}:{update_id}",
                 purpose="reply",
                 reply_to_message_id=reply_to_message_id,
+                thread_id=thread_id,
             )
             await tx.commit()

@@ -28,7 +28,7 @@ from bot.registry_file import read_registry
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.outbox import OutboxSender
-from bot.services.ports import ChatUnavailable
+from bot.services.ports import ChatUnavailable, TopicClosed
 from bot.services.registry import load_registry
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import DEMO_COMMUNITY
@@ -42,15 +42,19 @@ def group(building: str) -> int:
 
 
 class FakeGateway:
-    """Records what would reach Telegram; chats in `gone` answer 403."""
+    """Records what would reach Telegram; chats in `gone` answer 403, forums in `closed` have
+    their General topic closed (TOPIC_CLOSED for a message without a topic)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str, dict[str, Any]]] = []
         self.gone: set[int] = set()
+        self.closed: set[int] = set()
 
     async def deliver(self, chat_id: int, method: str, payload: dict[str, Any]) -> int | None:
         if chat_id in self.gone:
             raise ChatUnavailable("Forbidden: bot was kicked from the group chat")
+        if chat_id in self.closed and "message_thread_id" not in payload:
+            raise TopicClosed("Topic_closed")
         self.sent.append((chat_id, method, payload))
         return len(self.sent)
 
@@ -217,6 +221,33 @@ async def test_a_group_that_removed_the_bot_is_reported_as_failed_and_the_rest_c
     await deliver(service, sender)
     assert len(gateway.texts(group("3"))) == 2
     assert sum("失败 1：5号楼邻里群" in t for t in gateway.texts(ADMIN)) == 2
+
+
+async def test_a_closed_topic_fails_each_time_but_its_author_is_told_once_per_notice_and_group(
+    service: NoticeService, sender: OutboxSender, gateway: FakeGateway, clock: FakeClock
+) -> None:
+    gateway.closed.add(group("5"))
+    await add(
+        service, once(datetime(2000, 1, 1), schedule=dump_schedule(Recurring(rule="每天 10:00")))
+    )
+    for day in (2, 3):
+        clock.set(datetime(2026, 12, day, 2, 1, tzinfo=UTC))
+        await deliver(service, sender)
+    assert gateway.texts(group("5")) == [] and len(gateway.texts(group("3"))) == 2
+    reports = [t for t in gateway.texts(ADMIN) if "已发送" in t]
+    assert (
+        reports
+        == ["「消防安全提醒」已发送 2/3，失败 1：5号楼邻里群（群里发通知的话题已关闭）"] * 2
+    )
+    told = [t for t in gateway.texts(ADMIN) if "没能发到" in t]
+    assert len(told) == 1 and "「5号楼邻里群」" in told[0] and "重新打开" in told[0]
+    async with service.uow() as tx:
+        chat = await tx.chats.get(group("5"))
+    assert chat is not None and chat.status == "bound"  # tried again next time
+    gateway.closed.clear()  # an admin reopened it
+    clock.set(datetime(2026, 12, 4, 2, 1, tzinfo=UTC))
+    await deliver(service, sender)
+    assert len(gateway.texts(group("5"))) == 1
 
 
 async def test_a_crash_after_the_tick_sends_each_group_once_after_restart(

@@ -9,8 +9,16 @@ from bot.domain.clock import FakeClock
 from bot.domain.records import OutboundMessage
 from bot.registry_file import read_registry
 from bot.services.outbox import OutboxSender
-from bot.services.ports import ChatUnavailable, PermanentFailure, RetryLater, TransientFailure
+from bot.services.ports import (
+    TOPIC_CLOSED,
+    ChatUnavailable,
+    PermanentFailure,
+    RetryLater,
+    TopicClosed,
+    TransientFailure,
+)
 from bot.services.registry import load_registry
+from storage.models import OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
@@ -165,3 +173,24 @@ async def test_a_reply_waits_for_the_message_it_replies_to(
     await sender.run_until_idle()
     assert [p["text"] for _, _, p in telegram.delivered] == ["card", "progress"]
     assert telegram.delivered[1][2]["reply_to_message_id"] == 1001
+
+
+async def test_a_closed_topic_fails_that_message_and_leaves_the_group_served(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    await load_registry(uow, read_registry(DEMO), clock)
+    telegram = ScriptedTelegram()
+    telegram.fail("停水通知", TopicClosed("Topic_closed"))
+    sender = OutboxSender(uow, telegram, clock)
+    closed, other_topic = await queue(
+        uow, clock, text(-1001065, "停水通知"), text(-1001065, "工单卡片", message_thread_id=7)
+    )
+    await sender.run_until_idle()
+    async with uow() as tx:
+        assert await tx.outbox.status(closed) == "failed"
+        assert await tx.outbox.status(other_topic) == "sent"
+        chat = await tx.chats.get(-1001065)
+        assert chat is not None and chat.status == "bound"  # not a group that removed the bot
+        failed = await tx.session.get(OutboxMessage, closed)
+        assert failed is not None and (failed.last_error or "").startswith(TOPIC_CLOSED)
+    assert {chat_id for chat_id, _, _ in telegram.delivered} == {-1001065}  # no admin alarm

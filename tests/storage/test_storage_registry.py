@@ -53,6 +53,26 @@ async def test_reloading_the_same_file_changes_nothing(
         assert await tx.audit.count() == audits
 
 
+async def test_a_groups_notice_topic_is_stored_and_follows_the_file(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "community.yaml"
+    plain = '{chat_id: -1001005, title: 5号楼邻里群, covers: {building: "5"}}'
+    text = DEMO.read_text(encoding="utf-8")
+    path.write_text(text.replace(plain, plain[:-1] + ", notice_topic: 42}"), encoding="utf-8")
+    await load_registry(uow, read_registry(path), clock)
+    async with uow() as tx:
+        forum, other = await tx.chats.get(-1001005), await tx.chats.get(-1001003)
+    assert forum is not None and forum.notice_thread_id == 42
+    assert other is not None and other.notice_thread_id is None
+    path.write_text(text, encoding="utf-8")  # the line is taken out: back to General
+    again = await load_registry(uow, read_registry(path), clock)
+    assert again["A"].updated == 1
+    async with uow() as tx:
+        forum = await tx.chats.get(-1001005)
+    assert forum is not None and forum.notice_thread_id is None
+
+
 async def test_removed_staff_are_deactivated_not_deleted(
     uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path
 ) -> None:

@@ -98,6 +98,9 @@ def test_numbers_with_leading_zeros_stay_as_written(tmp_path: Path) -> None:
          "communities[0].buildings[1].number", "duplicate building number '3'"),
         # unknown role
         (GOOD.replace("roles: [staff]", "roles: [plumber]"), 13, "communities[0].staff[1].roles[0]", "Input should be"),
+        # notices "to topic 1": General is where they go without a notice_topic
+        (GOOD.replace("covers: {building: 3}", "covers: {building: 3}, notice_topic: 1"), 10,
+         "communities[0].chats[0].notice_topic", "leave notice_topic out"),
     ],
 )  # fmt: skip
 def test_each_mistake_names_file_line_and_field(
@@ -110,6 +113,14 @@ def test_each_mistake_names_file_line_and_field(
     assert err.field == field
     assert message in err.message
     assert str(err).startswith(f"{path}:{line}: {field}: ")
+
+
+def test_a_forum_group_may_name_its_topic_for_notices(tmp_path: Path) -> None:
+    text = GOOD.replace("covers: {building: 3}", "covers: {building: 3}, notice_topic: 42")
+    [chat] = read_registry(write(tmp_path, text)).communities[0].chats
+    assert chat.notice_topic == 42
+    [plain] = read_registry(write(tmp_path, GOOD)).communities[0].chats
+    assert plain.notice_topic is None  # General
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

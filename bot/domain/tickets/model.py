@@ -61,6 +61,7 @@ class Ticket:
     last_note: str | None = None
     followers: tuple[int, ...] = field(default=())
     photos: tuple[str, ...] = field(default=())
+    thread_id: int | None = None  # the forum topic of the report: the group hears of it there
 
     @property
     def label(self) -> str:
@@ -97,6 +98,7 @@ class NewTicket:
     reporter_id: int
     reporter_name: str
     on_behalf_by: int | None = None
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Follower:
     chat_id: int | None
     message_id: int | None
     via_ticket_id: int | None = None
+    thread_id: int | None = None  # the forum topic of their message
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class ReportFlowDraft:
     text: str = ""
     message_id: int | None = None  # the description's message: the card replies to it
     photos: tuple[str, ...] = ()  # Telegram file ids
+    thread_id: int | None = None  # the description's forum topic: the card goes there
 
     @classmethod
     def opened(
@@ -77,6 +78,7 @@ class ReportAnswer:
     text: str = ""
     photo: str | None = None  # a Telegram file id
     message_id: int = 0
+    thread_id: int | None = None  # the message's forum topic
 
 
 Take = Callable[[ReportFlowDraft, ReportAnswer], ReportFlowDraft]
@@ -101,6 +103,7 @@ def describe(draft: ReportFlowDraft, answer: ReportAnswer) -> ReportFlowDraft:
         draft,
         text=text[: answer.max_chars],
         message_id=answer.message_id,
+        thread_id=answer.thread_id,
         photos=_with_photo(draft.photos, answer.photo),
         step="confirm" if answer.photo else "photo",
     )

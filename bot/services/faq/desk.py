@@ -148,6 +148,7 @@ class FaqDesk:
                 f"faq:{question.update_id}",
                 purpose="faq.answer",
                 reply_to_message_id=question.message_id,
+                thread_id=question.thread_id,
             )
             return FaqOutcome.ANSWERED
         if result.decision == "suggest" and question.addressed:
@@ -183,6 +184,7 @@ class FaqDesk:
                 purpose="faq.suggest",
                 buttons=rows,
                 reply_to_message_id=question.message_id,
+                thread_id=question.thread_id,
             )
             return FaqOutcome.SUGGESTED
         if question.addressed:
@@ -203,8 +205,10 @@ class FaqDesk:
         reply_to_message_id: int | None,
         update_id: int,
         locale: str,
+        thread_id: int | None = None,
     ) -> None:
-        """A suggestion button was pressed: post that entry's answer (once per press)."""
+        """A suggestion button was pressed: post that entry's answer (once per press), in the
+        forum topic of the suggestion (`thread_id`)."""
         if community_id is None:
             raise NotFound("faq.gone")
         async with self.uow() as tx:
@@ -220,6 +224,7 @@ class FaqDesk:
                 f"faq.show:{update_id}",
                 purpose="faq.answer",
                 reply_to_message_id=reply_to_message_id,
+                thread_id=thread_id,
             )
             await tx.commit()
 

@@ -35,7 +35,7 @@ from bot.domain.notices.templates import TemplateLibrary, render
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, OutboundMessage, PersonInfo
 from bot.domain.registry import Role
 from bot.services.outgoing import send
-from bot.services.ports import NoticeUnitOfWork, NoticeUnitOfWorkFactory
+from bot.services.ports import TOPIC_CLOSED, NoticeUnitOfWork, NoticeUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,15 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S")
 
 
+def _topic_closed(delivery: DeliveryRecord) -> bool:
+    """Whether the group's topic for notices (or General) was closed when it was sent."""
+    return TOPIC_CLOSED in (delivery.error or "").lower()
+
+
 def _failure_reason(locale: str, error: str | None) -> str:
     text = (error or "").lower()
+    if TOPIC_CLOSED in text:
+        return i18n.t(locale, "notice.reason_topic_closed")
     if "chat unavailable" in text or "chat dead" in text or "forbidden" in text:
         return i18n.t(locale, "notice.reason_removed")
     return i18n.t(locale, "notice.reason_other")
@@ -302,11 +309,14 @@ class NoticeService:
                     notice.id, occurrence, chat.chat_id, "failed", now, error="chat dead"
                 )
                 continue
+            payload: dict[str, object] = {"text": text}
+            if chat.notice_thread_id is not None:  # a forum's topic for notices, else General
+                payload["message_thread_id"] = chat.notice_thread_id
             messages.append(
                 OutboundMessage(
                     chat_id=chat.chat_id,
                     method="send_message",
-                    payload={"text": text},
+                    payload=payload,
                     purpose="notice",
                     dedup_key=f"notice:{notice.id}:{_stamp(occurrence)}:{chat.chat_id}",
                 )
@@ -448,9 +458,28 @@ class NoticeService:
                 more=i18n.t(locale, "notice.report_more", count=more) if more > 0 else "",
             )
         key = f"notice.report:{notice.id}:{_stamp(occurrence.occurrence)}"
-        await self._tell(
-            tx, await self._recipients(tx, notice, community), text, "notice.report", key, now
-        )
+        recipients = await self._recipients(tx, notice, community)
+        await self._tell(tx, recipients, text, "notice.report", key, now)
+        for d in failures:
+            if _topic_closed(d):
+                await self._tell_topic_closed(tx, notice, d.chat_id, title, locale, recipients)
+
+    async def _tell_topic_closed(
+        self,
+        tx: NoticeUnitOfWork,
+        notice: NoticeRecord,
+        chat_id: int,
+        title: str,
+        locale: str,
+        recipients: list[int],
+    ) -> None:
+        """Say what to do about a closed topic – once per notice and group, not every week."""
+        now = self.clock.now()
+        chat = await tx.chats.get(chat_id)
+        name = chat.title if chat is not None and chat.title else str(chat_id)
+        text = i18n.t(locale, "notice.topic_closed", title=title, chat=name)
+        key = f"notice.topic_closed:{notice.id}:{chat_id}"
+        await self._tell(tx, recipients, text, "notice.topic_closed", key, now)
 
     # -- views ---------------------------------------------------------------------------------
     def describe_schedule(self, notice: NoticeRecord, tz: ZoneInfo, locale: str) -> str:

@@ -231,6 +231,7 @@ async def post_card(
         purpose="ticket.card",
         buttons=await me_too_buttons(tx, ticket, locale, now),
         reply_to_message_id=ticket.message_id,
+        thread_id=ticket.thread_id,
     )
     return await tx.tickets.update(ticket.id, card_posted(outbox_id), now)
 
@@ -345,6 +346,7 @@ async def reply_to_card(
         purpose="ticket.group_note",
         reply_to_outbox_id=ticket.card_outbox_id,
         reply_to_message_id=None if on_card else ticket.message_id,
+        thread_id=ticket.thread_id,
     )
 
 

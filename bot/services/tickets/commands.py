@@ -67,9 +67,11 @@ class TicketCommands:
                 note=dst.number,
                 changes=merged_into(dst.id),
             )
-            people = [Follower(src.reporter_id, src.chat_id, src.message_id, src.id)]
+            people = [
+                Follower(src.reporter_id, src.chat_id, src.message_id, src.id, src.thread_id)
+            ]
             people += [
-                Follower(f.telegram_id, f.chat_id, f.message_id, src.id)
+                Follower(f.telegram_id, f.chat_id, f.message_id, src.id, f.thread_id)
                 for f in await tx.tickets.followers(src.id)
             ]
             for f in people:

@@ -36,7 +36,13 @@ class TicketDesk:
         if await self.notes.staff_reply(msg):
             return
         if await self.report.take(
-            msg.chat_id, msg.user_id, msg.message_id, msg.update_id, msg.text, msg.photo_file_id
+            msg.chat_id,
+            msg.user_id,
+            msg.message_id,
+            msg.update_id,
+            msg.text,
+            msg.photo_file_id,
+            msg.thread_id,
         ):
             return
         await self.intake.take(msg)

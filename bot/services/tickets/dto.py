@@ -38,6 +38,7 @@ class TicketMessage:
     mentioned_user_ids: tuple[int, ...] = ()  # text_mention entities (people without @name)
     mentioned_usernames: tuple[str, ...] = ()  # @names other than the bot's, lower case
     reply: Replied | None = None
+    thread_id: int | None = None  # the forum topic it was written in; answers go there
 
     @property
     def addressed(self) -> bool:
@@ -52,6 +53,7 @@ class Origin:
     chat_id: int
     message_id: int
     update_id: int
+    thread_id: int | None = None  # the forum topic the button's message is in
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class OpenTicket:
     update_id: int | None
     staff_ids: tuple[int, ...] = ()  # staff the resident @-ed
     category: str | None = None  # chosen by the resident (/report) over the reading's
+    thread_id: int | None = None  # the forum topic of the report: its card goes there
 
     @property
     def kind(self) -> str:

@@ -126,6 +126,7 @@ class TicketIntake:
                     f"u:{msg.update_id}",
                     msg.update_id,
                     tuple(staff_ids),
+                    thread_id=msg.thread_id,
                 ),
                 now,
             )
@@ -142,6 +143,7 @@ class TicketIntake:
                 community_id=community.id,
                 building=c.building,
                 locale=community.locale,
+                thread_id=msg.thread_id,
             )
             return _Ask(question, subject, community.id, c.building, c.unit, msg.addressed)
         return None
@@ -240,11 +242,20 @@ class TicketIntake:
                     f"tk:{ticket.id}:photo:{msg.update_id}",
                     purpose="ticket.photo",
                     reply_to_message_id=msg.message_id,
+                    thread_id=msg.thread_id,
                 )
             return not msg.text.strip() or not msg.mentions_bot
         if ticket.is_open and says_me_too(msg.text) and msg.user_id != ticket.reporter_id:
             await self.follow(
-                tx, ticket, community, msg.user_id, msg.chat_id, msg.message_id, msg.update_id, now
+                tx,
+                ticket,
+                community,
+                msg.user_id,
+                msg.chat_id,
+                msg.message_id,
+                msg.update_id,
+                now,
+                thread_id=msg.thread_id,
             )
             return True
         return False
@@ -267,6 +278,7 @@ class TicketIntake:
                 subject.message_id,
                 cmd.update_id,
                 now,
+                thread_id=cmd.thread_id,
             )
             return duplicate
         ticket = await self._create(tx, cmd, now)
@@ -281,6 +293,7 @@ class TicketIntake:
                 f"tk:{ticket.id}:safety",
                 purpose="ticket.safety",
                 reply_to_message_id=cmd.subject.message_id,
+                thread_id=ticket.thread_id,
             )
         await notify_assignee(tx, self.env.looks, ticket, cmd.community, now)
         return ticket
@@ -330,6 +343,7 @@ class TicketIntake:
                 reporter_id=subject.reporter_id,
                 reporter_name=subject.reporter_name,
                 on_behalf_by=subject.on_behalf_by,
+                thread_id=cmd.thread_id,
             ),
             now,
         )
@@ -390,10 +404,13 @@ class TicketIntake:
         message_id: int | None,
         update_id: int | None,
         now: datetime,
+        *,
+        thread_id: int | None = None,
     ) -> bool:
-        """Add someone with the same problem and answer them with the existing ticket's card."""
+        """Add someone with the same problem and answer them (in their message's forum topic,
+        `thread_id`) with the existing ticket's card."""
         added = await tx.tickets.add_follower(
-            ticket.id, Follower(user_id, chat_id, message_id), now
+            ticket.id, Follower(user_id, chat_id, message_id, thread_id=thread_id), now
         )
         if not added:
             return False
@@ -423,6 +440,7 @@ class TicketIntake:
             f"tk:{ticket.id}:follow:{user_id}",
             purpose="ticket.followed",
             reply_to_message_id=message_id,
+            thread_id=thread_id,
         )
         return True
 
@@ -459,6 +477,7 @@ class TicketIntake:
                 "upd": msg.update_id,
                 "name": s.reporter_name,
                 "by": s.reporter_id,
+                "th": msg.thread_id,
             }
             rows = [
                 [
@@ -482,6 +501,7 @@ class TicketIntake:
                 purpose="ticket.ask_staff",
                 reply_to_message_id=msg.message_id,
                 buttons=rows,
+                thread_id=msg.thread_id,
             )
             await tx.commit()
 
@@ -513,6 +533,7 @@ class TicketIntake:
                     f"ask:{p['upd']}",
                     origin.update_id,
                     category="question",
+                    thread_id=p.get("th"),
                 ),
                 now,
             )
@@ -549,6 +570,7 @@ class TicketIntake:
                 None,
                 origin.update_id,
                 now,
+                thread_id=origin.thread_id,
             )
             await tx.commit()
             return i18n.t(locale, "tickets.answer.followed")

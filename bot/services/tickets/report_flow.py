@@ -33,12 +33,14 @@ _PURPOSE = "ticket.report"
 
 @dataclass(frozen=True)
 class _Turn:
-    """One update being answered: its transaction, the chat, the update and the time."""
+    """One update being answered: its transaction, the chat, the update and the time – and
+    the forum topic of the person's message, where what is posted in reply to it goes."""
 
     tx: TicketUnitOfWork
     chat_id: int
     update_id: int
     now: datetime
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class TicketReportFlow:
         user_name: str,
         message_id: int,
         update_id: int,
+        thread_id: int | None = None,
     ) -> None:
         """Begin a /report: ask for the building (skipped in a one-building group)."""
         now = self.env.clock.now()
@@ -101,7 +104,7 @@ class TicketReportFlow:
             draft = ReportFlowDraft.opened(
                 chat_id, user_id, community.id, default, user_name, update_id, expires
             )
-            turn = _Turn(tx, chat_id, update_id, now)
+            turn = _Turn(tx, chat_id, update_id, now, thread_id)
             await self._save(turn, draft)
             text, rows = await self._screen(turn, draft, community)
             await self._post(turn, message_id, text, rows, f"rpt:{update_id}")
@@ -142,10 +145,17 @@ class TicketReportFlow:
         await turn.tx.tickets.save_draft(replace(draft, expires_at=expires).record(), turn.now)
 
     async def _post(self, turn: _Turn, reply_to: int, text: str, rows: Rows, key: str) -> None:
-        """Send a screen, or a word, in reply to the person's message."""
-        tx, chat, now = turn.tx, turn.chat_id, turn.now
+        """Send a screen, or a word, in reply to the person's message (in its topic)."""
         await send(
-            tx, chat, text, now, key, purpose=_PURPOSE, buttons=rows, reply_to_message_id=reply_to
+            turn.tx,
+            turn.chat_id,
+            text,
+            turn.now,
+            key,
+            purpose=_PURPOSE,
+            buttons=rows,
+            reply_to_message_id=reply_to,
+            thread_id=turn.thread_id,
         )
 
     async def _redraw(
@@ -246,6 +256,7 @@ class TicketReportFlow:
         update_id: int,
         text: str,
         photo: str | None,
+        thread_id: int | None = None,
     ) -> bool:
         """A message while a draft waits for the description or the photo. True if taken."""
         now = self.env.clock.now()
@@ -257,9 +268,13 @@ class TicketReportFlow:
             community = await tx.registry.community(draft.community_id)
             if community is None:
                 return False
-            turn = _Turn(tx, chat_id, update_id, now)
+            turn = _Turn(tx, chat_id, update_id, now, thread_id)
             said = ReportAnswer(
-                self.env.policy.max_chars, text=text, photo=photo, message_id=message_id
+                self.env.policy.max_chars,
+                text=text,
+                photo=photo,
+                message_id=message_id,
+                thread_id=thread_id,
             )
             try:
                 draft = step(draft, said)
@@ -299,6 +314,7 @@ class TicketReportFlow:
             f"rpt:{draft.chat_id}:{draft.telegram_id}:{draft.start}",
             turn.update_id,
             category=draft.category or "other",
+            thread_id=draft.thread_id,
         )
         ticket = await self.intake.open(turn.tx, opened, turn.now)
         for extra in draft.photos[1:]:

@@ -84,6 +84,7 @@ async def resolve_and_ask(
         buttons=rows,
         reply_to_message_id=ticket.message_id,
         reply_to_outbox_id=None if on_report else ticket.card_outbox_id,
+        thread_id=ticket.thread_id,
     )
     ticket = await tx.tickets.update(ticket.id, verdict_asked(outbox_id), now)
     await _tell_followers_elsewhere(tx, ticket, followers, community, now)
@@ -110,6 +111,7 @@ async def _tell_followers_elsewhere(
             f"tk:{ticket.id}:fnote:{f.telegram_id}:v{ticket.card_version}",
             purpose="ticket.follower_notice",
             reply_to_message_id=f.message_id,
+            thread_id=f.thread_id,
         )
 
 
