@@ -15,16 +15,38 @@ GROUP_TYPES = frozenset({"group", "supergroup"})
 class ApiError(Exception):
     """A Bot API (or sandbox API) error with Telegram's code and description."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    @property
+    def parameters(self) -> JSON:
+        """Telegram's ResponseParameters: what the bot can do about the error."""
+        found = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        return {name: value for name, value in found.items() if value is not None}
 
 
 def bad_request(text: str) -> ApiError:
     """Return a 400 error with Telegram's 'Bad Request: ' prefix."""
     return ApiError(400, f"Bad Request: {text}")
+
+
+def group_upgraded(supergroup_id: int) -> ApiError:
+    """Return Telegram's answer about a basic group that became a supergroup."""
+    return ApiError(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup_id,
+    )
 
 
 @dataclass
@@ -66,6 +88,7 @@ class Chat:
     bot_admin: bool = False
     next_message_id: int = 1
     pinned: list[int] = field(default_factory=list)
+    migrated_to: int | None = None  # a basic group upgraded to this supergroup: deactivated
 
     @property
     def is_group(self) -> bool:
@@ -83,6 +106,7 @@ class Chat:
             "bot_member": self.bot_member,
             "bot_admin": self.bot_admin,
             "pinned": list(self.pinned),
+            "migrated_to": self.migrated_to,
         }
 
 

@@ -97,6 +97,13 @@ class SandboxServer:
             id, title, type, list(members or []), bot_member, bot_admin, list(admins or [])
         )
 
+    def upgrade_group(
+        self, chat_id: int, new_id: int | None = None, by_user_id: int | None = None
+    ) -> Chat:
+        """Upgrade a basic group to a supergroup (a new -100… id); the bot gets both service
+        messages, and every call naming the old id gets 400 with `migrate_to_chat_id`."""
+        return self.state.upgrade_group(chat_id, new_id, by_user_id)
+
     # -- knobs for tests and benchmarks ------------------------------------------------
     def set_fault(
         self,
