@@ -63,7 +63,13 @@ class LoudaoApp:
             "sender": LoopState("outbox sender"),
         }
         gateway = TelegramGateway(self.application.bot)
-        self.sender = OutboxSender(self.uow, gateway, self.clock, state=self.loops["sender"])
+        self.sender = OutboxSender(
+            self.uow,
+            gateway,
+            self.clock,
+            state=self.loops["sender"],
+            follow_upgrade=use_cases.migrations.seen_on_send,
+        )
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets
         self.ticks.extend(use_cases.ticks)

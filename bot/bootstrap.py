@@ -21,6 +21,7 @@ from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
+from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.registry import load_registry
@@ -87,6 +88,7 @@ class UseCases:
     escalation: EscalationDesk
     duty: DutyDesk
     retention: RetentionDesk
+    migrations: ChatMigrations
 
     @property
     def ticks(self) -> tuple[Tick, ...]:
@@ -114,6 +116,7 @@ class UseCases:
             tickets=self.tickets,
             duty=self.duty,
             escalation=self.escalation,
+            migrations=self.migrations,
         )
 
 
@@ -149,6 +152,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
             keep_private=timedelta(days=settings.keep_private_days),
             keep_messages=timedelta(days=settings.keep_messages_days),
         ),
+        migrations=ChatMigrations(uow, clock),
     )
 
 

@@ -38,7 +38,7 @@ class ChatInfo:
     coverage_kind: str | None  # community|grid|building|unit
     coverage_ref: str | None
     coverage_unit: str | None
-    status: str  # bound|pending|dead|left
+    status: str  # bound|pending|dead|left|migrated
 
     @property
     def is_bound(self) -> bool:
@@ -48,6 +48,18 @@ class ChatInfo:
     def default_building(self) -> str | None:
         """The building a message here is about when it names none."""
         return self.coverage_ref if self.coverage_kind in ("building", "unit") else None
+
+
+@dataclass(frozen=True)
+class ChatMove:
+    """A group followed to the supergroup it became: what moved to the new id."""
+
+    old_chat_id: int
+    new_chat_id: int
+    first: bool  # False: an earlier signal had moved it already (this one found the rest)
+    community_id: int | None
+    title: str
+    moved: dict[str, int] = field(default_factory=dict)  # rows re-keyed, per kind
 
 
 @dataclass(frozen=True)

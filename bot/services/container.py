@@ -12,6 +12,7 @@ from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
+from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
 from bot.services.replies import Replies
@@ -37,3 +38,5 @@ class Services:
     # Duty: /duty /roster /cover /leave /workday, the handoff; pages and follow-ups.
     duty: DutyDesk | None = None
     escalation: EscalationDesk | None = None
+    # Groups Telegram upgraded to supergroups: followed to their new chat id.
+    migrations: ChatMigrations | None = None
