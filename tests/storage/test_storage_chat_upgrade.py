@@ -20,6 +20,7 @@ from bot.domain.records import OutboundMessage
 from bot.domain.tickets import Follower, NewTicket
 from bot.domain.tickets.changes import card_posted
 from bot.registry_file import read_registry
+from bot.services.chats import ChatGate, ChatService
 from bot.services.migration import ChatMigrations
 from bot.services.outbox import OutboxSender
 from bot.services.ports import ChatMigrated
@@ -121,6 +122,16 @@ async def test_every_signal_in_any_order_follows_the_group_once(
             select(OutboxMessage).where(OutboxMessage.status == "pending")
         )
         assert [(m.chat_id, m.payload["text"]) for m in queued] == [(NEW, "停水")]
+
+
+async def test_the_supergroup_is_served_and_the_old_group_is_neither_served_nor_left(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, community_id: int
+) -> None:
+    chats = ChatService(uow, clock)
+    assert await chats.gate(NEW, "supergroup") is ChatGate.LEAVE  # a stranger, before
+    assert await ChatMigrations(uow, clock).upgraded(OLD, NEW, via="update")
+    assert await chats.gate(NEW, "supergroup") is ChatGate.SERVE
+    assert await chats.gate(OLD, "group") is ChatGate.IGNORE  # leaving it would only fail
 
 
 async def test_two_processes_told_at_once_follow_it_once(
