@@ -26,7 +26,8 @@ from bot.services.outbox import OutboxSender
 from bot.services.ports import ChatMigrated
 from bot.services.registry import load_registry
 from bot.services.tickets.cards import Looks, show_card
-from storage.models import AuditEvent, OutboxMessage
+from storage.chat_moves import NOT_MOVED, statements
+from storage.models import AuditEvent, Base, OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
@@ -89,6 +90,12 @@ async def audits(uow: SqlUnitOfWorkFactory) -> list[dict[str, Any]]:
             select(AuditEvent).where(AuditEvent.action == "chat.migrated")
         )
         return [r.details for r in rows]
+
+
+def test_every_table_that_keeps_a_chat_id_moves_or_says_why_not() -> None:
+    keeping = {t.name for t in Base.metadata.tables.values() if "chat_id" in t.c}
+    moved = {s.table.name for s in statements(OLD, NEW).values()}
+    assert keeping == moved | set(NOT_MOVED)
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(["from", "to", "send"])))
