@@ -321,7 +321,7 @@ class SqlChatRepo:
         if first:
             await self._carry_binding(row, new_chat_id, status, now)
         moved = await move_history(self.s, old_chat_id, new_chat_id)
-        return ChatMove(old_chat_id, new_chat_id, first, row.community_id, row.title, moved)
+        return ChatMove(old_chat_id, new_chat_id, first, row.community_id, moved)
 
     async def _carry_binding(
         self, old: Chat, new_chat_id: int, status: str, now: datetime

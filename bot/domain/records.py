@@ -58,7 +58,6 @@ class ChatMove:
     new_chat_id: int
     first: bool  # False: an earlier signal had moved it already (this one found the rest)
     community_id: int | None
-    title: str
     moved: dict[str, int] = field(default_factory=dict)  # rows re-keyed, per kind
 
 
