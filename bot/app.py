@@ -70,6 +70,7 @@ class LoudaoApp:
             self.clock,
             state=self.loops["sender"],
             on_private_refused=use_cases.reach.refused,
+            follow_upgrade=use_cases.migrations.seen_on_send,
         )
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets

@@ -23,6 +23,7 @@ from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
+from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.reach import PrivateReach
@@ -93,6 +94,7 @@ class UseCases:
     retention: RetentionDesk
     reach: PrivateReach  # who can be written to in private; a refusal hands work on
     alerts: AlertDesk
+    migrations: ChatMigrations
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -123,6 +125,7 @@ class UseCases:
             reach=self.reach,
             doctor=Doctor(self.uow, self.clock, self._webhook_url()),
             alerts=self.alerts,
+            migrations=self.migrations,
         )
 
     def _webhook_url(self) -> str | None:
@@ -164,6 +167,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         ),
         reach=PrivateReach(uow, clock, looks),
         alerts=AlertDesk(uow, clock),
+        migrations=ChatMigrations(uow, clock),
     )
 
 

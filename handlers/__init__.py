@@ -15,6 +15,7 @@ from handlers import (
     faq,
     gate,
     membership,
+    migration,
     notices,
     tickets,
     tickets_commands,
@@ -43,6 +44,7 @@ def build_application(token: str, base_url: str, base_file_url: str | None) -> P
 
 def register_all(application: PtbApp, services: Services) -> None:
     """Register every handler in a fixed order; the error handler comes last."""
+    migration.register(application, services)  # group -110: a group became a supergroup
     gate.register(application, services)  # group -100: unknown groups stop here
     membership.register(application, services)  # bot added to / removed from groups
     commands.register(application, services)  # /start /help /bind /join

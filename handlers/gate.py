@@ -1,4 +1,4 @@
-"""Runs first for every update: stay silent in, and leave, groups that are not ours."""
+"""Runs before the features for every update: stay silent in, and leave, groups not ours."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         decision = await services.chats.gate(chat.id, chat.type)
         if decision is ChatGate.SERVE:
             return
+        if decision is ChatGate.IGNORE:
+            raise ApplicationHandlerStop
         if decision is ChatGate.LEAVE:
             log.info("leaving chat %s: not bound or allowed", chat.id, extra={"chat_id": chat.id})
             with contextlib.suppress(TelegramError):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, error
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.services.ports import (
+    ChatMigrated,
     ChatUnavailable,
     PermanentFailure,
     RetryLater,
@@ -38,14 +38,16 @@ class TelegramGateway:
     async def deliver(self, chat_id: int, method: str, payload: dict[str, Any]) -> int | None:
         try:
             return await self._call(chat_id, method, payload)
-        except RetryAfter as exc:
+        except error.RetryAfter as exc:
             delay = exc.retry_after
             raise RetryLater(
                 delay if isinstance(delay, int | float) else delay.total_seconds()
             ) from exc
-        except Forbidden as exc:
+        except error.ChatMigrated as exc:  # the group became a supergroup: a new chat id
+            raise ChatMigrated(exc.new_chat_id) from exc
+        except error.Forbidden as exc:
             raise ChatUnavailable(exc.message) from exc
-        except BadRequest as exc:
+        except error.BadRequest as exc:
             if "message is not modified" in exc.message.lower():
                 return None  # an edit that changes nothing is a success
             if "chat not found" in exc.message.lower():
@@ -53,9 +55,9 @@ class TelegramGateway:
             if "topic_closed" in exc.message.lower():
                 raise TopicClosed(exc.message) from exc
             raise PermanentFailure(exc.message) from exc
-        except (TimedOut, NetworkError) as exc:
+        except (error.TimedOut, error.NetworkError) as exc:
             raise TransientFailure(str(exc)) from exc
-        except TelegramError as exc:
+        except error.TelegramError as exc:
             raise TransientFailure(str(exc)) from exc
 
     async def _call(self, chat_id: int, method: str, p: dict[str, Any]) -> int | None:

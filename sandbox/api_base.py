@@ -16,8 +16,8 @@ from sandbox.topics import landing
 def api_error_response(error: ApiError) -> web.Response:
     """Render an error the way Telegram does."""
     body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
-    if error.retry_after is not None:
-        body["parameters"] = {"retry_after": error.retry_after}
+    if error.parameters:
+        body["parameters"] = error.parameters
     return web.json_response(body, status=error.code)
 
 
@@ -33,6 +33,7 @@ class MethodsBase:
     def _target(self, params: Params) -> Chat:
         """Return the chat in chat_id, refusing chats the bot cannot write to."""
         chat = self.state.chat(params.chat_id())
+        self.state.writable(chat)
         if chat.type == "private":
             user = self.state.users[chat.id]
             if user.blocked:

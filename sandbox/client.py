@@ -216,6 +216,14 @@ class SandboxClient:
         result: JSON = await self._call("POST", f"chats/{chat_id}/topics/{thread_id}", body)
         return result
 
+    async def upgrade_group(
+        self, chat_id: int, new_id: int | None = None, by_user_id: int | None = None
+    ) -> JSON:
+        """Upgrade a basic group to a supergroup; return the supergroup."""
+        body: JSON = {"new_id": new_id, "by_user_id": by_user_id}
+        result: JSON = await self._call("POST", f"chats/{chat_id}/upgrade", body)
+        return result
+
     async def configure(self, **config: Any) -> None:
         """Set faults/limits/privacy_mode on a sandbox in another process."""
         await self._call("POST", "config", json.loads(json.dumps(config)))

@@ -17,16 +17,38 @@ TOPIC_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
 class ApiError(Exception):
     """A Bot API (or sandbox API) error with Telegram's code and description."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    @property
+    def parameters(self) -> JSON:
+        """Telegram's ResponseParameters: what the bot can do about the error."""
+        found = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        return {name: value for name, value in found.items() if value is not None}
 
 
 def bad_request(text: str) -> ApiError:
     """Return a 400 error with Telegram's 'Bad Request: ' prefix."""
     return ApiError(400, f"Bad Request: {text}")
+
+
+def group_upgraded(supergroup_id: int) -> ApiError:
+    """Return Telegram's answer about a basic group that became a supergroup."""
+    return ApiError(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup_id,
+    )
 
 
 @dataclass
@@ -92,6 +114,7 @@ class Chat:
     next_message_id: int = 1
     pinned: list[int] = field(default_factory=list)
     topics: dict[int, Topic] = field(default_factory=dict)  # empty unless a forum
+    migrated_to: int | None = None  # a basic group upgraded to this supergroup: deactivated
 
     @property
     def is_group(self) -> bool:
@@ -116,6 +139,7 @@ class Chat:
             "pinned": list(self.pinned),
             "is_forum": self.is_forum,
             "topics": [t.to_view() for t in self.topics.values()],
+            "migrated_to": self.migrated_to,
         }
 
 

@@ -136,6 +136,13 @@ class SandboxServer:
         by = by_user_id if by_user_id is not None else (chat.members or [self.state.bot.id])[0]
         return set_closed(self.state, chat, thread_id, closed, by)
 
+    def upgrade_group(
+        self, chat_id: int, new_id: int | None = None, by_user_id: int | None = None
+    ) -> Chat:
+        """Upgrade a basic group to a supergroup (a new -100… id); the bot gets both service
+        messages, and every call naming the old id gets 400 with `migrate_to_chat_id`."""
+        return self.state.upgrade_group(chat_id, new_id, by_user_id)
+
     # -- knobs for tests and benchmarks ------------------------------------------------
     def set_bot_admin(self, chat_id: int, admin: bool) -> None:
         """Promote the bot to admin of a group, or take its admin rights away."""

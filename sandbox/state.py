@@ -21,6 +21,7 @@ from sandbox.models import (
     PollRecord,
     User,
     bad_request,
+    group_upgraded,
     image_size,
 )
 from sandbox.topics import landing
@@ -116,6 +117,16 @@ class SandboxState:
         if chat is None:
             raise bad_request("chat not found")
         return chat
+
+    @staticmethod
+    def writable(chat: Chat) -> None:
+        """Refuse a basic group that became a supergroup, as Telegram does (400, new id)."""
+        if chat.migrated_to is not None:
+            raise group_upgraded(chat.migrated_to)
+
+    def new_supergroup_id(self) -> int:
+        """Return a fresh supergroup id (-100…), below every chat there is."""
+        return min(-1_009_000_000_000, *self.chats) - 1
 
     def user(self, user_id: int) -> User:
         """Return a user or raise a 400."""
@@ -348,6 +359,7 @@ class SandboxState:
         """Store what a person wrote (in a forum: in a topic or General) and hand it to the bot
         if the bot would see it."""
         chat = self.chat(chat_id)
+        self.writable(chat)
         self.user(from_user_id)
         if from_user_id not in chat.members:
             raise ApiError(403, "Forbidden: the user is not a member of this chat")
@@ -417,3 +429,41 @@ class SandboxState:
         if chat.bot_member or user_id == self.bot.id:
             self.updates.push("message", self.message_api(service))
         self.touch()
+
+    def upgrade_group(self, chat_id: int, new_id: int | None, by_user_id: int | None) -> Chat:
+        """Upgrade a basic group to a supergroup, as Telegram does when its creator asks.
+
+        The supergroup gets a new id and the group's title, members, admins and the bot's
+        membership and rights; the group is deactivated (every call naming it gets the 400
+        with `migrate_to_chat_id`). The supergroup's first message says
+        `migrate_from_chat_id`, the group's last one `migrate_to_chat_id`; a member bot gets
+        both as message updates, in that order."""
+        old = self.chat(chat_id)
+        self.writable(old)
+        if old.type != "group":
+            raise bad_request("CHAT_ID_INVALID")  # only a basic group can be upgraded
+        owners = [m for m in old.members if m in old.admins] or old.members  # bots cannot
+        by = by_user_id if by_user_id is not None else (owners[0] if owners else 0)
+        if by not in old.members:
+            raise ApiError(403, "Forbidden: the user is not a member of this chat")
+        supergroup_id = new_id if new_id is not None else self.new_supergroup_id()
+        if supergroup_id in self.chats or not str(supergroup_id).startswith("-100"):
+            raise bad_request("the supergroup id must be new and start with -100")
+        new = Chat(
+            supergroup_id,
+            old.title,
+            "supergroup",
+            list(old.members),
+            set(old.admins),
+            old.bot_member,
+            old.bot_admin,
+        )
+        self.chats[supergroup_id] = new
+        self.messages[supergroup_id] = {}
+        old.migrated_to = supergroup_id
+        came = self.store(new, by, service={"migrate_from_chat_id": old.id})
+        went = self.store(old, by, service={"migrate_to_chat_id": supergroup_id})
+        if old.bot_member:
+            self.updates.push("message", self.message_api(came))
+            self.updates.push("message", self.message_api(went))
+        return new

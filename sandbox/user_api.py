@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.api_base import api_error_response
 from sandbox.bot_api import BotApi
 from sandbox.models import JSON, ApiError, Chat, bad_request
 from sandbox.state import SandboxState
@@ -18,10 +19,7 @@ CALLBACK_WAIT = 5.0  # seconds a press waits for the bot's answerCallbackQuery
 
 
 def _error(error: ApiError) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": error.code, "description": error.description},
-        status=error.code,
-    )
+    return api_error_response(error)
 
 
 def decode_photo(value: Any) -> tuple[bytes, str]:
@@ -76,6 +74,7 @@ class UserApi:
             web.post(f"{p}/chats/{{chat_id}}/forum", self.post_forum),
             web.post(f"{p}/chats/{{chat_id}}/topics", self.post_topic),
             web.post(f"{p}/chats/{{chat_id}}/topics/{{thread_id}}", self.post_topic_state),
+            web.post(f"{p}/chats/{{chat_id}}/upgrade", self.post_upgrade),
             web.get("/sandbox/files/{file_id}", self.get_file),
         ]
 
@@ -220,6 +219,7 @@ class UserApi:
             data = str(body.get("data") or "")
             if user.id not in chat.members:
                 raise ApiError(403, "Forbidden: the user is not a member of this chat")
+            state.writable(chat)
             message = state.find(chat.id, message_id)
             if message is None:
                 raise bad_request("message not found")
@@ -315,11 +315,7 @@ class UserApi:
 
         async def act(req: web.Request) -> JSON:
             body = await self._body(req)
-            chat_id = _int(body, "id", required=False) or min(
-                -1_009_000_000_000, *self.state.chats
-            )
-            if body.get("id") is None:
-                chat_id -= 1
+            chat_id = _int(body, "id", required=False) or self.state.new_supergroup_id()
             if chat_id in self.state.chats:
                 raise bad_request("chat already exists")
             members = [int(m) for m in body.get("members") or []]
@@ -411,5 +407,19 @@ class UserApi:
             closed = bool(body.get("closed", True))
             topic = set_closed(self.state, chat, thread_id, closed, self._actor(chat, body))
             return topic.to_view()
+
+        return await self._run(request, act)
+
+    async def post_upgrade(self, request: web.Request) -> web.Response:
+        """Upgrade a basic group to a supergroup ({"new_id"?, "by_user_id"?}); return it."""
+
+        async def act(req: web.Request) -> JSON:
+            body = await self._body(req)
+            chat = self.state.upgrade_group(
+                int(req.match_info["chat_id"]),
+                _int(body, "new_id", required=False),
+                _int(body, "by_user_id", required=False),
+            )
+            return chat.to_view()
 
         return await self._run(request, act)

@@ -90,11 +90,13 @@ class Chat(Base):
     coverage_kind: Mapped[str | None] = mapped_column(String(16))  # community|grid|building|unit
     coverage_ref: Mapped[str | None] = mapped_column(String(16))  # grid code or building number
     coverage_unit: Mapped[str | None] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="bound")  # bound|pending|dead|left
+    # bound|pending|dead|left|migrated (a basic group that became the supergroup `migrated_to`)
+    status: Mapped[str] = mapped_column(String(16), default="bound")
     source: Mapped[str] = mapped_column(String(16), default="registry")  # registry|bind
     # a forum's topic for notices (the community file's notice_topic); None: General
     notice_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
+    migrated_to: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Person(Base):

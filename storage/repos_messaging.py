@@ -157,6 +157,45 @@ class SqlOutboxRepo:
         assert isinstance(result, CursorResult)
         return int(result.rowcount or 0)
 
+    async def queued_for_chat(self, chat_id: int) -> list[OutboxItem]:
+        """What is still to go to a chat (due or not, or being sent), oldest first; locked."""
+        rows = await self.s.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.status.in_(("pending", "sending")),
+            )
+            .order_by(OutboxMessage.id)
+            .with_for_update()
+        )
+        return [
+            OutboxItem(r.id, r.chat_id, r.method, dict(r.payload), r.purpose, r.attempts)
+            for r in rows
+        ]
+
+    async def redirect(
+        self, item_id: int, chat_id: int, payload: dict[str, Any], now: datetime
+    ) -> None:
+        """Aim a queued message at another chat, due now (a sender holding it lets it go)."""
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item_id)
+            .values(
+                chat_id=chat_id,
+                payload=payload,
+                status="pending",
+                next_attempt_at=now,
+                claimed_until=None,
+            )
+        )
+
+    async def chat_of(self, item_id: int) -> int | None:
+        """The chat a queued or sent message is (or was) in."""
+        value: int | None = await self.s.scalar(
+            select(OutboxMessage.chat_id).where(OutboxMessage.id == item_id)
+        )
+        return value
+
     async def sent_message_id(self, item_id: int) -> int | None:
         value: int | None = await self.s.scalar(
             select(OutboxMessage.sent_message_id).where(OutboxMessage.id == item_id)

@@ -6,13 +6,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.records import BuildingInfo, ChatInfo, CommunityInfo, LoadReport, PersonInfo
+from bot.domain.records import (
+    BuildingInfo,
+    ChatInfo,
+    ChatMove,
+    CommunityInfo,
+    LoadReport,
+    PersonInfo,
+)
 from bot.domain.registry import CommunitySpec
+from storage.chat_moves import move_history
 from storage.models import Building, BuildingAlias, Chat, Community, Grid, Person, PrivateChat
 from storage.repos_messaging import _insert
+
+MAX_UPGRADES = 4  # a chain of ids to follow: a basic group is upgraded once, but be safe
 
 
 class _Counter:
@@ -139,7 +149,7 @@ class SqlRegistryRepo:
                 "coverage_unit": cov.unit,
                 "notice_thread_id": c.notice_topic,
             }
-            row = await self.s.get(Chat, c.chat_id)
+            row = await _followed(self.s, await self.s.get(Chat, c.chat_id))
             if row is None:
                 self.s.add(
                     Chat(chat_id=c.chat_id, status="bound", source="registry", updated_at=now,
@@ -286,6 +296,66 @@ class SqlChatRepo:
             select(Chat).where(Chat.community_id == community_id).order_by(Chat.chat_id)
         )
         return [chat_info(r) for r in rows]
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int, now: datetime) -> ChatMove | None:
+        """Follow a group to the supergroup it became: binding, tickets and the rest move.
+
+        Safe to repeat and to race: the old row is locked (PostgreSQL), and only the call that
+        marks it migrated gives the new id its binding (`first`); every call moves what is
+        still kept under the old id. None when the old id is not a group we know, or went
+        elsewhere."""
+        row = await self.s.scalar(
+            select(Chat)
+            .where(Chat.chat_id == old_chat_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None or row.migrated_to not in (None, new_chat_id):
+            return None
+        status = row.status
+        result = await self.s.execute(
+            update(Chat)
+            .where(Chat.chat_id == old_chat_id, Chat.migrated_to.is_(None))
+            .values(status="migrated", migrated_to=new_chat_id, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        first = bool(result.rowcount)
+        await self.s.refresh(row)
+        if first:
+            await self._carry_binding(row, new_chat_id, status, now)
+        moved = await move_history(self.s, old_chat_id, new_chat_id)
+        return ChatMove(old_chat_id, new_chat_id, first, row.community_id, moved)
+
+    async def _carry_binding(
+        self, old: Chat, new_chat_id: int, status: str, now: datetime
+    ) -> None:
+        """Give the supergroup the group's binding, unless it was bound itself meanwhile."""
+        row = await self.s.get(Chat, new_chat_id)
+        if row is None:
+            row = Chat(chat_id=new_chat_id, source=old.source, updated_at=now)
+            self.s.add(row)
+        elif row.status == "bound" and row.coverage_kind is not None:
+            return
+        row.community_id = old.community_id
+        row.coverage_kind, row.coverage_ref = old.coverage_kind, old.coverage_ref
+        row.coverage_unit = old.coverage_unit
+        row.title = old.title
+        row.status = status
+        row.updated_at = now
+        await self.s.flush()
+
+
+async def _followed(session: AsyncSession, row: Chat | None) -> Chat | None:
+    """The chat a group is now: a basic group upgraded to a supergroup is followed there."""
+    for _ in range(MAX_UPGRADES):
+        if row is None or row.migrated_to is None:
+            return row
+        upgraded = await session.get(Chat, row.migrated_to)
+        if upgraded is None:
+            return row
+        row = upgraded
+    return row
 
 
 def person_info(row: Person) -> PersonInfo:

@@ -408,6 +408,21 @@ class SqlTicketRepo:
         )
         return [_prompt(r) for r in rows]
 
+    async def move_group_messages(self, moves: dict[int, int]) -> int:
+        """Point group cards and verdict questions at the outbox rows that carry them now."""
+        changed = 0
+        for column in (TicketRow.card_outbox_id, TicketRow.verdict_outbox_id):
+            for left, carried in moves.items():
+                result = await self.s.execute(
+                    update(TicketRow)
+                    .where(column == left)
+                    .values({column.key: carried})
+                    .execution_options(synchronize_session=False)
+                )
+                assert isinstance(result, CursorResult)
+                changed += int(result.rowcount or 0)
+        return changed
+
     async def retire_card(self, outbox_id: int) -> None:
         """Mark a private card as no longer standing (for cards, "answered" means retired)."""
         await self.s.execute(

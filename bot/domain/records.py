@@ -38,7 +38,7 @@ class ChatInfo:
     coverage_kind: str | None  # community|grid|building|unit
     coverage_ref: str | None
     coverage_unit: str | None
-    status: str  # bound|pending|dead|left
+    status: str  # bound|pending|dead|left|migrated
     notice_thread_id: int | None = None  # a forum's topic for notices; None: General
 
     @property
@@ -54,6 +54,17 @@ class ChatInfo:
 # Whether the bot can write to a person in private (people.private_states)
 PRIVATE_OPEN = "open"  # they wrote to the bot in private
 PRIVATE_CLOSED = "closed"  # Telegram refused a private message to them (no Start, or blocked)
+
+
+@dataclass(frozen=True)
+class ChatMove:
+    """A group followed to the supergroup it became: what moved to the new id."""
+
+    old_chat_id: int
+    new_chat_id: int
+    first: bool  # False: an earlier signal had moved it already (this one found the rest)
+    community_id: int | None
+    moved: dict[str, int] = field(default_factory=dict)  # rows re-keyed, per kind
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class ChatGate(StrEnum):
     SERVE = "serve"  # bound group or private chat: handle it
     ONLY_BIND = "only_bind"  # the bot was added by an admin; waiting for /bind
     LEAVE = "leave"  # unknown group: stay silent and leave
+    IGNORE = "ignore"  # a group that became a supergroup: it is served under its new id
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class ChatService:
         if chat_type == "private":
             return ChatGate.SERVE
         chat = await self.chat(chat_id)
+        if chat is not None and chat.status == "migrated":
+            return ChatGate.IGNORE
         if chat is None or chat.status in ("left", "dead"):
             return ChatGate.LEAVE
         return ChatGate.SERVE if chat.is_bound else ChatGate.ONLY_BIND

@@ -14,6 +14,7 @@ from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
+from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
 from bot.services.reach import PrivateReach
@@ -46,3 +47,5 @@ class Services:
     doctor: Doctor | None = None
     # What keeps failing is told to the admins (the error handler and the dispatcher report).
     alerts: AlertDesk | None = None
+    # Groups Telegram upgraded to supergroups: followed to their new chat id.
+    migrations: ChatMigrations | None = None

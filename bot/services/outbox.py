@@ -16,6 +16,7 @@ from bot.domain.records import OutboxItem
 from bot.services.chats import mark_chat_dead
 from bot.services.loops import LoopState
 from bot.services.ports import (
+    ChatMigrated,
     ChatUnavailable,
     Gateway,
     PermanentFailure,
@@ -28,12 +29,15 @@ log = logging.getLogger(__name__)
 
 # Payload keys that point at other outbox rows; resolved to Telegram message ids at send time.
 REFERENCE_KEYS = {"reply_to_outbox_id": "reply_to_message_id", "target_outbox_id": "message_id"}
+#: follows a group to the supergroup it became (old id, new id) → whether it could
+FollowUpgrade = Callable[[int, int], Awaitable[bool]]
 
 
 class _Outcome(Enum):
     DONE = "done"  # sent, or failed for good: go on with the chat's next message
     WAIT = "wait"  # must be retried later: the chat's next messages wait too (order)
     CHAT_GONE = "chat_gone"  # 403: nothing more goes to this chat
+    MOVED = "moved"  # the group became a supergroup: this and the rest were re-aimed there
 
 
 class _Wait(Exception):
@@ -55,6 +59,7 @@ class OutboxSender:
         max_attempts: int = 8,
         state: LoopState | None = None,
         on_private_refused: Callable[[OutboxItem, str], Awaitable[None]] | None = None,
+        follow_upgrade: FollowUpgrade | None = None,
     ) -> None:
         self.uow = uow
         self.on_private_refused = on_private_refused
@@ -64,6 +69,7 @@ class OutboxSender:
         self.batch = batch
         self.lease = lease
         self.max_attempts = max_attempts
+        self.follow_upgrade = follow_upgrade
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
 
@@ -125,6 +131,8 @@ class OutboxSender:
                 outcome = await self._send(item)
                 if outcome is _Outcome.DONE:
                     continue
+                if outcome is _Outcome.MOVED:
+                    return  # the chat's later items were re-aimed with it: they are due anew
                 for later in items[index + 1 :]:
                     if outcome is _Outcome.CHAT_GONE and later.chat_id > 0:
                         await self._unavailable(later, "chat unavailable", self.clock.now())
@@ -138,8 +146,12 @@ class OutboxSender:
         """Deliver one item and record the outcome for it."""
         now = self.clock.now()
         try:
-            payload = await self._resolve(item.payload)
-            message_id = await self.gateway.deliver(item.chat_id, item.method, payload)
+            resolved = await self._resolve(item)
+            if resolved is None:
+                log.info("outbox item %s: its message stayed in another chat", item.id)
+                message_id = None
+            else:
+                message_id = await self.gateway.deliver(item.chat_id, *resolved)
         except _Wait as exc:
             await self._reschedule(item, 1.0, str(exc), False)
             return _Outcome.WAIT
@@ -155,6 +167,8 @@ class OutboxSender:
                 return _Outcome.DONE
             await self._reschedule(item, min(2.0 ** (item.attempts + 1), 300.0), str(exc), True)
             return _Outcome.WAIT
+        except ChatMigrated as exc:
+            return await self._follow(item, exc.new_chat_id)
         except ChatUnavailable as exc:
             await self._unavailable(item, str(exc), now)
             return _Outcome.CHAT_GONE
@@ -195,9 +209,27 @@ class OutboxSender:
                 await mark_chat_dead(tx, item.chat_id, "", now, reason=reason)
             await tx.commit()
 
-    async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Replace references to other outbox rows with their Telegram message ids."""
-        out = dict(payload)
+    async def _follow(self, item: OutboxItem, new_chat_id: int) -> _Outcome:
+        """The group became a supergroup: follow it there, with everything queued for it."""
+        log.info("chat %s became supergroup %s", item.chat_id, new_chat_id)
+        if self.follow_upgrade is not None and await self.follow_upgrade(
+            item.chat_id, new_chat_id
+        ):
+            return _Outcome.MOVED
+        if item.attempts + 1 >= self.max_attempts:
+            await self._fail(item, f"gave up: chat upgraded to {new_chat_id}")
+            return _Outcome.DONE
+        backoff = min(2.0 ** (item.attempts + 1), 300.0)
+        await self._reschedule(item, backoff, "chat upgraded to a supergroup", True)
+        return _Outcome.WAIT
+
+    async def _resolve(self, item: OutboxItem) -> tuple[str, dict[str, Any]] | None:
+        """Replace references to other outbox rows with their Telegram message ids.
+
+        A referenced message that lives in another chat stayed behind in a group that became a
+        supergroup: a reply goes without it, an edit of its text shows the text as a new
+        message, and any other change of it has nothing to do (None)."""
+        method, out = item.method, dict(item.payload)
         for ref_key, api_key in REFERENCE_KEYS.items():
             ref = out.pop(ref_key, None)
             if ref is None:
@@ -205,6 +237,12 @@ class OutboxSender:
             async with self.uow() as tx:
                 message_id = await tx.outbox.sent_message_id(int(ref))
                 status = await tx.outbox.status(int(ref))
+                chat_id = await tx.outbox.chat_of(int(ref))
+            if chat_id not in (None, item.chat_id):
+                if api_key == "message_id" and method != "edit_text":
+                    return None
+                method = "send_message" if api_key == "message_id" else method
+                continue
             if message_id is None:
                 if status == "failed" or status is None:
                     if api_key == "message_id":
@@ -212,7 +250,7 @@ class OutboxSender:
                     continue  # reply to a message that failed: send without the reply
                 raise _Wait(f"waiting for outbox item {ref}")
             out[api_key] = message_id
-        return out
+        return method, out
 
     async def _reschedule(
         self, item: OutboxItem, seconds: float, error: str, count_attempt: bool

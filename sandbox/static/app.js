@@ -11,6 +11,7 @@ const TEXTS = {
     joined: "{who} 加入了群聊", left: "{who} 离开了群聊", pinned: "{who} 置顶了一条消息",
     votes: "{n} 票", closed: "投票已结束", photo_msg: "[图片]", poll_msg: "[投票]",
     error: "出错了：{text}", not_member: "你不在这个群里", voters: "{n} 人已投",
+    upgraded_to: "本群已升级为超级群（{id}）", upgraded_from: "本群由普通群（{id}）升级而来",
   },
   en: {
     persona: "Acting as", search: "Search", connecting: "Connecting…", online: "Connected",
@@ -23,6 +24,8 @@ const TEXTS = {
     pinned: "{who} pinned a message", votes: "{n} votes", closed: "Poll closed",
     photo_msg: "[photo]", poll_msg: "[poll]", error: "Error: {text}",
     not_member: "You are not in this group", voters: "{n} voted",
+    upgraded_to: "This group was upgraded to a supergroup ({id})",
+    upgraded_from: "This supergroup was upgraded from a group ({id})",
   },
 };
 
@@ -172,6 +175,8 @@ function serviceText(m) {
   if (s.new_chat_members) return t("joined", { who: s.new_chat_members.map((u) => u.first_name).join("、") });
   if (s.left_chat_member) return t("left", { who: s.left_chat_member.first_name });
   if (s.pinned_message) return t("pinned", { who });
+  if (s.migrate_to_chat_id) return t("upgraded_to", { id: s.migrate_to_chat_id });
+  if (s.migrate_from_chat_id) return t("upgraded_from", { id: s.migrate_from_chat_id });
   return JSON.stringify(s);
 }
 

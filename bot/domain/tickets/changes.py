@@ -130,6 +130,11 @@ def card_posted(outbox_id: int | None) -> TicketChange:
     return TicketChange(card_outbox_id=outbox_id, card_version=1)
 
 
+def card_moved(outbox_id: int | None, version: int) -> TicketChange:
+    """The group status card was posted anew (its group became a supergroup), at this version."""
+    return TicketChange(card_outbox_id=outbox_id, card_version=version)
+
+
 def card_version(version: int) -> TicketChange:
     """The group status card is shown anew at this version."""
     return TicketChange(card_version=version)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
 from bot.domain.tickets import Closure, Prompt, PublicCard, Status, Ticket, public_card
-from bot.domain.tickets.changes import card_posted, card_version
+from bot.domain.tickets.changes import card_moved, card_posted, card_version
 from bot.services.buttons import callback_data
 from bot.services.outgoing import Rows, edit, send
 from bot.services.ports import TicketUnitOfWork
@@ -246,22 +246,34 @@ async def show_card(
     footer: str = "",
     purpose: str = "ticket.card_edit",
 ) -> Ticket:
-    """Edit the group status card (a new version) to show the ticket as it is now."""
-    if ticket.card_outbox_id is None:
+    """Edit the group status card (a new version) to show the ticket as it is now.
+
+    A card left in a group that became a supergroup cannot be edited: the new version is
+    posted in the supergroup, and later versions edit that one."""
+    card = ticket.card_outbox_id
+    if card is None:
         return ticket
     version = ticket.card_version + 1
     ticket = await tx.tickets.update(ticket.id, card_version(version), now)
     locale = community.locale
     text = looks.group_card(locale, community, public_card(ticket, await merged_label(tx, ticket)))
+    text += f"\n{footer}" if footer else ""
+    key = f"tk:{ticket.id}:card:v{version}"
+    buttons = await me_too_buttons(tx, ticket, locale, now)
+    if await tx.outbox.chat_of(card) not in (None, ticket.chat_id):
+        outbox_id = await send(
+            tx, ticket.chat_id, text, now, key, purpose=purpose, buttons=buttons
+        )
+        return await tx.tickets.update(ticket.id, card_moved(outbox_id, version), now)
     await edit(
         tx,
         ticket.chat_id,
-        text + (f"\n{footer}" if footer else ""),
+        text,
         now,
-        f"tk:{ticket.id}:card:v{version}",
+        key,
         purpose=purpose,
-        outbox_id=ticket.card_outbox_id,
-        buttons=await me_too_buttons(tx, ticket, locale, now),
+        outbox_id=card,
+        buttons=buttons,
     )
     return ticket
 

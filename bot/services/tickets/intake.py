@@ -449,6 +449,8 @@ class TicketIntake:
         """A t.me link to the status card (supergroups only, once the card is sent)."""
         if ticket.card_outbox_id is None or not str(ticket.chat_id).startswith("-100"):
             return None
+        if await tx.outbox.chat_of(ticket.card_outbox_id) != ticket.chat_id:
+            return None  # the card stayed in the group this supergroup was upgraded from
         message_id = await tx.outbox.sent_message_id(ticket.card_outbox_id)
         if message_id is None:
             return None
