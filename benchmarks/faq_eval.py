@@ -25,6 +25,7 @@ SETS = {
     "holdout": ROOT / "tests" / "data" / "faq_holdout.yaml",
     "blind": ROOT / "tests" / "data" / "faq_blind.yaml",
     "blind2": ROOT / "tests" / "data" / "faq_blind2.yaml",
+    "blind3": ROOT / "tests" / "data" / "faq_blind3.yaml",
 }
 SYNTHETIC = 2000
 SEED = 2026
