@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -9,11 +11,22 @@ from pathlib import Path
 from bot.domain import categories
 from bot.domain.intake import IntakeRules, RulesFile, build_rules
 from bot.domain.intake.evaluation import LabelledMessage, LabelledSet
+from bot.domain.intake.model import TextModel, model_from_json
 from bot.domain.intake.rules import DefaultRulesFile, rules_file_errors
 from bot.yamlio import load_model, parse_yaml, raise_problems, validate
 
 #: rules.yaml ships inside the package, so an installed bot finds it from any folder
 BUILTIN_RULES = files("bot.domain.intake").joinpath("rules.yaml")
+#: the learned reading beside the rules, exported by `loudao train`
+BUILTIN_MODEL = files("bot.domain.intake").joinpath("model.json")
+
+
+@cache
+def intake_model() -> TextModel | None:
+    """The built-in intake model, read once; None when the package has none."""
+    if not BUILTIN_MODEL.is_file():
+        return None
+    return model_from_json(json.loads(BUILTIN_MODEL.read_text(encoding="utf-8")))
 
 
 def parse_rules_file(text: str, file: str = "<text>") -> DefaultRulesFile:
@@ -40,12 +53,17 @@ def read_override(path: str | Path, base: DefaultRulesFile) -> RulesFile:
 
 
 def load_rules(
-    override_path: str | Path | None = None, base: DefaultRulesFile | None = None
+    override_path: str | Path | None = None,
+    base: DefaultRulesFile | None = None,
+    *,
+    with_model: bool = True,
 ) -> IntakeRules:
-    """Load the built-in rules (or `base`), merged with a community's override file when given."""
+    """Load the built-in rules (or `base`), merged with a community's override file when given,
+    with the learned model beside them (`with_model=False`: the rules alone)."""
     spec = _or_default(base)
     override = None if override_path is None else read_override(override_path, spec)
-    return build_rules(spec, override)
+    rules = build_rules(spec, override)
+    return rules if not with_model else replace(rules, model=intake_model())
 
 
 def report_categories(base: DefaultRulesFile | None = None) -> tuple[str, ...]:

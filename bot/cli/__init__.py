@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import check, classify, corrections, db, duty, faq, init, load, serve
+from bot.cli import check, classify, corrections, db, duty, faq, init, load, serve, train
 from bot.cli.common import Command
 from bot.config import SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         classify,
         faq,
         corrections,
+        train,
         duty,
     ):  # order of --help
         module.add_commands(commands.add_parser)

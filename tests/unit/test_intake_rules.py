@@ -14,7 +14,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_default_rules_load_with_every_category_in_priority_order() -> None:
-    rules = load_rules()
+    rules = load_rules(with_model=False)
     codes = [c.code for c in rules.categories]
     assert codes[0] == "gas"
     assert "other" in codes
@@ -35,8 +35,8 @@ def test_an_override_adds_keywords_and_patterns_and_replaces_a_level(tmp_path: P
         "  - category: gas\n"
         "    keywords: [煤气罐倒了]\n",
     )
-    before = load_rules()
-    rules = load_rules(override)
+    before = load_rules(with_model=False)
+    rules = load_rules(override, with_model=False)
     assert classify("楼下又在跳广场舞", rules).category == "noise"
     assert classify("楼下又在跳广场舞", rules).level == 3
     assert classify("三轮车把路堵了", rules).category == "parking"
@@ -48,7 +48,9 @@ def test_an_override_adds_keywords_and_patterns_and_replaces_a_level(tmp_path: P
 
 
 def test_an_override_can_remove_a_default_keyword(tmp_path: Path) -> None:
-    rules = load_rules(write(tmp_path, "categories:\n  lighting:\n    remove_keywords: [灯]\n"))
+    rules = load_rules(
+        write(tmp_path, "categories:\n  lighting:\n    remove_keywords: [灯]\n"), with_model=False
+    )
     assert classify("门口的灯坏了", rules).category != "lighting"
     assert classify("路灯坏了", rules).category == "lighting"
 

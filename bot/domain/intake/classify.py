@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.intake.blend import RulesAnswer, blend
 from bot.domain.intake.location import BuildingRef, parse_location
 from bot.domain.intake.reading import read_message
-from bot.domain.intake.rules import IntakeRules
+from bot.domain.intake.rules import OTHER_CATEGORY, IntakeRules
 from bot.domain.intake.stages import (
     OTHER,
     QUESTION,
     REPORT,
+    CategoryChoice,
     choose_category,
     choose_intent,
     choose_level,
@@ -65,16 +67,29 @@ def classify(
     claims = claim_categories(message, rules, cues, emergencies.worries)
     intent = choose_intent(emergencies.alarms, claims, cues)
     choice = choose_category(intent, emergencies.alarms, claims, rules)
+    level = choose_level(intent, choice.category, emergencies.alarms, cues, rules)
+    answer = RulesAnswer(intent, choice.category, level)
+    if rules.model is not None:  # the learned reading beside the rules
+        usual = {c.code: c.level for c in rules.categories}
+        blended = blend(answer, rules.model.read(text), usual, rules.blend)
+        answer = RulesAnswer(blended.intent, blended.category, blended.level)
     location = parse_location(normalise_text(text), buildings, default_building)
     return Classification(
-        intent=intent,
-        category=choice.category,
-        level=choose_level(intent, choice.category, emergencies.alarms, cues, rules),
+        intent=answer.intent,
+        category=answer.category,
+        level=answer.level,
         building=location.building,
         unit=location.unit,
         room=location.room,
         on_behalf=bool(cues.on_behalf),
-        other_categories=choice.others,
+        other_categories=_others(choice, answer),
         matched=list_evidence(emergencies, claims, choice, cues),
         building_known=location.building_known,
     )
+
+
+def _others(choice: CategoryChoice, answer: RulesAnswer) -> tuple[str, ...]:
+    """The other problems named, besides the main category finally chosen."""
+    if answer.category == choice.category or answer.intent == OTHER:
+        return choice.others if answer.intent != OTHER else ()
+    return tuple(c for c in choice.named if c not in (answer.category, OTHER_CATEGORY))

@@ -7,12 +7,14 @@ Reading the files is the edge's job (bot.intake_files); this module takes parsed
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from bot.domain.categories import Category, unknown_category
+from bot.domain.intake.blend import BlendPolicy
+from bot.domain.intake.model import TextModel
 from bot.yamlio import Loc, StrictModel
 
 #: intake's fallback when nothing is named, so every rules file defines it
@@ -142,6 +144,9 @@ class IntakeRules:
     categories: tuple[CategoryRules, ...]
     emergency: tuple[tuple[str, Matcher], ...]
     cues: dict[str, tuple[Matcher, ...]]
+    #: the learned reading beside the rules (None: the rules alone)
+    model: TextModel | None = None
+    blend: BlendPolicy = field(default_factory=BlendPolicy)
 
     def level_of(self, category: str) -> int:
         """Return the usual level of a category (2 when unknown)."""
