@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import metrics
 from bot.bootstrap import NamedTick, build_services, load_community_file, open_database
 from bot.config import Settings
 from bot.domain.alerts.episodes import Failure
@@ -44,6 +46,7 @@ class LoudaoApp:
         self.http_port = 0
         self._closing = contextlib.AsyncExitStack()  # what start() opened, closed by stop()
         self.failure: BaseException | None = None
+        self._failing_jobs: dict[str, str] = {}  # job → the kind of error it fails with
 
     async def start(self) -> None:
         """Open the database, load the registry, start PTB and the workers."""
@@ -152,19 +155,39 @@ class LoudaoApp:
 
     async def tick(self) -> None:
         """Run every periodic use case once (deadlines, notices, ...), look at the loops, then
-        deliver; what keeps failing is told to the admins."""
+        deliver; what keeps failing is told to the admins, and logged once, not every tick."""
+        started = time.perf_counter()
         for name, job in self.ticks:
             try:
                 await job()
             except Exception as exc:
-                log.exception("periodic job %s failed", name, extra={"job": name})
-                await self.alerts.failed(Failure(f"tick.{name}", type(exc).__name__))
+                self._job_failed(name, exc)
+                await self._tell_alerts(self.alerts.failed(Failure(f"tick.{name}", _kind(exc))))
             else:
-                await self.alerts.worked(f"tick.{name}")
-        await self.alerts.watch(self.watched)
+                if self._failing_jobs.pop(name, None) is not None:
+                    log.warning("periodic job %s works again", name, extra={"job": name})
+                await self._tell_alerts(self.alerts.worked(f"tick.{name}"))
+        await self._tell_alerts(self.alerts.watch(self.watched))
+        metrics.TICK_SECONDS.observe(time.perf_counter() - started)
         self.last_tick_at = self.clock.now()
         self.sender.wake()
         self.dispatcher.wake()
+
+    def _job_failed(self, name: str, exc: Exception) -> None:
+        """Log a job's failure when it starts or changes kind (the traceback once)."""
+        kind = _kind(exc)
+        if self._failing_jobs.get(name) == kind:
+            log.debug("periodic job %s still failing: %s", name, kind, extra={"job": name})
+            return
+        self._failing_jobs[name] = kind
+        log.exception("periodic job %s failed", name, extra={"job": name})
+
+    async def _tell_alerts(self, call: Awaitable[None]) -> None:
+        """The alert desk needs the database: while it is away, /healthz is what tells."""
+        try:
+            await call
+        except Exception as exc:  # logged once by the loops and jobs that met the same fault
+            log.debug("alerts not recorded: %s", _kind(exc))
 
     async def _tick(self) -> None:
         await self.tick()
@@ -201,6 +224,10 @@ class LoudaoApp:
 
 class WorkerFailed(Exception):
     """A background worker ended with an error the service cannot recover from."""
+
+
+def _kind(error: BaseException) -> str:
+    return type(error).__name__
 
 
 def _why(error: BaseException) -> str:

@@ -19,6 +19,7 @@ from telegram.error import Conflict, EndPointNotFound, InvalidToken, RetryAfter,
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
+from bot import metrics
 from bot.services.alerts.desk import AlertDesk
 from bot.services.inbox import Inbox
 from bot.services.loops import Fatal, LoopState
@@ -81,10 +82,12 @@ class Dispatcher:
                 "update %s could not be handled", update_id, extra={"update_id": update_id}
             )
             await self.inbox.done(update_id, error=type(exc).__name__)
+            metrics.UPDATES.labels("failed").inc()
             if self.alerts is not None:
                 await self.alerts.update_failed(update_id, "update.other", type(exc).__name__)
             return
         await self.inbox.done(update_id)
+        metrics.UPDATES.labels("handled").inc()
         if self.alerts is not None:
             await self.alerts.update_handled(update_id, area_of(update))
 

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot import metrics
 from bot.services.health import Health, HealthDesk
 
 
@@ -100,7 +101,7 @@ def render_metrics(health: Health) -> bytes:
     """The Prometheus text exposition of one look at the service."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_HealthCollector(health))
-    return generate_latest(registry)
+    return generate_latest(registry) + generate_latest(metrics.REGISTRY)
 
 
 class OpsServer:

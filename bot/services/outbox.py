@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from bot import metrics
 from bot.domain.clock import Clock
 from bot.domain.records import OutboxItem
 from bot.services.chats import mark_chat_dead
@@ -151,11 +153,14 @@ class OutboxSender:
                 log.info("outbox item %s: its message stayed in another chat", item.id)
                 message_id = None
             else:
+                started = time.perf_counter()
                 message_id = await self.gateway.deliver(item.chat_id, *resolved)
+                metrics.SEND_SECONDS.observe(time.perf_counter() - started)
         except _Wait as exc:
             await self._reschedule(item, 1.0, str(exc), False)
             return _Outcome.WAIT
         except RetryLater as exc:
+            metrics.RATE_LIMITED.inc()
             log.debug(
                 "chat %s: Telegram asks to wait %.1fs", item.chat_id, exc.seconds, extra=_ids(item)
             )
@@ -192,6 +197,7 @@ class OutboxSender:
         async with self.uow() as tx:
             await tx.outbox.mark_sent(item.id, message_id, self.clock.now())
             await tx.commit()
+        metrics.MESSAGES.labels("sent").inc()
         return _Outcome.DONE
 
     async def _unavailable(self, item: OutboxItem, reason: str, now: datetime) -> None:
@@ -259,12 +265,15 @@ class OutboxSender:
             at = self.clock.now() + timedelta(seconds=seconds)
             await tx.outbox.retry_later(item.id, at, error, count_attempt)
             await tx.commit()
+        if count_attempt:
+            metrics.MESSAGES.labels("retried").inc()
 
     async def _fail(self, item: OutboxItem, error: str) -> None:
         log.error("outbox item %s (%s) failed: %s", item.id, item.purpose, error, extra=_ids(item))
         async with self.uow() as tx:
             await tx.outbox.mark_failed(item.id, error, self.clock.now())
             await tx.commit()
+        metrics.MESSAGES.labels("failed").inc()
 
 
 def _ids(item: OutboxItem) -> dict[str, object]:

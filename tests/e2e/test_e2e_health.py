@@ -62,3 +62,32 @@ async def test_an_escalation_that_cannot_go_out_is_told_to_the_admin_and_shown_i
     await tick(world)  # the admin is told once per ticket, not at every tick
     assert len([m for m in await world.bot_messages(ADMIN) if "没能升级" in m["text"]]) == 1
     await refuse_pages(world.app.database.engine, False)
+
+
+def sample(body: str, name: str) -> float:
+    """One sample's value from the Prometheus text (0 when absent)."""
+    for line in body.splitlines():
+        if line.split(" ")[0] == name:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_metrics_count_the_work_done(world: World) -> None:
+    _, before = await get(world, "/metrics")
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)  # an emergency: level 1
+    await card_of(world, group, said)
+    question = await world.say(world.resident("3"), group, "@loudao_bot 访客停车怎么收费")
+    await world.bot_says(group, "访客", after=question)
+    await tick(world)
+    await world.settle()
+    _, after = await get(world, "/metrics")
+    for name in (
+        'loudao_tickets_opened_total{level="1"}',
+        'loudao_updates_handled_total{outcome="handled"}',
+        'loudao_outbox_messages_total{outcome="sent"}',
+        'loudao_faq_questions_total{outcome="answered"}',
+        "loudao_send_seconds_count",
+        "loudao_tick_seconds_count",
+    ):
+        assert sample(after, name) > sample(before, name), name

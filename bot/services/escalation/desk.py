@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.domain.clock import Clock
 from bot.domain.duty.records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
 from bot.domain.errors import NotAllowed, NotFound
@@ -203,6 +203,7 @@ class EscalationDesk:
             return
         await self._page(tx, step, ticket, community, step.target_id, now)
         await tx.duty.set_outcome(step.id, "sent")
+        metrics.PAGES.inc()
         await tx.audit.record(
             AuditRecord(
                 action="ticket.escalated",

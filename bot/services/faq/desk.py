@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.records import ButtonSpec, CommunityInfo
@@ -121,6 +121,8 @@ class FaqDesk:
             )
             outcome = await self._act(tx, question, where, matcher, result)
             await tx.commit()
+        if question.addressed:
+            metrics.FAQ.labels(outcome.value).inc()
         return outcome
 
     async def _act(

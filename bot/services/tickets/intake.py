@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.domain.errors import InvalidInput, UnknownBuilding
 from bot.domain.intake import Classification, classify
 from bot.domain.intake.classify import QUESTION, REPORT
@@ -325,6 +325,7 @@ class TicketIntake:
     async def _create(self, tx: TicketUnitOfWork, cmd: OpenTicket, now: datetime) -> Ticket:
         """Store the new ticket (with its photo) and audit that it was opened."""
         subject, community = cmd.subject, cmd.community
+        metrics.TICKETS_OPENED.labels(str(cmd.level)).inc()  # (a rolled-back open counts too)
         phones = find_phones(subject.text)
         ticket = await tx.tickets.create(
             NewTicket(

@@ -1,0 +1,52 @@
+"""What the service counts as it works, for /metrics (Prometheus): updates handled, tickets
+opened by level, messages sent / failed and how long a send takes, Telegram's 429s, escalation
+pages, how long a periodic tick takes, and how FAQ questions were answered.
+
+Counts belong to this process (they start at 0 on every start, as Prometheus expects); the
+figures that live in the database – the outbox queue, escalation failures – are read at each
+scrape instead (web/ops.py).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+UPDATES = Counter(
+    "loudao_updates_handled",
+    "Telegram updates handled, by outcome",
+    ["outcome"],
+    registry=REGISTRY,
+)
+TICKETS_OPENED = Counter(
+    "loudao_tickets_opened", "Tickets opened, by level", ["level"], registry=REGISTRY
+)
+MESSAGES = Counter(
+    "loudao_outbox_messages",
+    "Outbox messages by outcome: sent, failed (for good), retried",
+    ["outcome"],
+    registry=REGISTRY,
+)
+SEND_SECONDS = Histogram(
+    "loudao_send_seconds",
+    "Time a Bot API send or edit took",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+RATE_LIMITED = Counter(
+    "loudao_telegram_rate_limited", "429 answers from Telegram (retry_after)", registry=REGISTRY
+)
+PAGES = Counter("loudao_escalation_pages", "Escalation pages sent", registry=REGISTRY)
+TICK_SECONDS = Histogram(
+    "loudao_tick_seconds",
+    "Time one periodic tick took (deadlines, notices, escalation, duty, retention)",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30),
+    registry=REGISTRY,
+)
+FAQ = Counter(
+    "loudao_faq_questions",
+    "FAQ questions by outcome: answered, suggested (a menu), none (no answer from the FAQ)",
+    ["outcome"],
+    registry=REGISTRY,
+)
