@@ -38,3 +38,6 @@ schema.models_tickets
 
 # benchmarks/broadcast.py replaces PTB's private limiter for an experiment
 _base_limiter
+from bot.domain.duty.roster_spec import RoutingRules
+
+RoutingRules._sorted  # pydantic field_serializer

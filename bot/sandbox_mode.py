@@ -109,6 +109,10 @@ async def run_sandbox(
     )
     app = LoudaoApp(app_settings)
     await app.start()
+    async with app.uow() as tx:  # a sandbox restarted on its old database goes on numbering
+        last = await tx.inbox.last_update_id()
+    if last is not None:
+        srv.state.updates.continue_after(last)
     print(f"Sandbox ready at {base_url}", flush=True)
     print(f"Health at http://{app_settings.http_listen}:{app.http_port}/healthz", flush=True)
     stop = asyncio.Event()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from telegram import Bot
 from telegram.constants import ChatAction, ChatMemberStatus
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 
-from bot.services.doctor import BotFacts, TokenRefused, WebhookFacts
+from bot.services.doctor import BotFacts, TelegramUnreachable, TokenRefused, WebhookFacts
 
 _ADMIN = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
@@ -24,6 +24,8 @@ class TelegramProbe:
             user = await self.bot.get_me()
         except (InvalidToken, Forbidden) as exc:
             raise TokenRefused(str(exc)) from exc
+        except NetworkError as exc:
+            raise TelegramUnreachable(str(exc)) from exc
         self._bot_id = user.id
         return BotFacts(user.username or "", bool(user.can_read_all_group_messages))
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.services.loops import Fatal
@@ -43,12 +44,27 @@ GROUP_COMMANDS = [
 ]
 
 
-async def initialize(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Initialise PTB (getMe); a token Telegram refuses stops start-up with one clear line."""
-    try:
-        await application.initialize()
-    except InvalidToken as exc:
-        raise Fatal("Telegram refused BOT_TOKEN (check it with @BotFather)") from exc
+async def initialize(
+    application: Application[Any, Any, Any, Any, Any, Any], max_delay: float = 30.0
+) -> None:
+    """Initialise PTB (getMe). A token Telegram refuses stops start-up with one clear line;
+    a Telegram that cannot be reached (the network, a proxy, a firewall) is tried again with
+    back-off – said once in the log – instead of a crash and a restart loop."""
+    delay, told = 1.0, False
+    while True:
+        try:
+            await application.initialize()
+            if told:
+                log.warning("Telegram answers again")
+            return
+        except InvalidToken as exc:
+            raise Fatal("Telegram refused BOT_TOKEN (check it with @BotFather)") from exc
+        except NetworkError as exc:  # TimedOut too
+            if not told:
+                log.error("cannot reach Telegram (%s); trying again with back-off", exc)
+                told = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
 
 
 async def announce_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -72,6 +72,12 @@ class UpdateQueue:
         self._session: aiohttp.ClientSession | None = None
 
     # -- producing -----------------------------------------------------------------------
+
+    def continue_after(self, update_id: int) -> None:
+        """Number the next updates after `update_id`, as Telegram continues its sequence for a
+        bot (a sandbox restarted on a bot's old database must not repeat its update ids)."""
+        self._next_id = max(self._next_id, update_id)
+
     def wants(self, kind: str) -> bool:
         """Return whether the bot's allowed_updates setting lets this kind through."""
         if self.allowed is None or not self.allowed:

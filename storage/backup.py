@@ -56,11 +56,17 @@ def sqlite_file(url: str) -> Path:
     return Path(database)
 
 
-def backup_target(target: Path, now: datetime, suffix: str) -> Path:
-    """A folder gets a file named for the time (`loudao-20261201-100000.sqlite3`); else target."""
-    if target.is_dir():
-        return target / f"loudao-{now.astimezone(UTC):%Y%m%d-%H%M%S}{suffix}"
-    return target
+def backup_target(target: str, now: datetime, suffix: str) -> Path:
+    """A folder gets a file named for the time in UTC (`loudao-20261201-100000.sqlite3`), and is
+    made when missing; a name with a suffix (`backup.sqlite3`) is the file itself.
+
+    A folder is a path that ends with `/`, one that exists as a folder, or a name without a
+    suffix (`backups`) – so a nightly `loudao db backup backups/` keeps every night's copy."""
+    path = Path(target)
+    if target.endswith(("/", "\\")) or path.is_dir() or not path.suffix:
+        path.mkdir(parents=True, exist_ok=True)
+        return path / f"loudao-{now.astimezone(UTC):%Y%m%d-%H%M%S}{suffix}"
+    return path
 
 
 def check_backup(path: Path) -> Copy:

@@ -25,6 +25,11 @@ class SqlInboxRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
+    async def last_update_id(self) -> int | None:
+        """The highest update id stored (None when none is)."""
+        value = await self.s.scalar(select(func.max(InboxUpdate.update_id)))
+        return None if value is None else int(value)
+
     async def record(self, update_id: int, payload: dict[str, Any], now: datetime) -> bool:
         """Store an update once; return False when this update_id was seen before."""
         stmt = (

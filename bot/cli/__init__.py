@@ -7,6 +7,7 @@ that need none of them (`classify`, `duty`, `faq ask`, `--help`) start quickly.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -61,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except (ConnectionError, socket.gaierror, TimeoutError) as exc:  # one line, no traceback
+        print(f"cannot connect: {exc} (is LOUDAO_DATABASE_URL's server up?)", file=sys.stderr)
+        return 2
     except Exception as exc:
         # Imported only here: a command that never opened the database need not load it.
         from bot.bootstrap import DatabaseNotReady

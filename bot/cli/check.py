@@ -29,7 +29,8 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
     """Print the doctor's report; exit 1 when something stops service."""
     if settings.bot_token:
         return asyncio.run(_check(settings))
-    print(i18n.t(settings.locale, "doctor.sandbox_note"))
+    file = settings.community_file or DEFAULT_COMMUNITY_FILE
+    print(i18n.t(settings.locale, "doctor.sandbox_note", file=str(file)))
     return asyncio.run(_check_sandbox(settings))
 
 

@@ -25,7 +25,9 @@ def add_commands(add_parser: AddParser) -> None:
         "backup",
         help="copy the database while the bot runs (SQLite: online backup; PostgreSQL: pg_dump)",
     )
-    backup.add_argument("path", type=Path, help="file to write, or a folder (a dated file)")
+    backup.add_argument(
+        "path", help="file to write, or a folder (ends with /: a file named for the time, UTC)"
+    )
     backup.set_defaults(func=backup_command)
     restore = actions.add_parser(
         "restore",

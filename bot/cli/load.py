@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cli.common import AddParser
 from bot.config import Settings
+from bot.domain.registry import RegistryFile
 
 
 def add_commands(add_parser: AddParser) -> None:
@@ -30,9 +31,11 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     from bot.notice_files import load_templates, read_notice_files
 
     notice_files = read_notice_files(registry, file, load_templates())  # notices: validate too
+    faq_entries = _faq_files(registry, file)  # and the knowledge base, as start-up reads it
     summary = ", ".join(
         f"{c.code} {c.name}: {len(c.buildings)} buildings, {len(c.chats)} chats, "
-        f"{len(c.staff)} staff, {len(notice_files.get(c.code, []))} notices"
+        f"{len(c.staff)} staff, {len(notice_files.get(c.code, []))} notices, "
+        f"{faq_entries.get(c.code, 0)} FAQ entries"
         for c in registry.communities
     )
     if check_only:
@@ -44,11 +47,17 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
 
     async with open_services(settings) as use_cases:
         reports = await load_registry(use_cases.uow, registry, use_cases.clock, str(file))
+        faq_reports = await use_cases.faq_admin.sync_files(registry, file)
         notice_reports = await import_notices(use_cases.notices, notice_files, str(file))
     for code, r in reports.items():
         print(
             f"community {code}: {r.created} created, {r.updated} updated, "
             f"{r.deactivated} deactivated" + ("" if r.changed else " (no changes)")
+        )
+    for code, f in faq_reports.items():
+        print(
+            f"FAQ {code}: {f.created} created, {f.updated} updated, {f.deleted} deleted, "
+            f"{f.unchanged} unchanged"
         )
     for code, n in notice_reports.items():
         print(
@@ -56,3 +65,16 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
             f"{n.unchanged} unchanged"
         )
     return 0
+
+
+def _faq_files(registry: RegistryFile, file: Path) -> dict[str, int]:
+    """Validate each community's `faq_file` (errors name file, line, field); count its entries."""
+    from bot.services.faq.admin import faq_path
+    from faq.kb import load_kb
+
+    counts: dict[str, int] = {}
+    for community in registry.communities:
+        path = faq_path(community.faq_file, file)
+        if path is not None:
+            counts[community.code] = len(load_kb(path).entries)
+    return counts

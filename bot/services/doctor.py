@@ -28,6 +28,10 @@ class TokenRefused(Exception):
     """Telegram does not accept the bot token."""
 
 
+class TelegramUnreachable(Exception):
+    """The Bot API does not answer (network, proxy, firewall)."""
+
+
 @dataclass(frozen=True)
 class BotFacts:
     username: str
@@ -109,6 +113,10 @@ class Doctor:
             me = await probe.me()
         except TokenRefused:
             return Report((Finding(Level.PROBLEM, "token_refused"),))
+        except TelegramUnreachable as exc:
+            return Report(
+                (Finding(Level.PROBLEM, "telegram_unreachable", {"error": str(exc)[:200]}),)
+            )
         found = [Finding(Level.OK, "token_ok", {"bot": me.username})]
         if me.reads_all_group_messages:
             found.append(Finding(Level.OK, "privacy_off"))

@@ -167,3 +167,32 @@ async def test_a_token_telegram_refuses_stops_the_service_with_one_line(
     world.server.bot_api.token = "7000000001:REVOKED"
     await asyncio.wait_for(world.app.stop_event.wait(), 20)
     assert isinstance(world.app.failure, Fatal)
+
+
+async def test_a_telegram_that_cannot_be_reached_at_start_is_waited_for(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    from bot.registry_file import read_registry
+    from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, seed_from_registry
+    from sandbox.server import SandboxServer
+    from tests.e2e.world import DEMO
+
+    with socket.socket() as probe:  # a port nothing listens on yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = LoudaoApp(app_settings(f"http://127.0.0.1:{port}", database_url))
+    starting = asyncio.ensure_future(app.start())
+    await asyncio.sleep(2.5)  # the network is down: start-up waits, it does not crash
+    assert not starting.done()
+    server = SandboxServer(bot_token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT)
+    await server.start("127.0.0.1", port)
+    seed_from_registry(server, read_registry(DEMO))
+    try:
+        await asyncio.wait_for(starting, 30)
+        unreachable = [r for r in caplog.records if "cannot reach Telegram" in r.getMessage()]
+        assert len(unreachable) == 1
+    finally:
+        await app.stop()
+        await server.stop()

@@ -38,3 +38,20 @@ def test_without_pg_dump_the_backup_says_what_to_run_where_it_is_installed(
     out, err = capsys.readouterr()
     assert "pg_dump is not installed here" in err and "pg_dump --format=custom" in err
     assert "s3cret" not in out + err
+
+
+@pytest.mark.parametrize("folder", ["backups/", "backups", "nightly/db/"])
+def test_a_folder_that_does_not_exist_yet_gets_one_dated_file_per_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.backup import backup_target
+
+    monkeypatch.chdir(tmp_path)
+    night = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+    first = backup_target(folder, night, ".sqlite3")
+    second = backup_target(folder, night + timedelta(days=1), ".sqlite3")
+    assert first.parent.is_dir() and first != second
+    assert first.name == "loudao-20261201-190000.sqlite3"
+    assert backup_target("one.sqlite3", night, ".sqlite3") == Path("one.sqlite3")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.__main__ import main
@@ -60,3 +61,27 @@ def test_the_image_runs_loudao_as_pid_1_after_the_migrations() -> None:
     copied = set(re.findall(r"^COPY (\w+) \./\1$", dockerfile, re.M))
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
     assert packages - {"tests", "benchmarks"} <= copied  # every package reaches the image
+
+
+def test_the_image_never_takes_the_token_or_residents_data() -> None:
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    for secret in (".env", "data/", "backups/", "config/", "*.sqlite3", "*.dump", ".git", ".venv"):
+        assert secret in ignored, secret
+    gitignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    for secret in (".env", "/backups/", "*.dump", "/config/"):
+        assert secret in gitignored, secret
+
+
+def test_postgres_is_healthy_only_when_it_answers_over_tcp() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    check = " ".join(compose["services"]["db"]["healthcheck"]["test"])
+    assert "pg_isready -h 127.0.0.1" in check
+
+
+def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOUDAO_DATABASE_URL", "postgresql+asyncpg://loudao@127.0.0.1:9/loudao")
+    assert main(["db", "current"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cannot connect:") and "Traceback" not in err

@@ -315,3 +315,12 @@ def test_with_override_leaves_the_original_roster_alone(roster: Roster) -> None:
         Override(kind="leave", staff="zhang", start=date(2026, 11, 23), end=date(2026, 11, 23))
     )
     assert primary_key(roster.who("3", "water_leak", sh(2026, 11, 23, 10))) == "zhang"
+
+
+def test_committee_categories_are_stored_in_one_order() -> None:
+    # a set's order changes between processes: stored unsorted, every reload was a change
+    from bot.domain.duty.roster_spec import RoutingRules
+
+    rules = RoutingRules(committee_categories=frozenset({"noise", "group_rental", "parking"}))
+    stored = rules.model_dump(mode="json")["committee_categories"]
+    assert stored == ["group_rental", "noise", "parking"]

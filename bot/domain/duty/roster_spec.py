@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_serializer, model_validator
 
 from bot.domain.sla.deadlines import ClockTime
 from bot.yamlio import StrictModel
@@ -146,6 +146,12 @@ class RoutingRules(StrictModel):
     # go to the grid worker of the building's grid, never to property staff
     committee_categories: frozenset[str] = COMMITTEE_CATEGORIES
     committee_role: str = "grid_worker"
+
+    @field_serializer("committee_categories")
+    def _sorted(self, value: frozenset[str]) -> list[str]:
+        # stored as JSON: a set's order changes between processes, a sorted list does not,
+        # so loading the same file again changes nothing
+        return sorted(value)
 
 
 def _default_page_after() -> dict[int, dict[ChainRole, int]]:

@@ -234,7 +234,7 @@ class FaqAdmin:
         """
         reports: dict[str, ImportReport] = {}
         for spec in registry.communities:
-            path = _faq_path(spec.faq_file, registry_path)
+            path = faq_path(spec.faq_file, registry_path)
             if path is None:
                 continue
             kb = load_kb(path)
@@ -259,7 +259,8 @@ def _drop(matcher: FaqMatcher, entry_id: str) -> None:
     matcher.remove(entry_id)
 
 
-def _faq_path(faq_file: str | None, registry_path: Path) -> Path | None:
+def faq_path(faq_file: str | None, registry_path: Path) -> Path | None:
+    """Where a community's `faq_file` is: relative to the community file, or absolute."""
     if faq_file is None:
         return None
     path = Path(faq_file)
