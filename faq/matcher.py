@@ -1,4 +1,9 @@
-"""Match a resident's question to FAQ entries: normalise, segment, pre-filter, then rapidfuzz."""
+"""Match a resident's question to FAQ entries: normalise, segment, pre-filter, then rapidfuzz.
+
+With the `semantic` extra installed, a question addressed to the bot is also compared with every
+phrasing by meaning (faq/semantic.py, a sentence encoder shipped in a package) and the two scores
+are combined; unaddressed group messages are still decided on words alone.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from datetime import date
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import Field
 from rapidfuzz import fuzz
@@ -21,6 +26,7 @@ from bot.yamlio import StrictModel, load_model
 from faq.kb import FaqEntry
 from faq.normalize import Lexicon, default_lexicon, normalize
 from faq.segment import char_bigrams, segment
+from faq.semantic import SemanticIndex, SemanticModel, default_semantic
 
 MATCHING = builtin_file("faq", "matching.yaml")
 
@@ -49,6 +55,18 @@ CLAUSE_MIN_CHARS = 4
 _CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？~～、；;：:]+")
 
 
+class SemanticThresholds(StrictModel):
+    """How meaning and words are combined, and the limits on the combined score (0–100)."""
+
+    weight: float = Field(default=0.8, ge=0, le=1)
+    floor: float = Field(default=0.3, ge=0, lt=1)
+    clause_factor: float = Field(default=0.95, ge=0, le=1)
+    shortlist: int = Field(default=10, ge=0)
+    answer: float = Field(default=50, ge=0, le=100)
+    suggest: float = Field(default=50, ge=0, le=100)
+    margin: float = Field(default=8, ge=0, le=100)
+
+
 class Thresholds(StrictModel):
     """Score limits (0–100) deciding answer / suggest / none; loaded from faq/matching.yaml."""
 
@@ -57,6 +75,18 @@ class Thresholds(StrictModel):
     unaddressed: float = Field(default=85, ge=0, le=100)
     margin: float = Field(default=6, ge=0, le=100)
     cooldown_minutes: float = Field(default=60, ge=0)
+    semantic: SemanticThresholds = Field(default_factory=SemanticThresholds)
+
+
+class _Limits(Protocol):
+    """What _decide needs: the word-only thresholds or the combined ones."""
+
+    @property
+    def answer(self) -> float: ...
+    @property
+    def suggest(self) -> float: ...
+    @property
+    def margin(self) -> float: ...
 
 
 def load_thresholds(path: str | Path | None = None) -> Thresholds:
@@ -76,6 +106,16 @@ class Candidate:
 
     entry_id: str
     score: float
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One entry's two scores for a question: words (0–100) and meaning (cosine, -1–1)."""
+
+    entry_id: str
+    words: float
+    meaning: float
     question: str = ""
 
 
@@ -141,7 +181,11 @@ class _Indexed:
 
 
 class FaqMatcher:
-    """An index over FAQ entries that answers questions; entries can be added and removed live."""
+    """An index over FAQ entries that answers questions; entries can be added and removed live.
+
+    `semantic` is the sentence encoder to score meaning with: by default the bundled one when
+    the `semantic` extra is installed; None scores words alone.
+    """
 
     def __init__(
         self,
@@ -149,13 +193,20 @@ class FaqMatcher:
         thresholds: Thresholds | None = None,
         *,
         lexicon: Lexicon | None = None,
+        semantic: SemanticModel | Literal["auto"] | None = "auto",
     ) -> None:
         self.thresholds = thresholds if thresholds is not None else default_thresholds()
         self._lexicon = lexicon if lexicon is not None else default_lexicon()
+        model = default_semantic() if semantic == "auto" else semantic
+        self._semantic = SemanticIndex(model) if model is not None else None
         self._entries: dict[str, _Indexed] = {}
         self._postings: defaultdict[str, set[str]] = defaultdict(set)
         # Answer words are indexed apart: they help find an entry but do not change IDF.
         self._answer_postings: defaultdict[str, set[str]] = defaultdict(set)
+        if self._semantic is not None:  # one batch embeds a whole base several times faster
+            self._semantic.model.prepare(
+                [self._meaning_text(q) for entry in entries for q in entry.questions]
+            )
         for entry in entries:
             self.add(entry)
 
@@ -175,6 +226,11 @@ class FaqMatcher:
         """Return the indexed entries."""
         return [indexed.entry for indexed in self._entries.values()]
 
+    @property
+    def semantic(self) -> SemanticModel | None:
+        """Return the sentence encoder that scores meaning, or None (words alone)."""
+        return self._semantic.model if self._semantic is not None else None
+
     def add(self, entry: FaqEntry) -> None:
         """Index an entry, replacing any entry with the same id."""
         self.remove(entry.id)
@@ -193,12 +249,21 @@ class FaqMatcher:
             self._postings[token].add(entry.id)
         for word in indexed.answer_vocab:
             self._answer_postings[word].add(entry.id)
+        if self._semantic is not None:
+            self._semantic.add(entry.id, [self._meaning_text(q) for q in entry.questions])
+
+    def _meaning_text(self, text: str) -> str:
+        # The encoder reads the normalised text: simplified characters and the synonyms'
+        # canonical words make phrasings and questions closer than the raw text does.
+        return normalize(text, self._lexicon) or text.strip()
 
     def remove(self, entry_id: str) -> bool:
         """Drop an entry from the index; return whether it was there."""
         indexed = self._entries.pop(entry_id, None)
         if indexed is None:
             return False
+        if self._semantic is not None:
+            self._semantic.remove(entry_id)
         for postings, tokens in (
             (self._postings, indexed.tokens),
             (self._answer_postings, indexed.answer_vocab),
@@ -224,10 +289,52 @@ class FaqMatcher:
         query = _Text.of(question, self._lexicon)
         if not query.words:
             return MatchResult("none", None, [])
-        scored = self._rank(query, building=building, today=today)
-        if addressed:  # an unaddressed group message is only answered on the whole text
+        limit = max(1, limit)
+        if not addressed:  # an unaddressed group message is only answered on the whole text
+            scored = self._rank(query, building=building, today=today)
+            return self._decide(scored, limit=limit, addressed=False, limits=self.thresholds)
+        if self._semantic is None:
+            scored = self._rank(query, building=building, today=today)
             scored = self._with_clauses(question, scored, building, today)
-        return self._decide(scored, limit=max(1, limit), addressed=addressed)
+            return self._decide(scored, limit=limit, addressed=True, limits=self.thresholds)
+        limits = self.thresholds.semantic
+        evidence = self._evidence(question, query, building, today)
+        combined = [Candidate(e.entry_id, combine(e, limits), e.question) for e in evidence]
+        combined.sort(key=lambda c: (-c.score, c.entry_id))
+        sure = bool(combined) and words_are_sure(evidence, combined[0].entry_id, self.thresholds)
+        return self._decide(combined, limit=limit, addressed=True, limits=limits, sure=sure)
+
+    def evidence(
+        self, question: str, *, building: str | None = None, today: date | None = None
+    ) -> list[Evidence]:
+        """Return the word score and the meaning similarity of each candidate entry.
+
+        What an addressed question is decided on when the matcher scores meaning; the
+        benchmarks tune the combination on it. Empty without a sentence encoder.
+        """
+        query = _Text.of(question, self._lexicon)
+        if self._semantic is None or not query.words:
+            return []
+        return self._evidence(question, query, building, today)
+
+    def _evidence(
+        self, question: str, query: _Text, building: str | None, today: date | None
+    ) -> list[Evidence]:
+        assert self._semantic is not None
+        limits = self.thresholds.semantic
+        clauses = _clauses(question)
+        meaning = self._semantic.similarities(
+            self._meaning_text(question),
+            [self._meaning_text(c) for c in clauses],
+            limits.clause_factor,
+        )
+        # Entries close in meaning are scored on words too, even when they share no word with
+        # the question (the pre-filter would not have found them).
+        close = self._allowed(sorted(meaning, key=lambda eid: -meaning[eid]), building, today)
+        extra = close[: limits.shortlist]
+        scored = self._rank(query, building=building, today=today, extra=extra)
+        scored = self._with_clauses(question, scored, building, today, extra=extra)
+        return [Evidence(c.entry_id, c.score, meaning[c.entry_id], c.question) for c in scored]
 
     def _with_clauses(
         self,
@@ -235,13 +342,14 @@ class FaqMatcher:
         scored: list[Candidate],
         building: str | None,
         today: date | None,
+        extra: Sequence[str] = (),
     ) -> list[Candidate]:
         best = {c.entry_id: c for c in scored}
         for clause in _clauses(question):
             part = _Text.of(clause, self._lexicon)
             if not part.words:
                 continue
-            for c in self._rank(part, building=building, today=today):
+            for c in self._rank(part, building=building, today=today, extra=extra):
                 score = round(c.score * CLAUSE_FACTOR, 1)
                 if c.entry_id not in best or score > best[c.entry_id].score:
                     best[c.entry_id] = Candidate(c.entry_id, score, c.question)
@@ -255,10 +363,18 @@ class FaqMatcher:
         return self._rank(query, building=building, today=today) if query.words else []
 
     def _rank(
-        self, query: _Text, *, building: str | None = None, today: date | None = None
+        self,
+        query: _Text,
+        *,
+        building: str | None = None,
+        today: date | None = None,
+        extra: Sequence[str] = (),
     ) -> list[Candidate]:
         weights = {w: self._idf(w) for w in set(query.words)}
         shortlist = self._prefilter(query, weights, building, today)
+        if extra:
+            known = set(shortlist)
+            shortlist += [eid for eid in extra if eid not in known]
         scored = [self._score(query, weights, self._entries[eid]) for eid in shortlist]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored
@@ -295,8 +411,15 @@ class FaqMatcher:
             if len(answer_ids) <= common:
                 for eid in answer_ids:
                     overlap[eid] += weights[word] * ANSWER_PREFILTER_WEIGHT
+        ranked = [eid for eid, _ in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0]))]
+        return self._allowed(ranked, building, today)
+
+    def _allowed(
+        self, ranked: Sequence[str], building: str | None, today: date | None
+    ) -> list[str]:
+        """The first ids (at most PREFILTER_LIMIT) of entries meant for this asker and valid."""
         allowed: list[str] = []
-        for eid, _ in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0])):
+        for eid in ranked:
             entry = self._entries[eid].entry
             if entry.applies_to(building) and entry.valid_on(today):
                 allowed.append(eid)
@@ -330,24 +453,57 @@ class FaqMatcher:
             score *= UNKNOWN_TOPIC_FACTOR
         return Candidate(indexed.entry.id, round(min(100.0, score), 1), closest)
 
-    def _decide(self, scored: list[Candidate], *, limit: int, addressed: bool) -> MatchResult:
-        t = self.thresholds
+    def _decide(
+        self,
+        scored: list[Candidate],
+        *,
+        limit: int,
+        addressed: bool,
+        limits: _Limits,
+        sure: bool = False,
+    ) -> MatchResult:
+        """Answer, suggest or nothing; `sure`: the words alone answer the top entry."""
+        t = limits
         if not scored:
             return MatchResult("none", None, [])
         top = scored[0]
         runner_up = scored[1].score if len(scored) > 1 else 0.0
         clear = top.score - runner_up >= t.margin
         if not addressed:
-            if top.score >= t.unaddressed and clear:
+            if top.score >= self.thresholds.unaddressed and clear:
                 return MatchResult("answer", self._entries[top.entry_id].entry, [top])
             return MatchResult("none", None, [])
-        if top.score >= t.answer and clear:
+        if (top.score >= t.answer and clear) or sure:
             others = [c for c in scored[1:limit] if c.score >= t.suggest]
             return MatchResult("answer", self._entries[top.entry_id].entry, [top, *others])
         suggestions = [c for c in scored[:limit] if c.score >= t.suggest]
         if suggestions:
             return MatchResult("suggest", None, suggestions)
         return MatchResult("none", None, [])
+
+
+def combine(evidence: Evidence, limits: SemanticThresholds) -> float:
+    """Return the combined score (0–100): a weighted sum of words and rescaled meaning.
+
+    A cosine similarity at or below `floor` (what unrelated sentences reach) counts 0, 1 counts
+    100; `weight` is the share of meaning.
+    """
+    meaning = min(1.0, max(0.0, (evidence.meaning - limits.floor) / (1 - limits.floor)))
+    score = (1 - limits.weight) * evidence.words + limits.weight * 100 * meaning
+    return round(min(100.0, score), 1)
+
+
+def words_are_sure(evidence: Sequence[Evidence], top_id: str, thresholds: Thresholds) -> bool:
+    """Return whether words alone would answer `top_id` directly (its score and lead on words).
+
+    Meaning adds direct answers; it does not take away one the words are sure of when both
+    point at the same entry ("果皮是湿垃圾吗": words 71, far ahead; meaning only 0.61).
+    """
+    by_words = sorted(evidence, key=lambda e: (-e.words, e.entry_id))
+    if not by_words or by_words[0].entry_id != top_id:
+        return False
+    lead = by_words[0].words - (by_words[1].words if len(by_words) > 1 else 0.0)
+    return by_words[0].words >= thresholds.answer and lead >= thresholds.margin
 
 
 def _clauses(question: str) -> list[str]:

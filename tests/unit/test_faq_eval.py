@@ -1,4 +1,7 @@
-"""The matcher meets its targets on the labelled resident questions (figures: benchmarks/)."""
+"""The matcher on words alone meets its targets on the labelled questions (figures: benchmarks/).
+
+With meaning as well (the `semantic` extra): tests/unit/test_faq_semantic.py.
+"""
 
 from pathlib import Path
 
@@ -16,7 +19,7 @@ HOLDOUT = ROOT / "tests" / "data" / "faq_holdout.yaml"
 
 @pytest.fixture(scope="module")
 def matcher() -> FaqMatcher:
-    return FaqMatcher(load_kb(KB).entries)
+    return FaqMatcher(load_kb(KB).entries, semantic=None)
 
 
 @pytest.mark.parametrize("path", [EVAL, HOLDOUT], ids=["eval", "holdout"])
@@ -41,7 +44,7 @@ def test_eval_set_top1_and_abstention_reach_ninety_percent(matcher: FaqMatcher) 
 
 
 def test_demo_questions_still_match_among_two_thousand_entries(matcher: FaqMatcher) -> None:
-    big = FaqMatcher([*synthetic_entries(1945), *matcher.entries])
+    big = FaqMatcher([*synthetic_entries(1945), *matcher.entries], semantic=None)
     assert len(big) == 2000
     result = big.match("访客停车怎么收费")
     assert result.best is not None and result.best.id == "visitor-parking"

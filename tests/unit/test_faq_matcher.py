@@ -1,4 +1,8 @@
-"""The matcher answers what it knows, suggests on close calls, and keeps quiet otherwise."""
+"""The matcher answers what it knows, suggests on close calls, and keeps quiet otherwise.
+
+These are the matcher on words alone, what a plain install runs (with the `semantic` extra the
+bot also scores meaning: tests/unit/test_faq_semantic.py).
+"""
 
 from datetime import date
 from pathlib import Path
@@ -11,6 +15,10 @@ from faq.matcher import FaqMatcher, Thresholds, default_thresholds, load_thresho
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "demo" / "faq.yaml"
 
 
+def words(entries: list[FaqEntry], thresholds: Thresholds | None = None) -> FaqMatcher:
+    return FaqMatcher(entries, thresholds, semantic=None)
+
+
 def entry(entry_id: str, *questions: str, **extra: object) -> FaqEntry:
     return FaqEntry.model_validate(
         {"id": entry_id, "questions": questions, "answer": f"{entry_id} 的答案", **extra}
@@ -19,7 +27,7 @@ def entry(entry_id: str, *questions: str, **extra: object) -> FaqEntry:
 
 @pytest.fixture(scope="module")
 def demo() -> FaqMatcher:
-    return FaqMatcher(load_kb(EXAMPLE).entries)
+    return words(list(load_kb(EXAMPLE).entries))
 
 
 def test_an_exact_phrasing_is_answered(demo: FaqMatcher) -> None:
@@ -59,19 +67,19 @@ def test_a_question_between_two_entries_gets_suggestions(demo: FaqMatcher) -> No
 def test_thresholds_decide_answer_suggest_or_none() -> None:
     entries = [entry("bulky", "大件垃圾哪天收")]
     question = "大件垃圾放哪"
-    score = FaqMatcher(entries).rank(question)[0].score
+    score = words(entries).rank(question)[0].score
     assert 0 < score < 100
     above = Thresholds(answer=score - 1, suggest=score - 2, unaddressed=99, margin=0)
     between = Thresholds(answer=score + 1, suggest=score - 1, unaddressed=99, margin=0)
     below = Thresholds(answer=score + 2, suggest=score + 1, unaddressed=99, margin=0)
-    assert FaqMatcher(entries, above).match(question).decision == "answer"
-    assert FaqMatcher(entries, between).match(question).decision == "suggest"
-    assert FaqMatcher(entries, below).match(question).decision == "none"
+    assert words(entries, above).match(question).decision == "answer"
+    assert words(entries, between).match(question).decision == "suggest"
+    assert words(entries, below).match(question).decision == "none"
 
 
 def test_two_equally_good_entries_are_a_close_call_not_an_answer() -> None:
     entries = [entry("a", "快递柜在哪里"), entry("b", "快递柜在哪里呢")]
-    result = FaqMatcher(entries, Thresholds(answer=60, suggest=40, margin=5)).match("快递柜在哪")
+    result = words(entries, Thresholds(answer=60, suggest=40, margin=5)).match("快递柜在哪")
     assert result.decision == "suggest"
     assert {c.entry_id for c in result.candidates} == {"a", "b"}
 
@@ -87,20 +95,20 @@ def test_unaddressed_group_messages_need_a_higher_score(demo: FaqMatcher) -> Non
 
 
 def test_scope_limits_an_entry_to_its_buildings() -> None:
-    m = FaqMatcher([entry("lift", "电梯年检是什么时候", scope={"buildings": ["6", "8"]})])
+    m = words([entry("lift", "电梯年检是什么时候", scope={"buildings": ["6", "8"]})])
     assert m.match("电梯年检是什么时候", building="6").decision == "answer"
     assert m.match("电梯年检是什么时候", building="3").decision == "none"
     assert m.match("电梯年检是什么时候").decision == "answer"  # building unknown: no filter
 
 
 def test_an_entry_past_valid_until_is_not_used() -> None:
-    m = FaqMatcher([entry("flu", "流感疫苗在哪里打", valid_until="2026-01-31")])
+    m = words([entry("flu", "流感疫苗在哪里打", valid_until="2026-01-31")])
     assert m.match("流感疫苗在哪里打", today=date(2026, 1, 31)).decision == "answer"
     assert m.match("流感疫苗在哪里打", today=date(2026, 2, 1)).decision == "none"
 
 
 def test_added_entries_answer_at_once_and_removed_ones_stop() -> None:
-    m = FaqMatcher([entry("gas", "燃气公司电话多少")])
+    m = words([entry("gas", "燃气公司电话多少")])
     assert m.match("宽带怎么装").decision == "none"
     m.add(entry("broadband", "宽带怎么装", "装网线找谁"))
     assert "broadband" in m and len(m) == 2
@@ -113,7 +121,7 @@ def test_added_entries_answer_at_once_and_removed_ones_stop() -> None:
 
 
 def test_adding_an_existing_id_replaces_the_entry() -> None:
-    m = FaqMatcher([entry("x", "快递柜在哪里")])
+    m = words([entry("x", "快递柜在哪里")])
     m.add(entry("x", "宽带怎么装"))
     assert len(m) == 1
     assert m.match("快递柜在哪里").decision == "none"
@@ -160,7 +168,7 @@ def test_a_suggestion_names_its_best_candidate_as_id(demo: FaqMatcher) -> None:
 
 
 def test_a_word_only_in_the_answer_is_weaker_evidence_than_a_phrasing() -> None:
-    matcher = FaqMatcher(
+    matcher = words(
         [
             FaqEntry.model_validate(
                 {"id": "sorting", "questions": ["垃圾怎么分类"], "answer": "纸巾属于干垃圾。"}
