@@ -45,7 +45,7 @@ def main() -> None:
     policies = [
         BlendPolicy(i, c, f, e, v)
         for i, c, f, e, v in itertools.product(
-            (0.6,), (0.6,), (0.3,), (0.5, 0.6, 0.7), (0.0, 0.03, 0.06, 0.1, 0.15)
+            (0.5, 0.6), (0.0, 0.3, 0.45, 0.6), (0.3,), (0.6,), (0.06,)
         )
     ]
     totals: dict[BlendPolicy, list[int]] = {p: [0, 0, 0, 0, 0, 0] for p in policies}
