@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli.train import HELD_OUT, TRAINING_SETS, train
 from bot.config import Settings
-from bot.domain.intake.blend import BlendPolicy, RulesAnswer, blend
+from bot.domain.intake.blend import Blended, BlendPolicy, RulesAnswer, blend
 from bot.domain.intake.model import Reading, model_text
 from bot.intake_files import intake_model
 
@@ -87,12 +87,28 @@ def test_an_emergency_counts_when_either_says_so() -> None:
     assert BlendPolicy().veto < 0.1
 
 
-def test_a_question_or_a_notice_about_a_fire_is_not_a_fire() -> None:
-    alarm = RulesAnswer("report", "fire_safety", 1)
+def test_an_alarm_word_is_never_talked_down_to_chit_chat() -> None:
+    help_ = RulesAnswer("report", "other", 1)  # 救命啊
+    chit_chat = reading(intent="other", intent_p=0.95, category="other", emergency=0.5)
+    assert blend(help_, chit_chat, USUAL) == Blended("report", "other", 1, "rules")
+
+
+def test_a_question_or_a_notice_the_model_reads_as_urgent_is_not_an_emergency() -> None:
+    calm = RulesAnswer("question", "fire_safety", 2)
     asked = reading(intent="question", category="fire_safety", emergency=0.9)
-    assert blend(alarm, asked, USUAL).level == 2
+    assert blend(calm, asked, USUAL).level == 2
     notice = reading(intent="other", category="other", emergency=0.9)
-    assert blend(alarm, notice, USUAL).category == "other"
+    assert blend(RulesAnswer("other", "other", 2), notice, USUAL).category == "other"
+
+
+def test_a_message_nobody_addressed_is_an_emergency_only_on_an_alarm_or_near_certainty() -> None:
+    from bot.domain.intake.classify import classify
+    from bot.intake_files import load_rules
+
+    rules = load_rules()
+    assert not classify("我在楼下等着", rules).urgent_enough_unasked  # the model alone: 0.6
+    assert classify("救命啊", rules).urgent_enough_unasked
+    assert classify("电梯里有人被困了", rules).urgent_enough_unasked
 
 
 def test_a_complex_case_keeps_its_level() -> None:

@@ -36,6 +36,7 @@ class Blended:
     intent: str
     category: str
     level: int
+    urgent_by: str | None = None  # "rules" (an alarm word) or "model" when level 1
 
 
 def blend(
@@ -44,17 +45,23 @@ def blend(
     usual_level: dict[str, int],
     policy: BlendPolicy = BlendPolicy(),
 ) -> Blended:
-    """One answer from the rules' and the model's."""
+    """One answer from the rules' and the model's.
+
+    A rules alarm (救命, 着火了, 电梯里有人被困) stands – a report, level 1 – unless the model is
+    nearly certain there is no emergency (`veto`): the model never talks an alarm word down
+    to chit-chat on a mere probability."""
+    if rules.level == 1 and reading.emergency_p >= policy.veto:
+        category = reading.category if reading.category_p >= policy.category_sure else None
+        return Blended(REPORT, category or rules.category, 1, "rules")
     intent = reading.intent if reading.intent_p >= policy.intent_sure else rules.intent
     category = _category(intent, rules, reading, policy)
     if intent == OTHER:  # a notice about a fire, or one already out, is not a fire
         return Blended(intent, category, 2)
     if intent != REPORT:  # nor is a question about one
         return Blended(intent, category, _routine(rules, category, usual_level))
-    alarm = rules.level == 1 and reading.emergency_p >= policy.veto
-    urgent = alarm or reading.emergency_p >= policy.emergency
-    level = 1 if urgent else _routine(rules, category, usual_level)
-    return Blended(intent, category, level)
+    if reading.emergency_p >= policy.emergency:
+        return Blended(intent, category, 1, "model")
+    return Blended(intent, category, _routine(rules, category, usual_level))
 
 
 def _category(intent: str, rules: RulesAnswer, reading: Reading, policy: BlendPolicy) -> str:

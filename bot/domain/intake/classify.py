@@ -26,6 +26,9 @@ from bot.domain.text import normalise_text
 
 __all__ = ["OTHER", "QUESTION", "REPORT", "Classification", "classify"]
 
+#: the model's emergency probability from which a message nobody addressed is taken as one
+UNASKED_EMERGENCY = 0.85
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -41,6 +44,18 @@ class Classification:
     other_categories: tuple[str, ...] = ()
     matched: tuple[str, ...] = ()
     building_known: bool = False
+    #: at level 1: "rules" (an alarm word was found) or "model" (the learned reading alone)
+    urgent_by: str | None = None
+    #: the model's probability of an emergency (None without a model)
+    emergency_p: float | None = None
+
+    @property
+    def urgent_enough_unasked(self) -> bool:
+        """Is this an emergency to take from a message that addressed nobody? An alarm word,
+        or the model nearly sure (its mere 0.6 mistakes "我在楼下等着" for one)."""
+        if self.level != 1:
+            return False
+        return self.urgent_by == "rules" or (self.emergency_p or 0.0) >= UNASKED_EMERGENCY
 
     def as_json_dict(self) -> dict[str, str | None]:
         """Return the six main fields as strings (None stays None)."""
@@ -69,10 +84,13 @@ def classify(
     choice = choose_category(intent, emergencies.alarms, claims, rules)
     level = choose_level(intent, choice.category, emergencies.alarms, cues, rules)
     answer = RulesAnswer(intent, choice.category, level)
+    urgent_by, emergency_p = ("rules" if level == 1 else None), None
     if rules.model is not None:  # the learned reading beside the rules
         usual = {c.code: c.level for c in rules.categories}
-        blended = blend(answer, rules.model.read(text), usual, rules.blend)
+        reading = rules.model.read(text)
+        blended = blend(answer, reading, usual, rules.blend)
         answer = RulesAnswer(blended.intent, blended.category, blended.level)
+        urgent_by, emergency_p = blended.urgent_by, reading.emergency_p
     location = parse_location(normalise_text(text), buildings, default_building)
     return Classification(
         intent=answer.intent,
@@ -85,6 +103,8 @@ def classify(
         other_categories=_others(choice, answer),
         matched=list_evidence(emergencies, claims, choice, cues),
         building_known=location.building_known,
+        urgent_by=urgent_by,
+        emergency_p=emergency_p,
     )
 
 

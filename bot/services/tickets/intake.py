@@ -110,7 +110,7 @@ class TicketIntake:
             subject.text, community_rules(community), building_refs(community), default_building
         )
         if c.intent == REPORT:
-            if not addressed and c.level != 1:
+            if not addressed and not c.urgent_enough_unasked:
                 return None
             building = self._check_building(c, msg, community)
             source = self._source(msg, staff_ids, subject)
