@@ -166,10 +166,13 @@ class TicketIntake:
     async def _mentioned_staff(
         self, tx: TicketUnitOfWork, msg: TicketMessage, community_id: int
     ) -> list[int]:
-        """Registered staff @-ed in the message, found by Telegram id (never by display name)."""
+        """Registered staff @-ed in the message, found by Telegram id (never by display name):
+        picked by name (text_mention), or by @username – seen writing, else the file's."""
         ids = list(msg.mentioned_user_ids)
         for name in msg.mentioned_usernames:
             found = await tx.tickets.user_by_username(name)
+            if found is None and (listed := await tx.people.by_username(name, community_id)):
+                found = listed.telegram_id
             if found is not None:
                 ids.append(found)
         staff = []
