@@ -26,7 +26,7 @@ class Role(StrEnum):
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.STAFF, Role.GRID_WORKER})
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
-_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram: a-z, 0-9, _; >= 4 (collectible)
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram: a-z 0-9 _, 4+ (collectible)
 
 # The longest text each field may hold (the database columns are at least this wide).
 NUMBER_CHARS = 16  # a building number or a unit: "3", "A", "171", "12"

@@ -106,7 +106,9 @@ async def test_a_username_from_the_community_file_finds_staff_who_never_wrote(
 ) -> None:
     """The demo community file lists `username: zhang9003`: an @ to him is understood before
     he ever wrote (the bot has not seen him write), in any letter case."""
-    said = await world.say(world.resident("3"), world.group("3"), "@Zhang9003 我家厨房天花板在滴水")
+    said = await world.say(
+        world.resident("3"), world.group("3"), "@Zhang9003 我家厨房天花板在滴水"
+    )
     card = await card_of(world, world.group("3"), said)
     assert "张师傅" in card["text"] and "漏水" in card["text"]
     await world.bot_says(PLUMBER, "新工单")
