@@ -69,5 +69,7 @@ class TicketDesk:
         raise NotFound()
 
     async def tick(self) -> None:
-        """Periodic work: close resolved tickets whose verdict time has passed."""
+        """Periodic work: close resolved tickets whose verdict time has passed; pass on the
+        residents' notes that were held back."""
         await self.verdicts.auto_close()
+        await self.intake.card_replies.flush()

@@ -45,6 +45,7 @@ from bot.services.tickets.core import (
     person_in,
 )
 from bot.services.tickets.dto import OpenTicket, Origin, Subject, TicketMessage
+from bot.services.tickets.replies_to_cards import CardReplies
 from bot.services.tickets.routing import pick_assignee
 
 
@@ -64,6 +65,7 @@ class TicketIntake:
     def __init__(self, env: TicketEnv) -> None:
         self.env = env
         self._usernames: dict[int, str] = {}
+        self.card_replies = CardReplies(env, self.open)  # answers to the bot about a ticket
 
     async def remember(self, user_id: int, username: str | None) -> None:
         """Keep the @username people write with, so a mention of a staff member finds them."""
@@ -94,6 +96,8 @@ class TicketIntake:
         subject = self._subject(msg)
 
         if msg.reply is not None and not msg.private:
+            if await self.card_replies.take(tx, msg, community, now):
+                return None
             target = await tx.tickets.by_message(msg.chat_id, msg.reply.message_id)
             if target is not None and await self._about_ticket(tx, msg, target, community, now):
                 return None
