@@ -40,7 +40,7 @@ class Ticket:
     reporter_id: int
     reporter_name: str  # private
     on_behalf_by: int | None
-    source: str  # mention|staff_mention|reply|card_reply|emergency|report|question|private
+    source: str  # mention|staff_mention|reply|card_reply|emergency|report|question|private|outage
     assignee_id: int | None  # Telegram user id
     assignee_name: str | None
     card_outbox_id: int | None

@@ -62,6 +62,8 @@ class TicketDesk:
             return await self.intake.me_too(pressed, origin)
         if kind == "ticket.ask":
             return await self.intake.ask_staff(pressed, origin)
+        if kind.startswith("ticket.outage_"):
+            return await self.intake.outages.press(pressed, origin)
         if kind == "ticket.flow":
             return await self.report.press(
                 pressed, origin.chat_id, origin.message_id, origin.update_id

@@ -29,6 +29,7 @@ from bot.domain.tickets import (
 from bot.domain.tickets.changes import deadlines, handed_to
 from bot.domain.tickets.duplicates import says_me_too
 from bot.services.buttons import Pressed
+from bot.services.notices.outage_intake import OutageIntake
 from bot.services.outgoing import edit, send
 from bot.services.ports import FaqOutcome, Question, TicketUnitOfWork
 from bot.services.tickets.cards import (
@@ -66,6 +67,7 @@ class TicketIntake:
         self.env = env
         self._usernames: dict[int, str] = {}
         self.card_replies = CardReplies(env, self.open)  # answers to the bot about a ticket
+        self.outages = OutageIntake(env, self.open)  # reports of an announced outage
 
     async def remember(self, user_id: int, username: str | None) -> None:
         """Keep the @username people write with, so a mention of a staff member finds them."""
@@ -113,11 +115,16 @@ class TicketIntake:
         c = classify(
             subject.text, community_rules(community), building_refs(community), default_building
         )
+        outage = await self.outages.consider(tx, msg, community, c, now)
+        if outage is not None and outage.answered:
+            return None  # the outage notice's answer, not a ticket
+        if outage is not None:  # just after an outage: a report of it, invited by "restored"
+            c, addressed = outage.reading, True
         if c.intent == REPORT:
             if not addressed and c.level != 1:
                 return None
             building = self._check_building(c, msg, community)
-            source = self._source(msg, staff_ids, subject)
+            source = "outage" if outage else self._source(msg, staff_ids, subject)
             await self.open(
                 tx,
                 OpenTicket(
@@ -131,6 +138,8 @@ class TicketIntake:
                     msg.update_id,
                     tuple(staff_ids),
                     thread_id=msg.thread_id,
+                    outage_id=outage.notice_id if outage else None,
+                    outage_note=outage.note if outage else None,
                 ),
                 now,
             )
@@ -351,6 +360,8 @@ class TicketIntake:
                 reporter_name=subject.reporter_name,
                 on_behalf_by=subject.on_behalf_by,
                 thread_id=cmd.thread_id,
+                outage_id=cmd.outage_id,
+                outage_note=cmd.outage_note,
             ),
             now,
         )
