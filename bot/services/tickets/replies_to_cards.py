@@ -145,7 +145,7 @@ class CardReplies:
         note_id = await tx.tickets.add_resident_note(new, now, forwarded=at <= now)
         if note_id is None:
             return  # this update was handled before
-        if msg.photo_file_id:
+        if msg.photo_file_id and ticket.involves(msg.user_id):  # as before: only theirs join
             await tx.tickets.add_photo(ticket.id, msg.photo_file_id, msg.user_id, now)
         phones = find_phones(text)
         if phones and ticket.phone is None:
@@ -164,13 +164,18 @@ class CardReplies:
         if at <= now:
             note = ResidentNote(note_id, ticket.id, msg.user_id, text, msg.photo_file_id, now)
             await self._forward(tx, ticket, community, [note], now)
-        await self._answer(tx, msg, ticket, self._ack(community.locale, ticket, at > now), now)
+        ack = self._ack(community.locale, ticket, held=at > now, photo_only=not text)
+        await self._answer(tx, msg, ticket, ack, now)
 
     @staticmethod
-    def _ack(locale: str, ticket: Ticket, held: bool) -> str:
+    def _ack(locale: str, ticket: Ticket, *, held: bool, photo_only: bool) -> str:
         name = ticket.assignee_name
         if not name or ticket.assignee_id is None:
+            if photo_only:
+                return i18n.t(locale, "replies.photo_nobody", number=ticket.label)
             return i18n.t(locale, "replies.passed_on_nobody")
+        if photo_only:
+            return i18n.t(locale, "replies.photo_passed_on", number=ticket.label, name=name)
         if held:
             return i18n.t(locale, "replies.gathered", name=name)
         if ticket.status is Status.RESOLVED:
