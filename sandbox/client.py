@@ -6,7 +6,7 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -120,9 +120,15 @@ class SandboxClient:
         reply_to: int | None = None,
         photo: bytes | None = None,
         thread_id: int | None = None,
+        mentions: Sequence[int] = (),
     ) -> JSON:
-        """Post a message as a person (in a forum topic with `thread_id`); return it."""
+        """Post a message as a person (in a forum topic with `thread_id`); return it.
+
+        `mentions` are people picked from the member list: their names in the text become
+        text_mention entities carrying the user, as for people without a @username."""
         body: JSON = {"chat_id": chat_id, "from_user_id": user_id, "text": text}
+        if mentions:
+            body["mentions"] = list(mentions)
         if reply_to is not None:
             body["reply_to_message_id"] = reply_to
         if thread_id is not None:

@@ -48,6 +48,26 @@ def user_entities(text: str, known_usernames: Iterable[str]) -> list[Entity]:
     ]
 
 
+def text_mentions(text: str, people: Iterable[tuple[str, Entity]]) -> list[Entity]:
+    """`text_mention` entities for people picked from the member list: each (name, Bot API
+    User) marks the first place the name stands in the text (Telegram's mention by id, "for
+    users without usernames"). ValueError names a person whose name is not in the text."""
+    found: list[Entity] = []
+    for name, user in people:
+        start = text.find(name)
+        if not name or start < 0:
+            raise ValueError(f"the name {name!r} of user {user['id']} is not in the text")
+        found.append(
+            {
+                "type": "text_mention",
+                "offset": utf16_offset(text, start),
+                "length": utf16_len(name),
+                "user": user,
+            }
+        )
+    return found
+
+
 def command_of(text: str, entities: list[Entity]) -> tuple[str, str | None] | None:
     """Return (command, addressed bot username) when the text starts with a command."""
     for entity in entities:

@@ -7,9 +7,10 @@ import contextlib
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from sandbox.entities import command_of, user_entities
+from sandbox.entities import command_of, text_mentions, user_entities
 from sandbox.models import (
     GENERAL_TOPIC,
     GROUP_TYPES,
@@ -355,9 +356,11 @@ class SandboxState:
         photo: bytes | None,
         photo_mime: str = "image/jpeg",
         thread_id: int | None = None,
+        mentions: Sequence[int] = (),
     ) -> Message:
         """Store what a person wrote (in a forum: in a topic or General) and hand it to the bot
-        if the bot would see it."""
+        if the bot would see it; `mentions` are people picked from the member list by name
+        (text_mention entities)."""
         chat = self.chat(chat_id)
         self.writable(chat)
         self.user(from_user_id)
@@ -372,6 +375,7 @@ class SandboxState:
             thread_id = None  # the page and tests may name General by its id
         thread_id = landing(chat, thread_id, target, allow_without_reply=False)
         entities = user_entities(text, self.known_usernames(chat))
+        entities = sorted(entities + self._picked(text, mentions), key=lambda e: e["offset"])
         if photo is not None:
             record = self.add_file(photo, photo_mime)
             message = self.store(
@@ -398,6 +402,18 @@ class SandboxState:
         if self.bot_sees(chat, message):
             self.updates.push("message", self.message_api(message))
         return message
+
+    def _picked(self, text: str, mentions: Sequence[int]) -> list[JSON]:
+        people = []
+        for user_id in mentions:
+            user = self.users.get(user_id)
+            if user is None:
+                raise bad_request(f"no user {user_id} to mention")
+            people.append((user.name, user.to_api()))
+        try:
+            return text_mentions(text, people)
+        except ValueError as exc:
+            raise bad_request(str(exc)) from exc
 
     def membership_update(self, chat: Chat, user_id: int, by_user_id: int, add: bool) -> None:
         """Add or remove someone (or the bot) and send the updates Telegram would send."""

@@ -202,6 +202,7 @@ class UserApi:
                 photo=photo,
                 photo_mime=mime,
                 thread_id=_int(body, "message_thread_id", required=False),
+                mentions=[int(m) for m in body.get("mentions") or []],
             )
             return self.state.message_view(message)
 

@@ -119,6 +119,8 @@ class Person(Base):
     buildings: Mapped[list[Any]] = mapped_column(default=list)
     grids: Mapped[list[Any]] = mapped_column(default=list)
     phone: Mapped[str | None] = mapped_column(String(32))  # private: never in groups or logs
+    # the @username from the community file (lower case, no @): "@zhang9003" finds them
+    username: Mapped[str | None] = mapped_column(String(32), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -68,6 +68,9 @@ class TicketRow(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(255))
     merged_into_id: Mapped[int | None] = mapped_column(BigInteger)
     last_note: Mapped[str | None] = mapped_column(Text)
+    # the outage notice a ticket opened after its end is about, and which outage, for staff
+    outage_id: Mapped[int | None] = mapped_column(BigInteger)
+    outage_note: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # when room, phone and the private texts were erased (LOUDAO_KEEP_PRIVATE_DAYS after closing)
@@ -103,6 +106,9 @@ class TicketNote(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime]
+    # a resident's note (kind "resident"): when it is to go to the assignee, and when it went
+    forward_at: Mapped[datetime | None]
+    forwarded_at: Mapped[datetime | None]
 
 
 class TicketPhoto(Base):

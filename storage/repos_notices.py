@@ -119,6 +119,20 @@ class SqlNoticeRepo:
         rows = await self.s.scalars(stmt.order_by(Notice.id.desc()))
         return [_record(r) for r in rows]
 
+    async def outages_since(self, community_id: int, since: datetime) -> list[NoticeRecord]:
+        """Outage notices (announcements, their reminders and "restored") made since `since`,
+        newest first."""
+        rows = await self.s.scalars(
+            select(Notice)
+            .where(
+                Notice.community_id == community_id,
+                Notice.source == "outage",
+                Notice.created_at >= since,
+            )
+            .order_by(Notice.id.desc())
+        )
+        return [_record(r) for r in rows]
+
     async def claim_due(self, now: datetime, limit: int) -> list[NoticeRecord]:
         """Lock active notices due now; a second instance skips them (PostgreSQL)."""
         rows = await self.s.scalars(

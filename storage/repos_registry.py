@@ -173,6 +173,7 @@ class SqlRegistryRepo:
                 "buildings": list(p.buildings),
                 "grids": list(p.grids),
                 "phone": p.phone,
+                "username": p.username,
                 "active": True,
             }
             row = rows.pop(p.key, None)
@@ -382,6 +383,18 @@ class SqlPeopleRepo:
             select(Person).where(Person.telegram_id == telegram_id, Person.active.is_(True))
         )
         return [person_info(r) for r in rows]
+
+    async def by_username(self, username: str, community_id: int) -> PersonInfo | None:
+        """The active person the community file gives this @username (any case, with or
+        without the @)."""
+        row = await self.s.scalar(
+            select(Person).where(
+                Person.community_id == community_id,
+                Person.username == username.lower().lstrip("@"),
+                Person.active.is_(True),
+            )
+        )
+        return None if row is None else person_info(row)
 
     async def claim(self, code: str, telegram_id: int, now: datetime) -> PersonInfo | None:
         row = await self.s.scalar(

@@ -19,6 +19,7 @@ from bot.domain.tickets import (
     Verdict,
     format_number,
 )
+from bot.domain.tickets.replies import NewResidentNote, ResidentNote
 from storage.models import AuditEvent, Community, OutboxMessage
 from storage.models_tickets import (
     KnownUsername,
@@ -77,6 +78,8 @@ class SqlTicketRepo:
             reporter_id=new.reporter_id,
             reporter_name=new.reporter_name[:128],
             on_behalf_by=new.on_behalf_by,
+            outage_id=new.outage_id,
+            outage_note=new.outage_note,
             card_version=0,
             created_at=now,
             updated_at=now,
@@ -118,6 +121,25 @@ class SqlTicketRepo:
             .limit(1)
         )
         return None if row is None else await self._record(row)
+
+    async def of_bot_message(self, chat_id: int, message_id: int) -> Ticket | None:
+        """The ticket a message the bot sent is about: its card, a note, the verdict question…
+
+        Every message about a ticket is queued with a dedup key `tk:<ticket id>:…`."""
+        key = await self.s.scalar(
+            select(OutboxMessage.dedup_key)
+            .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.sent_message_id == message_id,
+                OutboxMessage.dedup_key.like("tk:%"),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+        ticket_id = (key or "").split(":")[1:2]
+        if not ticket_id or not ticket_id[0].isdigit():
+            return None
+        return await self.get(int(ticket_id[0]))
 
     async def update(self, ticket_id: int, change: TicketChange, now: datetime) -> Ticket:
         """Apply a typed change to a ticket and return it as it is now."""
@@ -261,6 +283,8 @@ class SqlTicketRepo:
             followers=tuple(followers),
             photos=tuple(photos),
             thread_id=row.thread_id,
+            outage_id=row.outage_id,
+            outage_note=row.outage_note,
         )
 
     # -- followers, notes, photos ----------------------------------------------------------
@@ -330,6 +354,65 @@ class SqlTicketRepo:
         )
         assert isinstance(result, CursorResult)
         return bool(result.rowcount)
+
+    async def add_resident_note(
+        self, note: NewResidentNote, now: datetime, *, forwarded: bool
+    ) -> int | None:
+        """Store what a resident said about a ticket, due to go to staff at `note.forward_at`
+        (already gone when `forwarded`); None when this update already wrote one."""
+        result = await self.s.execute(
+            _insert(self.s, TicketNote)
+            .values(
+                ticket_id=note.ticket_id,
+                kind="resident",
+                author_id=note.author_id,
+                text=note.text,
+                photo_file_id=note.photo_file_id,
+                update_id=note.update_id,
+                created_at=now,
+                forward_at=note.forward_at,
+                forwarded_at=now if forwarded else None,
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(TicketNote.id)
+        )
+        return result.scalar_one_or_none()
+
+    async def last_forwarded(self, ticket_id: int) -> datetime | None:
+        """When a resident's note of this ticket last went to staff."""
+        return await self.s.scalar(
+            select(func.max(TicketNote.forwarded_at)).where(
+                TicketNote.ticket_id == ticket_id, TicketNote.kind == "resident"
+            )
+        )
+
+    async def due_resident_notes(self, now: datetime, limit: int = 200) -> list[ResidentNote]:
+        """Residents' notes held back whose time to go to staff has come, oldest first."""
+        rows = await self.s.scalars(
+            select(TicketNote)
+            .where(
+                TicketNote.kind == "resident",
+                TicketNote.forwarded_at.is_(None),
+                TicketNote.forward_at <= now,
+            )
+            .order_by(TicketNote.id)
+            .limit(limit)
+        )
+        return [
+            ResidentNote(r.id, r.ticket_id, r.author_id, r.text, r.photo_file_id, r.created_at)
+            for r in rows
+        ]
+
+    async def mark_forwarded(self, note_ids: list[int], now: datetime) -> int:
+        """Mark notes as gone to staff; returns how many were still waiting (another process
+        may have taken some)."""
+        result = await self.s.execute(
+            update(TicketNote)
+            .where(TicketNote.id.in_(note_ids), TicketNote.forwarded_at.is_(None))
+            .values(forwarded_at=now)
+        )
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount)
 
     async def notes(self, ticket_id: int) -> list[tuple[str, str, datetime]]:
         rows = await self.s.execute(

@@ -26,6 +26,7 @@ class Role(StrEnum):
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.STAFF, Role.GRID_WORKER})
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram: a-z 0-9 _, 4+ (collectible)
 
 # The longest text each field may hold (the database columns are at least this wide).
 NUMBER_CHARS = 16  # a building number or a unit: "3", "A", "171", "12"
@@ -138,6 +139,22 @@ class StaffSpec(StrictModel):
     buildings: tuple[str, ...] = ()
     grids: tuple[str, ...] = ()
     phone: str | None = Field(default=None, max_length=PHONE_CHARS)
+    # their Telegram @username, so "@zhang9003" finds them before they ever wrote to the bot
+    username: str | None = None
+
+    @field_validator("username")
+    @classmethod
+    def _telegram_username(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if v.startswith("@"):
+            raise ValueError(f"write the username without the @: {v[1:]}")
+        if not _USERNAME.fullmatch(v):
+            raise ValueError(
+                "a Telegram username has 4 to 32 letters a-z, digits and _, starting with a "
+                "letter (as shown in the person's Telegram profile)"
+            )
+        return v.lower()  # Telegram's usernames are case-insensitive
 
     @field_validator("buildings", mode="before")
     @classmethod
@@ -224,6 +241,7 @@ def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
 def _duplicate_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
     """Building numbers, grid codes, staff keys and Telegram ids must each be unique."""
     with_id = [(i, s) for i, s in enumerate(c.staff) if s.telegram_id is not None]
+    with_name = [(i, s) for i, s in enumerate(c.staff) if s.username is not None]
     checks: list[tuple[list[Loc], list[object], str]] = [
         (
             [(*at, "buildings", i, "number") for i in range(len(c.buildings))],
@@ -244,6 +262,11 @@ def _duplicate_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
             [(*at, "staff", i, "telegram_id") for i, _ in with_id],
             [s.telegram_id for _, s in with_id],
             "telegram_id",
+        ),
+        (
+            [(*at, "staff", i, "username") for i, _ in with_name],
+            [s.username for _, s in with_name],
+            "username",
         ),
     ]
     return [error for locs, values, what in checks for error in _duplicates(locs, values, what)]

@@ -89,6 +89,31 @@ async def test_mentioning_a_staff_member_reads_as_a_report_for_them(world: World
     assert await world.bot_messages(9008) == []  # the other plumber is not bothered
 
 
+async def test_picking_a_staff_member_by_name_reads_as_a_report_for_them(world: World) -> None:
+    """A resident picks 张师傅 from the member list (a text_mention: no @username typed); he
+    never wrote to the bot, so only his Telegram id in the entity can find him."""
+    said = await world.say(
+        world.resident("3"), world.group("3"), "张师傅 我家厨房天花板在滴水", mentions=[PLUMBER]
+    )
+    card = await card_of(world, world.group("3"), said)
+    assert "张师傅" in card["text"] and "漏水" in card["text"]
+    await world.bot_says(PLUMBER, "新工单")
+    assert await world.bot_messages(9008) == []
+
+
+async def test_a_username_from_the_community_file_finds_staff_who_never_wrote(
+    world: World,
+) -> None:
+    """The demo community file lists `username: zhang9003`: an @ to him is understood before
+    he ever wrote (the bot has not seen him write), in any letter case."""
+    said = await world.say(
+        world.resident("3"), world.group("3"), "@Zhang9003 我家厨房天花板在滴水"
+    )
+    card = await card_of(world, world.group("3"), said)
+    assert "张师傅" in card["text"] and "漏水" in card["text"]
+    await world.bot_says(PLUMBER, "新工单")
+
+
 async def test_chit_chat_mentioning_staff_gets_nothing(world: World) -> None:
     said = await world.say(PLUMBER, PLUMBER, "/start")
     await world.bot_says(PLUMBER, "张师傅", after=said)

@@ -164,6 +164,25 @@ async def test_unknown_usernames_are_not_mentions(sandbox: SandboxClient) -> Non
     assert said["entities"] == []
 
 
+async def test_picking_a_member_without_typing_a_username_is_a_text_mention(
+    ptb_bot: telegram.Bot, sandbox: SandboxClient
+) -> None:
+    """In a client one picks a person from the member list: the text shows their name and the
+    entity (type text_mention) carries the user – Telegram's way to mention users by id."""
+    said = await sandbox.say(RESIDENT, BUILDING_3, "😀张师傅 我家水管漏了", mentions=[9003])
+    (entity,) = said["entities"]
+    assert (entity["type"], entity["offset"], entity["length"]) == ("text_mention", 2, 3)
+    assert entity["user"]["id"] == 9003 and entity["user"]["first_name"] == "张师傅"
+    [update] = await ptb_bot.get_updates()
+    assert update.message is not None
+    ((found, text),) = update.message.parse_entities(["text_mention"]).items()
+    assert text == "张师傅" and found.user is not None and found.user.id == 9003
+    with pytest.raises(SandboxError, match="not in the text"):
+        await sandbox.say(RESIDENT, BUILDING_3, "师傅 我家水管漏了", mentions=[9003])
+    with pytest.raises(SandboxError, match="no user 4242"):
+        await sandbox.say(RESIDENT, BUILDING_3, "4242 你好", mentions=[4242])
+
+
 # -- limits ----------------------------------------------------------------------------
 async def test_text_length_limit(ptb_bot: telegram.Bot) -> None:
     assert (await ptb_bot.send_message(BUILDING_3, "楼" * 4096)).text == "楼" * 4096

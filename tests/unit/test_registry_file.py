@@ -101,6 +101,16 @@ def test_numbers_with_leading_zeros_stay_as_written(tmp_path: Path) -> None:
         # notices "to topic 1": General is where they go without a notice_topic
         (GOOD.replace("covers: {building: 3}", "covers: {building: 3}, notice_topic: 1"), 10,
          "communities[0].chats[0].notice_topic", "leave notice_topic out"),
+        # a Telegram username is written without the @
+        (GOOD.replace("telegram_id: 1,", "telegram_id: 1, username: '@Wang_01',"), 12,
+         "communities[0].staff[0].username", "without the @: Wang_01"),
+        # letters, digits and _ only, starting with a letter
+        (GOOD.replace("telegram_id: 1,", "telegram_id: 1, username: 王主任,"), 12,
+         "communities[0].staff[0].username", "letters a-z, digits and _"),
+        # two people cannot have one username (Telegram's are case-insensitive)
+        (GOOD.replace("telegram_id: 1,", "telegram_id: 1, username: Zhang_9003,")
+             .replace("join_code: ABC-123,", "join_code: ABC-123, username: zhang_9003,"), 13,
+         "communities[0].staff[1].username", "duplicate username 'zhang_9003'"),
     ],
 )  # fmt: skip
 def test_each_mistake_names_file_line_and_field(
@@ -121,6 +131,12 @@ def test_a_forum_group_may_name_its_topic_for_notices(tmp_path: Path) -> None:
     assert chat.notice_topic == 42
     [plain] = read_registry(write(tmp_path, GOOD)).communities[0].chats
     assert plain.notice_topic is None  # General
+
+
+def test_a_staff_username_is_kept_in_lower_case_without_the_at(tmp_path: Path) -> None:
+    text = GOOD.replace("join_code: ABC-123,", "join_code: ABC-123, username: Zhang_9003,")
+    boss, pipe = read_registry(write(tmp_path, text)).communities[0].staff
+    assert (boss.username, pipe.username) == (None, "zhang_9003")
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ class TicketChange:
     cancel_reason: str | _Keep | None = KEEP
     merged_into_id: int | _Keep | None = KEEP
     last_note: str | _Keep | None = KEEP
+    phone: str | _Keep | None = KEEP  # private: never in a group
 
     def columns(self) -> dict[str, object]:
         """The columns this change sets, by name (enums as their stored values)."""
@@ -77,6 +78,11 @@ def handed_to(telegram_id: int, name: str) -> TicketChange:
 def referred(where: str, now: datetime) -> TicketChange:
     """Not ours: the resident was told where to go (12345, the gas company …)."""
     return TicketChange(referred_to=where, closed_at=now)
+
+
+def phone_given(phone: str) -> TicketChange:
+    """The resident wrote a phone number later (in a reply): staff can call."""
+    return TicketChange(phone=phone)
 
 
 def noted(text: str) -> TicketChange:

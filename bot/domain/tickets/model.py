@@ -40,7 +40,7 @@ class Ticket:
     reporter_id: int
     reporter_name: str  # private
     on_behalf_by: int | None
-    source: str  # mention|staff_mention|reply|emergency|report|question|private
+    source: str  # mention|staff_mention|reply|card_reply|emergency|report|question|private|outage
     assignee_id: int | None  # Telegram user id
     assignee_name: str | None
     card_outbox_id: int | None
@@ -62,6 +62,8 @@ class Ticket:
     followers: tuple[int, ...] = field(default=())
     photos: tuple[str, ...] = field(default=())
     thread_id: int | None = None  # the forum topic of the report: the group hears of it there
+    outage_id: int | None = None  # reported after this outage notice's end: likely linked
+    outage_note: str | None = None  # that outage in words, for staff ("停水 12月1日 23:00…")
 
     @property
     def label(self) -> str:
@@ -99,6 +101,8 @@ class NewTicket:
     reporter_name: str
     on_behalf_by: int | None = None
     thread_id: int | None = None
+    outage_id: int | None = None  # the outage notice it came after (its end, or "restored")
+    outage_note: str | None = None  # which outage, in words staff read
 
 
 @dataclass(frozen=True)

@@ -306,7 +306,13 @@ class NoticeDesk:
             )
             await self.notices.create(tx, restored, community)
             await tx.notices.save(
-                replace(latest, extra={**latest.extra, "outage": {**info, "restored": True}}),
+                replace(
+                    latest,
+                    extra={
+                        **latest.extra,
+                        "outage": {**info, "restored": True, "restored_at": now.isoformat()},
+                    },
+                ),
                 now,
             )
             for reminder in await tx.notices.of_community(community.id, (ACTIVE, PAUSED)):

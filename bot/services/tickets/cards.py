@@ -141,6 +141,8 @@ class Looks:
         lines.append(i18n.t(locale, "tickets.private.text", text=ticket.text))
         if ticket.photos:
             lines.append(i18n.t(locale, "tickets.private.photos", count=len(ticket.photos)))
+        if ticket.outage_note:
+            lines.append(i18n.t(locale, "outages.private_line", note=ticket.outage_note))
         lines.append(
             i18n.t(
                 locale,

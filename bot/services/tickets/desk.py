@@ -62,6 +62,8 @@ class TicketDesk:
             return await self.intake.me_too(pressed, origin)
         if kind == "ticket.ask":
             return await self.intake.ask_staff(pressed, origin)
+        if kind.startswith("ticket.outage_"):
+            return await self.intake.outages.press(pressed, origin)
         if kind == "ticket.flow":
             return await self.report.press(
                 pressed, origin.chat_id, origin.message_id, origin.update_id
@@ -69,5 +71,7 @@ class TicketDesk:
         raise NotFound()
 
     async def tick(self) -> None:
-        """Periodic work: close resolved tickets whose verdict time has passed."""
+        """Periodic work: close resolved tickets whose verdict time has passed; pass on the
+        residents' notes that were held back."""
         await self.verdicts.auto_close()
+        await self.intake.card_replies.flush()

@@ -83,6 +83,8 @@ class OpenTicket:
     staff_ids: tuple[int, ...] = ()  # staff the resident @-ed
     category: str | None = None  # chosen by the resident (/report) over the reading's
     thread_id: int | None = None  # the forum topic of the report: its card goes there
+    outage_id: int | None = None  # reported just after this outage notice's end
+    outage_note: str | None = None  # that outage in words, for staff
 
     @property
     def kind(self) -> str:

@@ -29,6 +29,7 @@ from bot.domain.tickets import (
 from bot.domain.tickets.changes import deadlines, handed_to
 from bot.domain.tickets.duplicates import says_me_too
 from bot.services.buttons import Pressed
+from bot.services.notices.outage_intake import OutageIntake
 from bot.services.outgoing import edit, send
 from bot.services.ports import FaqOutcome, Question, TicketUnitOfWork
 from bot.services.tickets.cards import (
@@ -45,6 +46,7 @@ from bot.services.tickets.core import (
     person_in,
 )
 from bot.services.tickets.dto import OpenTicket, Origin, Subject, TicketMessage
+from bot.services.tickets.replies_to_cards import CardReplies
 from bot.services.tickets.routing import pick_assignee
 
 
@@ -64,6 +66,8 @@ class TicketIntake:
     def __init__(self, env: TicketEnv) -> None:
         self.env = env
         self._usernames: dict[int, str] = {}
+        self.card_replies = CardReplies(env, self.open)  # answers to the bot about a ticket
+        self.outages = OutageIntake(env, self.open)  # reports of an announced outage
 
     async def remember(self, user_id: int, username: str | None) -> None:
         """Keep the @username people write with, so a mention of a staff member finds them."""
@@ -94,6 +98,8 @@ class TicketIntake:
         subject = self._subject(msg)
 
         if msg.reply is not None and not msg.private:
+            if await self.card_replies.take(tx, msg, community, now):
+                return None
             target = await tx.tickets.by_message(msg.chat_id, msg.reply.message_id)
             if target is not None and await self._about_ticket(tx, msg, target, community, now):
                 return None
@@ -109,11 +115,16 @@ class TicketIntake:
         c = classify(
             subject.text, community_rules(community), building_refs(community), default_building
         )
+        outage = await self.outages.consider(tx, msg, community, c, now)
+        if outage is not None and outage.answered:
+            return None  # the outage notice's answer, not a ticket
+        if outage is not None:  # just after an outage: a report of it, invited by "restored"
+            c, addressed = outage.reading, True
         if c.intent == REPORT:
             if not addressed and not c.urgent_enough_unasked:
                 return None
             building = self._check_building(c, msg, community)
-            source = self._source(msg, staff_ids, subject)
+            source = "outage" if outage else self._source(msg, staff_ids, subject)
             await self.open(
                 tx,
                 OpenTicket(
@@ -127,6 +138,8 @@ class TicketIntake:
                     msg.update_id,
                     tuple(staff_ids),
                     thread_id=msg.thread_id,
+                    outage_id=outage.notice_id if outage else None,
+                    outage_note=outage.note if outage else None,
                 ),
                 now,
             )
@@ -166,10 +179,13 @@ class TicketIntake:
     async def _mentioned_staff(
         self, tx: TicketUnitOfWork, msg: TicketMessage, community_id: int
     ) -> list[int]:
-        """Registered staff @-ed in the message, found by Telegram id (never by display name)."""
+        """Registered staff @-ed in the message, found by Telegram id (never by display name):
+        picked by name (text_mention), or by @username – seen writing, else the file's."""
         ids = list(msg.mentioned_user_ids)
         for name in msg.mentioned_usernames:
             found = await tx.tickets.user_by_username(name)
+            if found is None and (listed := await tx.people.by_username(name, community_id)):
+                found = listed.telegram_id
             if found is not None:
                 ids.append(found)
         staff = []
@@ -345,6 +361,8 @@ class TicketIntake:
                 reporter_name=subject.reporter_name,
                 on_behalf_by=subject.on_behalf_by,
                 thread_id=cmd.thread_id,
+                outage_id=cmd.outage_id,
+                outage_note=cmd.outage_note,
             ),
             now,
         )
