@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.intake.blend import RulesAnswer, blend
 from bot.domain.intake.location import BuildingRef, parse_location
+from bot.domain.intake.model import Reading
 from bot.domain.intake.reading import read_message
 from bot.domain.intake.rules import OTHER_CATEGORY, IntakeRules
 from bot.domain.intake.stages import (
@@ -41,6 +42,9 @@ class Classification:
     other_categories: tuple[str, ...] = ()
     matched: tuple[str, ...] = ()
     building_known: bool = False
+    #: the learned model's own reading, with its probabilities (None: the rules alone); the
+    #: answer above is already blended – this says how sure the model was of it
+    reading: Reading | None = None
 
     def as_json_dict(self) -> dict[str, str | None]:
         """Return the six main fields as strings (None stays None)."""
@@ -69,9 +73,11 @@ def classify(
     choice = choose_category(intent, emergencies.alarms, claims, rules)
     level = choose_level(intent, choice.category, emergencies.alarms, cues, rules)
     answer = RulesAnswer(intent, choice.category, level)
+    reading = None
     if rules.model is not None:  # the learned reading beside the rules
         usual = {c.code: c.level for c in rules.categories}
-        blended = blend(answer, rules.model.read(text), usual, rules.blend)
+        reading = rules.model.read(text)
+        blended = blend(answer, reading, usual, rules.blend)
         answer = RulesAnswer(blended.intent, blended.category, blended.level)
     location = parse_location(normalise_text(text), buildings, default_building)
     return Classification(
@@ -85,6 +91,7 @@ def classify(
         other_categories=_others(choice, answer),
         matched=list_evidence(emergencies, claims, choice, cues),
         building_known=location.building_known,
+        reading=reading,
     )
 
 
