@@ -83,6 +83,8 @@ class OpenTicket:
     staff_ids: tuple[int, ...] = ()  # staff the resident @-ed
     category: str | None = None  # chosen by the resident (/report) over the reading's
     thread_id: int | None = None  # the forum topic of the report: its card goes there
+    locale: str | None = None  # what the reporter is answered in (None: the community's);
+    # cards and staff's cards stay in the community's language
 
     @property
     def kind(self) -> str:
