@@ -38,3 +38,20 @@ async def test_an_offer_is_made_once_per_person_and_kind_within_the_window(
     clock.advance(minutes=2)
     assert await claim(uow, clock, 201, "lighting", 6)
     assert not await claim(uow, clock, 201, "lighting", 7)
+
+
+async def test_the_memory_of_offers_is_forgotten_with_old_messages(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models_offers import ReportOffer
+
+    await load_registry(uow, read_registry(DEMO_COMMUNITY), clock)
+    assert await claim(uow, clock, 201, "lighting", 1)
+    clock.advance(days=31)
+    now = clock.now()
+    async with uow() as tx:
+        assert await tx.retention.forget_drafts(now, now - timedelta(days=30)) == 1
+        assert await tx.session.scalar(select(func.count()).select_from(ReportOffer)) == 0
+        await tx.commit()
