@@ -27,7 +27,7 @@ def known_commands(application: PtbApp) -> set[str]:
 
 
 def command_of(text: str) -> tuple[str, str | None]:
-    """ "/foo@some_bot args" → ("foo", "some_bot"); "/foo" → ("foo", None)."""
+    """Split a command: "/foo@some_bot args" → ("foo", "some_bot"); "/foo" → ("foo", None)."""
     word = text.split(maxsplit=1)[0].removeprefix("/")
     name, _, bot = word.partition("@")
     return name.lower(), (bot.lower() or None)
