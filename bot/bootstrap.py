@@ -73,6 +73,7 @@ def ticket_policy(settings: Settings) -> TicketPolicy:
         verdict_window=timedelta(hours=settings.verdict_hours),
         duplicates=DuplicatePolicy(window=timedelta(hours=settings.duplicate_hours)),
         max_chars=settings.max_message_chars,
+        offer_window=timedelta(hours=settings.offer_hours),
     )
 
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     verdict_hours: int = Field(default=48, ge=1, le=24 * 14)
     # hours in which a report about the same thing joins an open ticket ("me too")
     duplicate_hours: int = Field(default=72, ge=0, le=24 * 30)
+    # hours in which a resident is offered a ticket at most once per kind of problem, for a
+    # plain group message that reads as a report (community file: unaddressed_reports)
+    offer_hours: int = Field(default=2, ge=1, le=24 * 7)
     # personal data: room, phone and reporter of tickets ended this long ago are erased
     keep_private_days: int = Field(default=180, ge=1, le=3650)
     # raw Telegram updates and private messages (staff cards) are kept this long

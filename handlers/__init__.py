@@ -12,6 +12,7 @@ from handlers import (
     commands,
     duty,
     errors,
+    fallback,
     faq,
     gate,
     membership,
@@ -53,5 +54,6 @@ def register_all(application: PtbApp, services: Services) -> None:
     tickets_commands.register(application, services)  # /report /mine /my /ticket /cancel /merge
     tickets.register(application, services)  # THE intake: every non-command text/photo message
     faq.register(application, services)  # /faq and the suggestion buttons
+    fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

@@ -20,6 +20,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         locale = cmd.locale
         if not cmd.private:
             return i18n.t(locale, "help.group_hint")
+        if cmd.arg() == "my" and services.tickets is not None:  # the link "我的工单" gives
+            return await services.tickets.queries.my(cmd.user.id, locale)
         identity = await services.chats.identity(cmd.user.id)
         if not identity.people:
             return i18n.t(locale, "start.resident", bot=f"@{cmd.bot_username}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot import i18n
+from bot.domain.intake.language import written_in
 
 
 def strip_mention(text: str, bot_username: str) -> str:
@@ -46,9 +47,16 @@ def opens_its_topic(message: Message, replied: Message) -> bool:
 
 
 def locale_for(update: Update, default_locale: str) -> str:
-    """Private replies follow the user's language; group replies the community's."""
+    """A reply to a message is in the language it was written in (an English message gets
+    English); otherwise private replies follow the user's language, group replies the
+    community's. Commands are read by the user's language only: their words are codes."""
     chat = update.effective_chat
     user = update.effective_user
+    message = update.effective_message
+    said = (message.text or message.caption or "") if message is not None else ""
+    written = written_in(said) if said and not said.startswith("/") else None
+    if written is not None:
+        return written
     if chat is not None and chat.type != "private":
         return default_locale
     return i18n.pick_locale(user.language_code if user else None, default_locale)

@@ -59,6 +59,7 @@ class SqlRegistryRepo:
                 "intake_rules": spec.intake_rules,
                 "faq_file": spec.faq_file,
                 "notices_file": spec.notices_file,
+                "unaddressed_reports": spec.unaddressed_reports,
             }.items()
             if v is not None
         }

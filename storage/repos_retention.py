@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEvent, InboxUpdate, OutboxMessage
 from storage.models_notices import NoticeDraft
+from storage.models_offers import ReportOffer
 from storage.models_tickets import ReportDraft, TicketNote, TicketRow
 
 #: ticket states after which nothing more happens (a closed ticket may still be reopened;
@@ -107,10 +108,17 @@ class SqlRetentionRepo:
         return int(result.rowcount or 0)
 
     async def forget_drafts(self, now: datetime, idle_before: datetime) -> int:
-        """Delete expired /report drafts and /notice drafts untouched since the cut-off."""
+        """Delete expired /report drafts, /notice drafts untouched since the cut-off, and the
+        memory of offers made before it (who was offered a ticket for what)."""
         reports = await self.s.execute(delete(ReportDraft).where(ReportDraft.expires_at < now))
         notices = await self.s.execute(
             delete(NoticeDraft).where(NoticeDraft.updated_at < idle_before)
         )
-        assert isinstance(reports, CursorResult) and isinstance(notices, CursorResult)
-        return int(reports.rowcount or 0) + int(notices.rowcount or 0)
+        offers = await self.s.execute(
+            delete(ReportOffer).where(ReportOffer.offered_at < idle_before)
+        )
+        counts = 0
+        for result in (reports, notices, offers):
+            assert isinstance(result, CursorResult)
+            counts += int(result.rowcount or 0)
+        return counts

@@ -10,6 +10,7 @@ from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
 from storage.repos_messaging import SqlAuditRepo, SqlButtonRepo, SqlInboxRepo, SqlOutboxRepo
 from storage.repos_notices import SqlNoticeRepo
+from storage.repos_offers import SqlOfferRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
 from storage.repos_retention import SqlRetentionRepo
 from storage.repos_tickets import SqlTicketRepo
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.faq = SqlFaqRepo(session)  # FAQ: entries, cool-downs, gaps
         self.notices = SqlNoticeRepo(session)  # notices feature
         self.tickets = SqlTicketRepo(session)  # tickets: intake to verdict
+        self.offers = SqlOfferRepo(session)  # tickets: offers for plain group messages
         self.duty = SqlDutyRepo(session)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         return self

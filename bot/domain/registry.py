@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot.domain.categories import check_known
 from bot.domain.clock import TimezoneName
@@ -175,6 +182,11 @@ class StaffSpec(StrictModel):
         return self
 
 
+def _switch_as_text(value: object) -> object:
+    # YAML reads an unquoted off / on as false / true
+    return {False: "off", True: "offer"}.get(value, value) if isinstance(value, bool) else value
+
+
 class CommunitySpec(StrictModel):
     code: Code
     name: Name
@@ -186,6 +198,12 @@ class CommunitySpec(StrictModel):
     staff: tuple[StaffSpec, ...] = ()
     roster: RosterSpec | None = None
     sla: SlaPolicy | None = None
+    # A group message that does not mention the bot but reads as a repair report with high
+    # confidence: off – nothing; offer – one quiet "需要我帮您登记报修吗？" (default); open – the
+    # ticket is opened at once. Emergencies are always taken at once.
+    unaddressed_reports: Annotated[
+        Literal["off", "offer", "open"], BeforeValidator(_switch_as_text)
+    ] = "offer"
     # Files owned by later features; validated by their own loaders.
     intake_rules: str | None = None
     faq_file: str | None = None

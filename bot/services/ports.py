@@ -395,11 +395,25 @@ class TicketRepo(Protocol):
     async def drop_draft(self, chat_id: int, telegram_id: int) -> None: ...
 
 
+class OfferRepo(Protocol):
+    async def claim(
+        self,
+        community_id: int,
+        telegram_id: int,
+        topic: str,
+        update_id: int,
+        now: datetime,
+        since: datetime,
+    ) -> bool: ...
+
+
 class TicketUnitOfWork(UnitOfWork, Protocol):
     """The unit of work as the tickets feature sees it: every repository plus `tickets`."""
 
     @property
     def tickets(self) -> TicketRepo: ...
+    @property
+    def offers(self) -> OfferRepo: ...  # offers of a ticket for plain group messages
     @property
     def duty(self) -> DutyRepo: ...  # duty: every state change settles/plans steps
     @property

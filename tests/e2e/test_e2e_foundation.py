@@ -95,8 +95,8 @@ async def test_staff_claim_their_account_with_a_join_code(world: World) -> None:
 
 async def test_an_oversized_message_gets_a_polite_answer(world: World) -> None:
     said = await world.say(world.resident("3"), world.group("3"), "@loudao_bot " + "漏水" * 2500)
-    reply = await world.bot_says(world.group("3"), "太长", after=said)
-    assert "5000" in reply["text"]
+    reply = await world.bot_says(world.group("3"), "您的消息较长", after=said)  # kept, not lost
+    assert "前 2000 字" in reply["text"] and "#A-0001" in reply["text"]
 
 
 async def test_removing_the_bot_tells_the_admin(world: World) -> None:

@@ -153,3 +153,22 @@ def test_cli_check_reports_the_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"{path}:10: communities[0].chats[0].covers.building: unknown building '99'" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("", "offer"), ("off", "off"), ("offer", "offer"), ("open", "open")]
+)
+def test_unaddressed_reports_are_offered_unless_the_community_says_otherwise(
+    tmp_path: Path, written: str, read: str
+) -> None:
+    line = f"    unaddressed_reports: {written}\n" if written else ""
+    path = write(tmp_path, GOOD.replace("    name: 测试小区\n", f"    name: 测试小区\n{line}"))
+    assert read_registry(path).communities[0].unaddressed_reports == read
+
+
+def test_an_unknown_choice_for_unaddressed_reports_names_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    name: 测试小区\n", "    name: 测试小区\n    unaddressed_reports: ask\n"
+    )
+    e = error_of(write(tmp_path, text))
+    assert e.line == 4 and "unaddressed_reports" in e.field

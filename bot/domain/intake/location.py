@@ -57,6 +57,16 @@ _NOT_BUILDING_AFTER = re.compile(
     r"|到|至|前|后|停|放假|发|通知|交|截止|为止|出|位|电梯|梯|床|窗口)"
 )
 _UNIT_RE = re.compile(rf"(?P<num>{N})\s*单元")
+# English: "building 3", "Bldg. 5", "block 2", "Building A"; "unit 2"; "room 1202", "flat 402"
+_EN_NO = r"\s*(?:no\.?\s*|#\s*)?"
+_EN_BUILDING_RE = re.compile(
+    rf"\b(?:building|bldg\.?|block|blk\.?|tower){_EN_NO}(?:(?P<num>[0-9]{{1,4}})|(?-i:(?P<letter>[A-Z])))\b",
+    re.IGNORECASE,
+)
+_EN_UNIT_RE = re.compile(rf"\b(?:unit|entrance){_EN_NO}(?P<num>[0-9]{{1,2}})\b", re.IGNORECASE)
+_EN_ROOM_RE = re.compile(
+    rf"\b(?:room|rm\.?|flat|apt\.?|apartment){_EN_NO}(?P<num>[0-9]{{3,4}})\b", re.IGNORECASE
+)
 _ROOM_DIGITS = "零〇一二三四五六七八九幺"  # a room read digit by digit: 五零二, 幺零三
 _ROOM_RE = re.compile(
     rf"(?<![0-9])(?P<num>[0-9]{{3,4}}|[{_ROOM_DIGITS}]{{3,4}})\s*(?:室|号房|房间|房)"
@@ -140,6 +150,10 @@ def _find_building(text: str, buildings: Sequence[BuildingRef]) -> tuple[str, in
         if value is None:
             continue
         candidates.append((m.start(), m.end(), value))
+    for m in _EN_BUILDING_RE.finditer(text):
+        value = m.group("letter") or number_text(m.group("num"))
+        if value is not None:
+            candidates.append((m.start(), m.end(), value))
     for start, end, number in _alias_hits(text, buildings):
         candidates.append((start, end, _canonical_building(normalize_width(number))))
     if not candidates:
@@ -170,12 +184,12 @@ def parse_location(
         building = found[0]
         after_positions.append(found[2])
 
-    unit_m = _UNIT_RE.search(t)
+    unit_m = _UNIT_RE.search(t) or _EN_UNIT_RE.search(t)
     if unit_m and unit is None:
         unit = number_text(unit_m.group("num"))
         after_positions.append(unit_m.end())
 
-    room_m = _ROOM_RE.search(t)
+    room_m = _ROOM_RE.search(t) or _EN_ROOM_RE.search(t)
     if room_m and room is None:
         room = number_text(room_m.group("num"))
         if room is not None and room_m.group("num").isdigit():

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from bot.domain.intake.rules import IntakeRules, Matcher
 from bot.domain.text import normalise_text
 
-_CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；、\s~～…]+")
+# Punctuation ends a clause, and so does a space in Chinese (voice typing runs clauses together
+# with spaces) – but not a space between two Latin words: an English sentence is one clause.
+_CLAUSE_SPLIT = re.compile(
+    r"(?:[，,。.!！?？;；、~～…]|(?<![a-z0-9'])\s|\s(?![a-z0-9']))(?:[，,。.!！?？;；、~～…\s])*"
+)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ class TicketPolicy:
     duplicates: DuplicatePolicy = field(default_factory=DuplicatePolicy)
     prompt_window: timedelta = timedelta(minutes=30)  # a plain private text answers a prompt
     draft_window: timedelta = timedelta(minutes=30)  # an abandoned /report expires
-    max_chars: int = 2000
+    max_chars: int = 2000  # a longer message is registered by its first max_chars characters
+    offer_window: timedelta = timedelta(hours=2)  # one offer per person and kind within it
     note_chars: int = 300
 
 

@@ -64,6 +64,10 @@ class TicketDesk:
             return await self.intake.ask_staff(pressed, origin)
         if kind.startswith("ticket.outage_"):
             return await self.intake.outages.press(pressed, origin)
+        if kind == "ticket.offer":  # 「需要我帮您登记报修吗？」
+            return await self.intake.offers.press(pressed, origin)
+        if kind == "ticket.menu":  # 「一步步报修」 on the menu of what the bot can do
+            return await self.intake.answers.start_report(pressed, origin, self.report)
         if kind == "ticket.flow":
             return await self.report.press(
                 pressed, origin.chat_id, origin.message_id, origin.update_id

@@ -85,6 +85,8 @@ class OpenTicket:
     thread_id: int | None = None  # the forum topic of the report: its card goes there
     outage_id: int | None = None  # reported just after this outage notice's end
     outage_note: str | None = None  # that outage in words, for staff
+    locale: str | None = None  # what the reporter is answered in (None: the community's);
+    # cards and staff's cards stay in the community's language
 
     @property
     def kind(self) -> str:

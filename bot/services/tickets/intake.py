@@ -4,7 +4,10 @@ Routing of a non-command message (group or private, outside /report and staff pr
 reports and emergencies open tickets when the bot or a registered staff member is addressed
 (an emergency always does); a new report that matches an open ticket makes the reporter a
 follower instead; questions go to the FAQ's QuestionDesk, and when it has nothing and the bot
-was addressed, the asker gets a "pass to staff" button; chit-chat gets nothing.
+was addressed, the asker gets a "pass to staff" button. Whatever else addresses the bot gets an
+answer too (fallback.py: greetings, "my tickets", "did not understand"); a plain group message
+that reads as a report with high confidence gets one quiet offer (offers.py); other chit-chat
+gets nothing. An oversized message is registered by its first part.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from bot import i18n, metrics
 from bot.domain.errors import InvalidInput, UnknownBuilding
 from bot.domain.intake import Classification, classify
 from bot.domain.intake.classify import QUESTION, REPORT
+from bot.domain.intake.conversation import read_talk
+from bot.domain.intake.language import reply_locale
 from bot.domain.records import AuditRecord, CommunityInfo
 from bot.domain.tickets import (
     Action,
@@ -34,7 +39,6 @@ from bot.services.outgoing import edit, send
 from bot.services.ports import FaqOutcome, Question, TicketUnitOfWork
 from bot.services.tickets.cards import (
     STAFF_ROLES,
-    button,
     notify_assignee,
     post_card,
 )
@@ -46,6 +50,8 @@ from bot.services.tickets.core import (
     person_in,
 )
 from bot.services.tickets.dto import OpenTicket, Origin, Subject, TicketMessage
+from bot.services.tickets.fallback import FallbackAnswers, ask_staff_button, fit
+from bot.services.tickets.offers import ReportOffers
 from bot.services.tickets.replies_to_cards import CardReplies
 from bot.services.tickets.routing import pick_assignee
 
@@ -68,6 +74,8 @@ class TicketIntake:
         self._usernames: dict[int, str] = {}
         self.card_replies = CardReplies(env, self.open)  # answers to the bot about a ticket
         self.outages = OutageIntake(env, self.open)  # reports of an announced outage
+        self.answers = FallbackAnswers(env)  # addressed messages that are no report or question
+        self.offers = ReportOffers(env, self)  # plain group messages that read as reports
 
     async def remember(self, user_id: int, username: str | None) -> None:
         """Keep the @username people write with, so a mention of a staff member finds them."""
@@ -104,11 +112,11 @@ class TicketIntake:
             if target is not None and await self._about_ticket(tx, msg, target, community, now):
                 return None
 
-        if len(subject.text) > self.env.policy.max_chars:
-            if addressed:
-                raise InvalidInput(
-                    "error.too_long", length=len(subject.text), limit=self.env.policy.max_chars
-                )
+        subject, cut = fit(subject, self.env.policy.max_chars)
+        locale = reply_locale(subject.text, community.locale)
+        talk = read_talk(subject.text) if msg.addressed else None
+        if talk is not None:  # 你好, 谢谢, 我的工单 …
+            await self.answers.talk(tx, msg, community, talk, default_building, now)
             return None
         if not subject.text.strip():
             return None
@@ -122,10 +130,11 @@ class TicketIntake:
             c, addressed = outage.reading, True
         if c.intent == REPORT:
             if not addressed and not c.urgent_enough_unasked:
+                await self.offers.consider(tx, msg, community, c, subject, now)
                 return None
-            building = self._check_building(c, msg, community)
+            building = self._check_building(c, msg, community, locale)
             source = "outage" if outage else self._source(msg, staff_ids, subject)
-            await self.open(
+            ticket = await self.open(
                 tx,
                 OpenTicket(
                     community,
@@ -140,9 +149,12 @@ class TicketIntake:
                     thread_id=msg.thread_id,
                     outage_id=outage.notice_id if outage else None,
                     outage_note=outage.note if outage else None,
+                    locale=locale,
                 ),
                 now,
             )
+            if cut:
+                await self.answers.cut_note(tx, msg, ticket, locale, now)
             return None
         if c.intent == QUESTION:
             question = Question(
@@ -155,10 +167,12 @@ class TicketIntake:
                 private=msg.private,
                 community_id=community.id,
                 building=c.building,
-                locale=community.locale,
+                locale=locale,
                 thread_id=msg.thread_id,
             )
             return _Ask(question, subject, community.id, c.building, c.unit, msg.addressed)
+        if msg.addressed:  # nothing we understood: say so, with the way out
+            await self.answers.not_understood(tx, msg, community, subject, c.building, now)
         return None
 
     async def _where(
@@ -221,7 +235,7 @@ class TicketIntake:
 
     @staticmethod
     def _check_building(
-        c: Classification, msg: TicketMessage, community: CommunityInfo
+        c: Classification, msg: TicketMessage, community: CommunityInfo, locale: str
     ) -> str | None:
         """Refuse reports about a building we do not know, or with no building at all."""
         if c.building is not None and c.building_known:
@@ -231,7 +245,7 @@ class TicketIntake:
         if c.building is not None:
             known = "、".join(b.number for b in community.buildings)
             raise UnknownBuilding(
-                name=i18n.t(community.locale, "tickets.place.building", building=c.building),
+                name=i18n.t(locale, "tickets.place.building", building=c.building),
                 known=known,
             )
         raise InvalidInput("tickets.group.need_building", bot=msg.bot_username)
@@ -295,6 +309,7 @@ class TicketIntake:
                 cmd.update_id,
                 now,
                 thread_id=cmd.thread_id,
+                locale=cmd.locale,
             )
             return duplicate
         ticket = await self._create(tx, cmd, now)
@@ -304,7 +319,7 @@ class TicketIntake:
             await send(
                 tx,
                 cmd.chat_id,
-                self.env.looks.safety(cmd.community.locale, ticket.category),
+                self.env.looks.safety(cmd.locale or cmd.community.locale, ticket.category),
                 now,
                 f"tk:{ticket.id}:safety",
                 purpose="ticket.safety",
@@ -425,9 +440,10 @@ class TicketIntake:
         now: datetime,
         *,
         thread_id: int | None = None,
+        locale: str | None = None,
     ) -> bool:
         """Add someone with the same problem and answer them (in their message's forum topic,
-        `thread_id`) with the existing ticket's card."""
+        `thread_id`, in `locale` or the community's) with the existing ticket's card."""
         added = await tx.tickets.add_follower(
             ticket.id, Follower(user_id, chat_id, message_id, thread_id=thread_id), now
         )
@@ -446,7 +462,7 @@ class TicketIntake:
         if message_id is None:
             return True
         link = await self._card_link(tx, ticket)
-        locale = community.locale
+        locale = locale or community.locale
         if link is not None:
             text = i18n.t(locale, "tickets.group.followed_link", number=ticket.label, link=link)
         else:
@@ -486,30 +502,11 @@ class TicketIntake:
             community = await tx.registry.community(ask.community_id)
             if community is None:
                 return
-            locale = community.locale
-            s = ask.subject
-            payload: dict[str, object] = {
-                "chat": msg.chat_id,
-                "m": s.message_id,
-                "text": s.text[:1000],
-                "b": ask.building,
-                "u": ask.unit,
-                "c": ask.community_id,
-                "upd": msg.update_id,
-                "name": s.reporter_name,
-                "by": s.reporter_id,
-                "th": msg.thread_id,
-            }
+            locale = ask.question.locale
             rows = [
                 [
-                    await button(
-                        tx,
-                        now,
-                        i18n.t(locale, "tickets.group.ask_staff_button"),
-                        "ticket.ask",
-                        payload,
-                        users=(msg.user_id,),
-                        community_id=ask.community_id,
+                    await ask_staff_button(
+                        tx, msg, ask.subject, community.id, ask.building, ask.unit, now, locale
                     )
                 ]
             ]
@@ -534,7 +531,7 @@ class TicketIntake:
             community = await tx.registry.community(int(p["c"]))
             if community is None:
                 return ""
-            locale = community.locale
+            locale = str(p.get("l") or community.locale)  # the asker's language
             building = p.get("b")
             subject = Subject(
                 str(p["text"]), int(p["by"]), str(p.get("name") or ""), None, int(p["m"]), None

@@ -8,6 +8,7 @@ from bot import i18n
 from bot.domain.errors import NotFound
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Ticket, public_card
+from bot.services.ports import TicketUnitOfWork
 from bot.services.tickets.cards import STAFF_ROLES
 from bot.services.tickets.core import TicketEnv, community_of, find_ticket, person_in
 
@@ -30,9 +31,13 @@ class TicketQueries:
     async def mine(self, user_id: int, locale: str) -> str:
         """The open tickets assigned to me (staff)."""
         async with self.env.uow() as tx:
-            if not any(p.has_role(*STAFF_ROLES) for p in await tx.people.by_telegram_id(user_id)):
+            if not await is_staff_member(tx, user_id):
                 raise NotFound("tickets.command.staff_only")
-            tickets = await tx.tickets.assigned_to(user_id)
+            return await self.mine_in(tx, user_id, locale)
+
+    async def mine_in(self, tx: TicketUnitOfWork, user_id: int, locale: str) -> str:
+        """The same, inside a transaction that is already open."""
+        tickets = await tx.tickets.assigned_to(user_id)
         if not tickets:
             return i18n.t(locale, "tickets.lists.mine_empty")
         lines = [i18n.t(locale, "tickets.lists.mine_title", count=len(tickets))]
@@ -41,7 +46,11 @@ class TicketQueries:
     async def my(self, user_id: int, locale: str) -> str:
         """The tickets I reported, reported for someone, or follow."""
         async with self.env.uow() as tx:
-            tickets = await tx.tickets.of_resident(user_id)
+            return await self.my_in(tx, user_id, locale)
+
+    async def my_in(self, tx: TicketUnitOfWork, user_id: int, locale: str) -> str:
+        """The same, inside a transaction that is already open."""
+        tickets = await tx.tickets.of_resident(user_id)
         if not tickets:
             return i18n.t(locale, "tickets.lists.my_empty")
         lines = [i18n.t(locale, "tickets.lists.my_title", count=len(tickets))]
@@ -99,3 +108,8 @@ class TicketQueries:
                 for t, w in shown[-10:]
             ]
         return "\n".join(lines)
+
+
+async def is_staff_member(tx: TicketUnitOfWork, user_id: int) -> bool:
+    """Whether the person works for any community (a staff role)."""
+    return any(p.has_role(*STAFF_ROLES) for p in await tx.people.by_telegram_id(user_id))
