@@ -17,11 +17,16 @@ from bot.config import Settings
 
 DATA = Path("tests/data")
 #: the labelled sets the shipped model is trained on
-TRAINING_SETS = ("intake_messages.yaml", "intake_holdout.yaml", "intake_blind10.yaml")
+TRAINING_SETS = (
+    "intake_messages.yaml",
+    "intake_holdout.yaml",
+    "intake_blind10.yaml",
+    "intake_blind11.yaml",
+)
 #: the round the blend's thresholds were chosen on (by cross-validation; first measured unseen)
 TUNING_ROUND = "intake_blind10.yaml"
 #: never trained or tuned on: the figures quoted for the model come from these
-HELD_OUT = ("intake_blind11.yaml", "intake_blind12.yaml")
+HELD_OUT = ("intake_blind12.yaml",)
 
 
 def add_commands(add_parser: AddParser) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.domain.intake.blend import RulesAnswer, blend
+from bot.domain.intake.blend import BlendPolicy, RulesAnswer, blend
+from bot.domain.intake.language import ENGLISH, written_in
 from bot.domain.intake.location import BuildingRef, parse_location
 from bot.domain.intake.model import Reading
 from bot.domain.intake.reading import read_message
@@ -32,6 +33,8 @@ __all__ = ["OTHER", "QUESTION", "REPORT", "Classification", "classify"]
 #: this sure): at 0.7, 189 of 199 emergencies taken and 1 false alarm from the model alone
 #: (0.6: 192 and 3; 0.85: 185 and 1). "我在楼下等着" reads 0.6.
 UNASKED_EMERGENCY = 0.7
+#: the model's intent replaces the rules' on an English message only from this probability
+ENGLISH_INTENT_SURE = 0.8
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def classify(
     if rules.model is not None:  # the learned reading beside the rules
         usual = {c.code: c.level for c in rules.categories}
         reading = rules.model.read(text)
-        blended = blend(answer, reading, usual, rules.blend)
+        blended = blend(answer, reading, usual, _policy_for(text, rules.blend))
         answer = RulesAnswer(blended.intent, blended.category, blended.level)
         urgent_by = blended.urgent_by
     location = parse_location(normalise_text(text), buildings, default_building)
@@ -120,3 +123,11 @@ def _others(choice: CategoryChoice, answer: RulesAnswer) -> tuple[str, ...]:
     if answer.category == choice.category or answer.intent == OTHER:
         return choice.others if answer.intent != OTHER else ()
     return tuple(c for c in choice.named if c not in (answer.category, OTHER_CATEGORY))
+
+
+def _policy_for(text: str, policy: BlendPolicy) -> BlendPolicy:
+    """English: the model learned from a few dozen English messages only, so the rules' intent
+    (their English cue list) stands unless the model is very sure."""
+    if written_in(text) != ENGLISH:
+        return policy
+    return replace(policy, intent_sure=max(policy.intent_sure, ENGLISH_INTENT_SURE))
