@@ -53,6 +53,28 @@ async def send(
     return queued
 
 
+async def tell_admins(
+    tx: UnitOfWork,
+    community_id: int,
+    text: str,
+    now: datetime,
+    key: str,
+    *,
+    purpose: str,
+    leave_out: int | None = None,
+) -> int:
+    """Queue one private message to each admin of a community (keys `key:<admin id>`, so each
+    is told once per key); return how many admins there are to tell."""
+    admins = [
+        p.telegram_id
+        for p in await tx.people.of_community(community_id)
+        if p.has_role("admin") and p.telegram_id is not None and p.telegram_id != leave_out
+    ]
+    for admin in admins:
+        await send(tx, admin, text, now, f"{key}:{admin}", purpose=purpose)
+    return len(admins)
+
+
 async def edit(
     tx: UnitOfWork,
     chat_id: int,

@@ -32,7 +32,7 @@ from bot.domain.records import (
 from bot.domain.tickets import Action, Ticket
 from bot.domain.tickets.changes import TicketChange, handed_to
 from bot.services.duty.setup import DutySetup, load_setup
-from bot.services.outgoing import send
+from bot.services.outgoing import tell_admins
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets.cards import (
     MANAGER_ROLES,
@@ -184,21 +184,21 @@ class PrivateReach:
                 name=person.name,
                 link=start_link(self.bot_username) or "—",
             )
-            admins = [
-                p.telegram_id
-                for p in await tx.people.of_community(community.id)
-                if p.has_role("admin") and p.telegram_id not in (None, person.telegram_id)
-            ]
-            for admin in admins:
-                assert admin is not None
-                key = f"reach:{person.telegram_id}:{int(now.timestamp())}:{admin}"
-                await send(tx, admin, text, now, key, purpose="reach.admin")
+            told = await tell_admins(
+                tx,
+                community.id,
+                text,
+                now,
+                f"reach:{person.telegram_id}:{int(now.timestamp())}",
+                purpose="reach.admin",
+                leave_out=person.telegram_id,
+            )
             await tx.audit.record(
                 AuditRecord(
                     action="staff.unreachable",
                     subject=f"person:{person.key}",
                     community_id=community.id,
-                    details={"admins_told": len(admins)},
+                    details={"admins_told": told},
                 ),
                 now,
             )

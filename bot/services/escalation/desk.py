@@ -18,7 +18,7 @@ from bot.domain.tickets.changes import handed_to
 from bot.services.buttons import Pressed
 from bot.services.duty.setup import load_setup
 from bot.services.escalation.followup import ensure_followup, followup_button, local_time
-from bot.services.outgoing import Rows, edit, send
+from bot.services.outgoing import Rows, edit, send, tell_admins
 from bot.services.ports import TicketUnitOfWork, TicketUnitOfWorkFactory
 from bot.services.tickets.cards import (
     MANAGER_ROLES,
@@ -147,14 +147,15 @@ class EscalationDesk:
                 when=local_time(community, step.due_at),
                 tries=step.attempts,
             )
-            admins = [
-                p.telegram_id
-                for p in await tx.people.of_community(ticket.community_id)
-                if p.has_role("admin") and p.telegram_id is not None
-            ]
-            for admin in admins:  # once per ticket: later failures of it are audited only
-                key = f"esc:{ticket.id}:failed:{admin}"
-                await send(tx, admin, text, now, key, purpose="duty.failed")
+            # once per ticket: later failures of it are audited only
+            admins = await tell_admins(
+                tx,
+                ticket.community_id,
+                text,
+                now,
+                f"esc:{ticket.id}:failed",
+                purpose="duty.failed",
+            )
             await tx.audit.record(
                 AuditRecord(
                     action="ticket.escalation_failed",
