@@ -53,3 +53,15 @@ async def test_an_admin_sees_the_report_in_chat_and_others_are_refused(world: Wo
     assert "一切正常" in report["text"]
     said = await world.say(ELECTRICIAN, ELECTRICIAN, "/status")
     assert await world.bot_says(ELECTRICIAN, "只有管理员", after=said)
+
+
+async def test_a_group_title_with_markup_does_not_cost_the_admin_the_report(world: World) -> None:
+    world.server.state.chat(world.group("5")).title = "5号楼<b>邻里群"
+    async with world.app.uow() as tx:
+        await tx.chats.set_status(
+            world.group("5"), "bound", world.app.clock.now(), "5号楼<b>邻里群"
+        )
+        await tx.commit()
+    said = await world.say(ADMIN, ADMIN, "/status")
+    report = await world.bot_says(ADMIN, "楼道服务自检", after=said)
+    assert "5号楼<b>邻里群" in report["text"]
