@@ -23,9 +23,6 @@ QUIET = {
     "alembic.runtime.plugins": logging.WARNING,
     # at INFO SQLAlchemy prints every statement with its parameters – message texts
     "sqlalchemy": logging.WARNING,
-    # With max_retries=0 PTB's limiter logs every 429 as an error with a traceback; the outbox
-    # sender waits as Telegram asks and retries, so this is routine, not an error.
-    "telegram.ext.AIORateLimiter": logging.CRITICAL,
 }
 # Libraries whose DEBUG lines print whole updates, requests or SQL parameters – message texts:
 # LOUDAO_LOG_LEVEL=DEBUG is for Loudao's own lines, these stay at INFO.

@@ -37,6 +37,16 @@ SEND_SECONDS = Histogram(
 RATE_LIMITED = Counter(
     "loudao_telegram_rate_limited", "429 answers from Telegram (retry_after)", registry=REGISTRY
 )
+PACED = Counter(
+    "loudao_outbox_paced",
+    "Messages put back because their chat was at Telegram's limit (ours, before any 429)",
+    registry=REGISTRY,
+)
+FLOOD_HELD = Counter(
+    "loudao_reports_held_by_flood_limit",
+    "Reports that joined the resident's latest ticket: they had opened as many as a window allows",
+    registry=REGISTRY,
+)
 PAGES = Counter("loudao_escalation_pages", "Escalation pages sent", registry=REGISTRY)
 TICK_SECONDS = Histogram(
     "loudao_tick_seconds",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.services.container import Services
 from handlers import (
@@ -31,7 +31,6 @@ def build_application(token: str, base_url: str, base_file_url: str | None) -> P
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        .rate_limiter(AIORateLimiter(max_retries=0))
         .updater(None)
         .connect_timeout(10)
         .read_timeout(15)

@@ -101,10 +101,13 @@ class SqlOutboxRepo:
                 .with_for_update(skip_locked=True)
             )
         )
+        held = await self._held_back_from(now, {r.chat_id for r in rows})
         # Claim each row with a conditional UPDATE: on SQLite the SELECT above takes no lock,
         # so two senders may both see a row; only the one whose UPDATE matches gets it.
         claimed: list[OutboxItem] = []
         for r in rows:
+            if r.id > held.get(r.chat_id, r.id):
+                continue  # an earlier message of its chat waits: order within a chat holds
             result = await self.s.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == r.id, due)
@@ -117,6 +120,27 @@ class SqlOutboxRepo:
                     OutboxItem(r.id, r.chat_id, r.method, dict(r.payload), r.purpose, r.attempts)
                 )
         return claimed
+
+    async def _held_back_from(self, now: datetime, chats: set[int]) -> dict[int, int]:
+        """Per chat, the first message that was tried (or put back) and must wait, or is being
+        sent elsewhere: later ones of that chat wait for it. A message queued for a later time
+        on purpose (`not_before`, never tried: no error) holds nothing up."""
+        if not chats:
+            return {}
+        waiting = or_(
+            and_(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at > now,
+                OutboxMessage.last_error.is_not(None),
+            ),
+            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until >= now),
+        )
+        rows = await self.s.execute(
+            select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+            .where(OutboxMessage.chat_id.in_(chats), waiting)
+            .group_by(OutboxMessage.chat_id)
+        )
+        return {chat_id: first for chat_id, first in rows.all()}
 
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
         await self.s.execute(

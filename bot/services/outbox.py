@@ -26,6 +26,7 @@ from bot.services.ports import (
     TransientFailure,
     UnitOfWorkFactory,
 )
+from bot.services.send_limits import SendLimits
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,12 @@ class OutboxSender:
         state: LoopState | None = None,
         on_private_refused: Callable[[OutboxItem, str], Awaitable[None]] | None = None,
         follow_upgrade: FollowUpgrade | None = None,
+        limits: SendLimits | None = None,
+        max_wait: float = 1.0,
     ) -> None:
         self.uow = uow
+        self.limits = limits or SendLimits()
+        self.max_wait = max_wait  # a longer wait puts the chat's messages back
         self.on_private_refused = on_private_refused
         self.state = state or LoopState("outbox sender")
         self.gateway = gateway
@@ -130,6 +135,10 @@ class OutboxSender:
         """Send one chat's items in order; stop at the first that must wait."""
         async with self._slots:
             for index, item in enumerate(items):
+                wait = await self._pace(item.chat_id)
+                if wait is not None:  # a long wait: back to the queue, the others go on
+                    await self._put_back(items[index:], wait)
+                    return
                 outcome = await self._send(item)
                 if outcome is _Outcome.DONE:
                     continue
@@ -143,6 +152,24 @@ class OutboxSender:
                     else:
                         await self._reschedule(later, 0.5, "waiting for an earlier message", False)
                 return
+
+    async def _pace(self, chat_id: int) -> float | None:
+        """Wait a moment for the limits to allow a send, or say how long a chat must wait."""
+        while (wait := self.limits.wait_for(chat_id)) > 0:
+            if wait > self.max_wait:
+                return wait
+            await asyncio.sleep(wait)
+        self.limits.take(chat_id)  # no await since wait_for: nobody took the slot meanwhile
+        return None
+
+    async def _put_back(self, items: list[OutboxItem], seconds: float) -> None:
+        """A chat at its limit: its messages are due again when it is free, in their order."""
+        async with self.uow() as tx:
+            at = self.clock.now() + timedelta(seconds=seconds)
+            for item in items:
+                await tx.outbox.retry_later(item.id, at, "paced: the chat is at its limit", False)
+            await tx.commit()
+        metrics.PACED.inc(len(items))
 
     async def _send(self, item: OutboxItem) -> _Outcome:
         """Deliver one item and record the outcome for it."""

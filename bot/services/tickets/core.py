@@ -21,6 +21,7 @@ from bot.domain.tickets import (
     parse_number,
     transition,
 )
+from bot.domain.tickets.flood import FloodPolicy
 from bot.intake_files import load_rules
 from bot.services.escalation.plan import after_transition
 from bot.services.ports import QuestionDesk, TicketUnitOfWork, TicketUnitOfWorkFactory
@@ -39,6 +40,7 @@ class TicketPolicy:
     max_chars: int = 2000  # a longer message is registered by its first max_chars characters
     offer_window: timedelta = timedelta(hours=2)  # one offer per person and kind within it
     note_chars: int = 300
+    flood: FloodPolicy = field(default_factory=FloodPolicy)  # reports one resident may open
 
 
 @dataclass

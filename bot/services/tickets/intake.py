@@ -51,6 +51,7 @@ from bot.services.tickets.core import (
 )
 from bot.services.tickets.dto import OpenTicket, Origin, Subject, TicketMessage
 from bot.services.tickets.fallback import FallbackAnswers, ask_staff_button, fit
+from bot.services.tickets.flood import FloodGuard
 from bot.services.tickets.offers import ReportOffers
 from bot.services.tickets.replies_to_cards import CardReplies
 from bot.services.tickets.routing import pick_assignee
@@ -76,6 +77,7 @@ class TicketIntake:
         self.outages = OutageIntake(env, self.open)  # reports of an announced outage
         self.answers = FallbackAnswers(env)  # addressed messages that are no report or question
         self.offers = ReportOffers(env, self)  # plain group messages that read as reports
+        self.flood = FloodGuard(env, self.card_replies)  # one resident, ticket after ticket
 
     async def remember(self, user_id: int, username: str | None) -> None:
         """Keep the @username people write with, so a mention of a staff member finds them."""
@@ -131,6 +133,8 @@ class TicketIntake:
         if c.intent == REPORT:
             if not addressed and not c.urgent_enough_unasked:
                 await self.offers.consider(tx, msg, community, c, subject, now)
+                return None
+            if await self.flood.holds(tx, msg, community, c.level, locale):
                 return None
             building = self._check_building(c, msg, community, locale)
             source = "outage" if outage else self._source(msg, staff_ids, subject)

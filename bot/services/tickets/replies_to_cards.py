@@ -65,7 +65,7 @@ class CardReplies:
         if not takes_notes(ticket):
             await self._finished(tx, msg, community, ticket, now)
             return True
-        await self._note(tx, msg, community, ticket, now)
+        await self.note(tx, msg, community, ticket, now)
         return True
 
     async def _ticket_replied_to(self, tx: TicketUnitOfWork, msg: TicketMessage) -> Ticket | None:
@@ -129,14 +129,19 @@ class CardReplies:
         await self._answer(tx, msg, ticket, text, now)
 
     # -- a note for whoever handles it ----------------------------------------------------
-    async def _note(
+    async def note(
         self,
         tx: TicketUnitOfWork,
         msg: TicketMessage,
         community: CommunityInfo,
         ticket: Ticket,
         now: datetime,
-    ) -> None:
+        *,
+        answer: bool = True,
+    ) -> bool:
+        """Store a resident's words on a ticket for its handler (held to go with the next
+        ones when they write a lot); answer them in the group unless `answer` is False.
+        False when this update was handled before."""
         text = msg.text.strip()[: self.env.policy.note_chars]
         notes = await tx.tickets.notes(ticket.id)
         answered = max((at for kind, _, at in notes if kind != "resident"), default=None)
@@ -144,7 +149,7 @@ class CardReplies:
         new = NewResidentNote(ticket.id, msg.user_id, text, msg.photo_file_id, msg.update_id, at)
         note_id = await tx.tickets.add_resident_note(new, now, forwarded=at <= now)
         if note_id is None:
-            return  # this update was handled before
+            return False  # this update was handled before
         if msg.photo_file_id and ticket.involves(msg.user_id):  # as before: only theirs join
             await tx.tickets.add_photo(ticket.id, msg.photo_file_id, msg.user_id, now)
         phones = find_phones(text)
@@ -164,8 +169,10 @@ class CardReplies:
         if at <= now:
             note = ResidentNote(note_id, ticket.id, msg.user_id, text, msg.photo_file_id, now)
             await self._forward(tx, ticket, community, [note], now)
-        ack = self._ack(community.locale, ticket, held=at > now, photo_only=not text)
-        await self._answer(tx, msg, ticket, ack, now)
+        if answer:
+            ack = self._ack(community.locale, ticket, held=at > now, photo_only=not text)
+            await self._answer(tx, msg, ticket, ack, now)
+        return True
 
     @staticmethod
     def _ack(locale: str, ticket: Ticket, *, held: bool, photo_only: bool) -> str:
