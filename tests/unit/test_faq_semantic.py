@@ -328,9 +328,10 @@ def test_the_cache_of_phrasings_is_bounded(model: SemanticModel) -> None:
     ("name", "direct", "precision", "abstention"),
     [
         ("eval", 0.85, 0.96, 0.9),
-        ("holdout", 0.75, 0.95, 0.9),
-        ("blind", 0.7, 0.95, 0.85),
-        ("blind2", 0.7, 0.94, 0.85),
+        ("holdout", 0.7, 0.95, 0.9),
+        ("blind", 0.68, 0.95, 0.85),
+        ("blind2", 0.65, 0.94, 0.85),
+        ("blind3", 0.62, 0.92, 0.85),
     ],
 )
 def test_the_seen_sets_are_answered_directly_more_often(
