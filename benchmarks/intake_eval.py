@@ -41,17 +41,20 @@ def status(path: Path) -> str:
 def line(name: str, r: Report) -> str:
     fields = ", ".join(f"{f} {r.accuracy(f):.1%}" for f in FIELDS if f != "on_behalf")
     return (
-        f"  {name:<14} {fields}, level-1 recall {r.level1_recall:.1%} "
+        f"  {name:<14} {fields}, category on reports {r.report_category_accuracy:.1%}, "
+        f"level-1 recall {r.level1_recall:.1%} "
         f"({r.level1_found}/{r.level1_total}), false alarms {r.level1_false_alarms}"
     )
 
 
 def model_alone(messages: list, model: TextModel) -> str:  # type: ignore[type-arg]
-    intent = category = found = alarms = total1 = 0
+    intent = category = found = alarms = total1 = reports = on_reports = 0
     for m in messages:
         r = model.read(m.text)
         intent += r.intent == m.intent
         category += r.category == str(m.category)
+        reports += m.intent == "report"
+        on_reports += m.intent == "report" and r.category == str(m.category)
         urgent = r.emergency_p >= 0.6
         total1 += m.level == 1
         found += urgent and m.level == 1
@@ -59,7 +62,7 @@ def model_alone(messages: list, model: TextModel) -> str:  # type: ignore[type-a
     n = len(messages)
     return (
         f"  {'model alone':<14} intent {intent / n:.1%}, category {category / n:.1%}, "
-        f"level-1 recall {found}/{total1}, false alarms {alarms}"
+        f"category on reports {on_reports / max(reports, 1):.1%}, level-1 recall {found}/{total1}, false alarms {alarms}"
     )
 
 

@@ -35,6 +35,7 @@ __all__ = ["OTHER", "QUESTION", "REPORT", "Classification", "classify"]
 UNASKED_EMERGENCY = 0.7
 #: the model's intent replaces the rules' on an English message only from this probability
 ENGLISH_INTENT_SURE = 0.8
+NEVER = 2.0  # a probability threshold no reading reaches
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ def classify(
     if rules.model is not None:  # the learned reading beside the rules
         usual = {c.code: c.level for c in rules.categories}
         reading = rules.model.read(text)
-        blended = blend(answer, reading, usual, _policy_for(text, rules.blend))
+        policy = _policy_for(text, rules.blend)
+        if answer.category not in rules.model.category.classes:
+            # a category added as data (a community's heating) the model never learned: the
+            # rules' choice stands
+            policy = replace(policy, category_sure=NEVER, alarm_category_sure=NEVER)
+        blended = blend(answer, reading, usual, policy)
         answer = RulesAnswer(blended.intent, blended.category, blended.level)
         urgent_by = blended.urgent_by
     location = parse_location(normalise_text(text), buildings, default_building)
@@ -127,7 +133,8 @@ def _others(choice: CategoryChoice, answer: RulesAnswer) -> tuple[str, ...]:
 
 def _policy_for(text: str, policy: BlendPolicy) -> BlendPolicy:
     """English: the model learned from a few dozen English messages only, so the rules' intent
-    (their English cue list) stands unless the model is very sure."""
+    (their English cue list) stands unless the model is very sure, and it never talks an
+    English alarm down."""
     if written_in(text) != ENGLISH:
         return policy
-    return replace(policy, intent_sure=max(policy.intent_sure, ENGLISH_INTENT_SURE))
+    return replace(policy, intent_sure=max(policy.intent_sure, ENGLISH_INTENT_SURE), veto=0.0)

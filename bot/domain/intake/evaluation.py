@@ -65,11 +65,18 @@ class Report:
     level1_total: int = 0
     level1_found: int = 0
     level1_false_alarms: int = 0
+    reports: int = 0  # messages labelled as reports: their category routes the ticket
+    report_category: int = 0  # … of which the category was right
     misses: list[Miss] = field(default_factory=list)
 
     def accuracy(self, name: str) -> float:
         """Return the share of messages whose `name` field was right."""
         return self.correct[name] / self.total if self.total else 0.0
+
+    @property
+    def report_category_accuracy(self) -> float:
+        """The share of reports whose category was right (the issue's "category on reports")."""
+        return self.report_category / self.reports if self.reports else 0.0
 
     @property
     def level1_recall(self) -> float:
@@ -91,6 +98,9 @@ def evaluate(
         for f in FIELDS:
             if f not in wrong:
                 report.correct[f] += 1
+        if m.intent == "report":
+            report.reports += 1
+            report.report_category += "category" not in wrong
         if m.level == 1:
             report.level1_total += 1
             report.level1_found += got.level == 1
