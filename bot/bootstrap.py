@@ -127,6 +127,7 @@ class UseCases:
             doctor=Doctor(self.uow, self.clock, self._webhook_url()),
             alerts=self.alerts,
             migrations=self.migrations,
+            inbox=self.inbox,
         )
 
     def _webhook_url(self) -> str | None:

@@ -41,23 +41,69 @@ class SqlInboxRepo:
         assert isinstance(result, CursorResult)
         return bool(result.rowcount)
 
-    async def pending(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    async def pending(self, limit: int, now: datetime) -> list[tuple[int, dict[str, Any], int]]:
+        """Unhandled updates and failed ones due again: (update_id, payload, attempts)."""
+        due = or_(
+            InboxUpdate.status == "pending",
+            and_(InboxUpdate.status == "failed", InboxUpdate.next_attempt_at <= now),
+        )
         rows = await self.s.execute(
-            select(InboxUpdate.update_id, InboxUpdate.payload)
-            .where(InboxUpdate.status == "pending")
+            select(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.attempts)
+            .where(due)
             .order_by(InboxUpdate.update_id)
             .limit(limit)
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], r[1], int(r[2] or 0)) for r in rows]
 
-    async def mark(
-        self, update_id: int, status: str, now: datetime, error: str | None = None
-    ) -> None:
+    async def mark(self, update_id: int, status: str, now: datetime) -> None:
         await self.s.execute(
             update(InboxUpdate)
             .where(InboxUpdate.update_id == update_id)
-            .values(status=status, handled_at=now, error=error)
+            .values(status=status, handled_at=now, next_attempt_at=None)
         )
+
+    async def fail(
+        self,
+        update_id: int,
+        now: datetime,
+        error: str,
+        attempts: int,
+        next_attempt_at: datetime | None,
+    ) -> None:
+        """Record a failed attempt; without `next_attempt_at` the update is given up."""
+        await self.s.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == update_id)
+            .values(
+                status="failed",
+                handled_at=now,
+                error=error[:200],
+                attempts=attempts,
+                next_attempt_at=next_attempt_at,
+            )
+        )
+
+    async def given_up_since(self, since: datetime) -> int:
+        """Updates given up (failed on every attempt) since `since`."""
+        value = await self.s.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(
+                InboxUpdate.status == "failed",
+                InboxUpdate.next_attempt_at.is_(None),
+                InboxUpdate.handled_at >= since,
+            )
+        )
+        return int(value or 0)
+
+    async def retrying(self) -> int:
+        """Failed updates waiting for another attempt."""
+        value = await self.s.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(InboxUpdate.status == "failed", InboxUpdate.next_attempt_at.is_not(None))
+        )
+        return int(value or 0)
 
 
 class SqlOutboxRepo:

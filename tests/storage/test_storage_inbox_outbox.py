@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.domain.clock import FakeClock
+from bot.domain.inbox import MAX_ATTEMPTS
 from bot.domain.records import OutboundMessage
 from bot.services.inbox import Inbox
+from storage.models import InboxUpdate
 from storage.uow import SqlUnitOfWorkFactory
 
 
@@ -16,11 +20,51 @@ async def test_a_repeated_update_is_stored_once(
     inbox = Inbox(uow, clock)
     assert await inbox.record([(10, {"update_id": 10}), (11, {"update_id": 11})]) == [10, 11]
     assert await inbox.record([(10, {"update_id": 10})]) == []
-    assert [u for u, _ in await inbox.pending()] == [10, 11]
+    assert [u.update_id for u in await inbox.pending()] == [10, 11]
     await inbox.done(10)
-    await inbox.done(11, error="ValueError")
+    await inbox.done(11)
     assert await inbox.pending() == []
     assert await inbox.record([(11, {"update_id": 11})]) == []
+
+
+async def test_a_failed_update_is_tried_again_with_backoff_then_given_up(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    inbox = Inbox(uow, clock)
+    await inbox.record([(20, {"update_id": 20})])
+    began = clock.now()
+    waits = []
+    for attempt in range(MAX_ATTEMPTS):
+        (due,) = await inbox.pending()
+        assert due.attempts == attempt
+        given_up = await inbox.failed(due, "KeyError")
+        assert given_up == (attempt == MAX_ATTEMPTS - 1)
+        if given_up:
+            break
+        assert await inbox.pending() == []  # not before its time
+        waited = clock.now()
+        while not await inbox.pending():
+            clock.advance(timedelta(seconds=10))
+        waits.append(clock.now() - waited)
+    assert waits == [
+        timedelta(seconds=30),
+        timedelta(seconds=90),
+        timedelta(minutes=3),
+        timedelta(minutes=5),
+    ]
+    assert clock.now() - began == timedelta(minutes=10)
+    clock.advance(timedelta(hours=1))
+    assert await inbox.pending() == []
+    assert await inbox.given_up_since(began) == 1
+    async with uow() as tx:
+        row = await tx.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 20))
+        assert row is not None
+        assert (row.status, row.attempts, row.error, row.next_attempt_at) == (
+            "failed",
+            MAX_ATTEMPTS,
+            "KeyError",
+            None,
+        )
 
 
 def message(key: str | None = None, chat_id: int = -1001003) -> OutboundMessage:
