@@ -20,7 +20,7 @@ from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
-from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
 from bot.services.migration import ChatMigrations
@@ -181,9 +181,14 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
 
 
 async def load_community_file(use_cases: UseCases, path: Path) -> None:
-    """Load the community file at start-up, its FAQ files when they changed, and its notices."""
+    """Load the community file at start-up, its FAQ files when they changed, and its notices.
+
+    Every file is read and validated before anything is stored: a mistake in the FAQ or the
+    notices stops start-up with the community file not applied either."""
     registry = read_registry(path)
+    notices = use_cases.notices
+    notice_files = read_notice_files(registry, path, notices.library)
+    check_faq_files(registry, path)
     await load_registry(use_cases.uow, registry, use_cases.clock, str(path))
     await use_cases.faq_admin.sync_files(registry, path)
-    notices = use_cases.notices
-    await import_notices(notices, read_notice_files(registry, path, notices.library), str(path))
+    await import_notices(notices, notice_files, str(path))
