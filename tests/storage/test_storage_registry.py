@@ -81,7 +81,9 @@ async def test_removed_staff_are_deactivated_not_deleted(
     start = text.index("      - key: chen")
     end = text.index("      - key: zhao")
     smaller = tmp_path / "community.yaml"
-    smaller.write_text(text[:start] + text[end:], encoding="utf-8")
+    # the roster's duty goes to someone else: a roster may only name staff of the file
+    without = (text[:start] + text[end:]).replace("staff: chen\n", "staff: wu\n")
+    smaller.write_text(without, encoding="utf-8")
     report = await load_registry(uow, read_registry(smaller), clock)
     assert report["A"].deactivated == 1
     async with uow() as tx:
