@@ -153,7 +153,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         settings=settings,
         clock=clock,
         uow=uow,
-        inbox=Inbox(uow, clock),
+        # SQLite has no SKIP LOCKED: one process at a time consumes the inbox
+        inbox=Inbox(uow, clock, single_consumer=settings.is_sqlite),
         chats=ChatService(uow, clock),
         faq=faq,
         faq_admin=FaqAdmin(uow, clock, faq_library),

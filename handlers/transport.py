@@ -67,10 +67,17 @@ class Dispatcher:
         """Handle every pending update (and failed ones due again); return how many."""
         handled = 0
         async with self._lock:
-            while batch := await self.inbox.pending(100):
-                for stored in batch:
-                    await self._handle(stored)
-                    handled += 1
+            while batch := await self.inbox.claim():
+                done = 0
+                try:
+                    for stored in batch:
+                        await self._handle(stored)
+                        done += 1
+                finally:
+                    if done < len(batch):  # stopped or failed mid-batch: the rest go back
+                        with contextlib.suppress(Exception):
+                            await self.inbox.release(batch[done:])
+                handled += done
         return handled
 
     async def _handle(self, stored: StoredUpdate) -> None:

@@ -149,11 +149,15 @@ class InboxUpdate(Base):
     __table_args__ = (Index("ix_inbox_updates_due", "status", "next_attempt_at"),)
     # pending → done; or failed (error, attempts, next_attempt_at: tried again then) → done, or
     # given up (next_attempt_at NULL) after the last attempt
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|handling|done|failed
     handled_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None]
+    # status "handling" until then: one dispatcher has it (after a crash, others may take it)
+    claimed_until: Mapped[datetime | None]
 
 
 class Lease(Base):

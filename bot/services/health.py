@@ -53,11 +53,13 @@ class HealthDesk:
         last_tick: Callable[[], datetime | None],
         tick_seconds: float,
         loops: Sequence[LoopState] = (),
+        notes: Callable[[], Sequence[str]] = lambda: (),
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.last_tick = last_tick
         self.loops = tuple(loops)
+        self.notes = notes  # what the process says of itself (e.g. it waits for the inbox)
         self.started_at = clock.now()
         # a tick that has not finished for this long is stuck (or its loop died)
         self.stale_after = timedelta(seconds=max(60.0, 3 * tick_seconds))
@@ -101,6 +103,7 @@ class HealthDesk:
             )
         if failed_sends:
             warnings.append(f"{failed_sends} message(s) could not be delivered in 24 h")
+        warnings += self.notes()
         if given_up:
             warnings.append(f"{given_up} update(s) could not be handled in 24 h (admins told)")
         if escalation is not None and escalation.given_up:

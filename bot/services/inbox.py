@@ -4,9 +4,12 @@ failed one again with backoff until it is handled or given up (then the admins a
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import i18n
@@ -18,6 +21,13 @@ from bot.services.ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 MAX_NOTED = 1000  # handler failures remembered until the dispatcher takes them
+# A claimed update is handled well within this; if its process dies, another takes it after.
+CLAIM_FOR = timedelta(minutes=2)
+# SQLite has no SKIP LOCKED: one process at a time consumes the inbox, renewing this lease
+# every round (a second process waits; after a crash it takes over once the lease lapses).
+CONSUMER = "inbox"
+CONSUMER_LEASE = timedelta(seconds=15)
+STANDBY = "inbox: another process on this database handles the updates; this one waits"
 
 
 @dataclass(frozen=True)
@@ -39,9 +49,14 @@ class GivenUp:
 
 
 class Inbox:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, single_consumer: bool = False
+    ) -> None:
         self.uow = uow
         self.clock = clock
+        self.single_consumer = single_consumer
+        self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.standby = False  # another process holds the consumer lease
         self._noted: dict[int, str] = {}
 
     async def record(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> list[int]:
@@ -56,12 +71,49 @@ class Inbox:
 
     async def pending(self, limit: int = 100) -> list[StoredUpdate]:
         """Updates stored but not yet handled (also those a crash interrupted), and failed ones
-        whose next attempt is due."""
+        whose next attempt is due – what `claim` would take, taking nothing."""
         async with self.uow() as tx:
             rows = await tx.inbox.pending(limit, self.clock.now())
-        return [
-            StoredUpdate(update_id, payload, attempts) for update_id, payload, attempts in rows
-        ]
+        return [StoredUpdate(*row) for row in rows]
+
+    async def claim(self, limit: int = 20) -> list[StoredUpdate]:
+        """Take due updates for this process to handle; none while another process holds the
+        inbox (SQLite). Each update is taken by one process only."""
+        now = self.clock.now()
+        async with self.uow() as tx:
+            if self.single_consumer:
+                held = await tx.leases.take(CONSUMER, self.holder, now, now + CONSUMER_LEASE)
+                self._set_standby(not held)
+                if not held:
+                    await tx.commit()
+                    return []
+            rows = await tx.inbox.claim(limit, now, CLAIM_FOR)
+            await tx.commit()
+        return [StoredUpdate(*row) for row in rows]
+
+    async def release(self, updates: Sequence[StoredUpdate]) -> None:
+        """Give back claimed updates this process will not handle (it stops)."""
+        async with self.uow() as tx:
+            await tx.inbox.release(
+                [u.update_id for u in updates], {u.update_id: u.attempts for u in updates}
+            )
+            await tx.commit()
+
+    async def stop_consuming(self) -> None:
+        """Give back the consumer lease, so another process takes over at once."""
+        if not self.single_consumer:
+            return
+        async with self.uow() as tx:
+            await tx.leases.give_back(CONSUMER, self.holder)
+            await tx.commit()
+
+    def _set_standby(self, standby: bool) -> None:
+        if standby != self.standby:
+            log.warning(
+                STANDBY if standby else "inbox: this process handles the updates now",
+                extra={"holder": self.holder},
+            )
+        self.standby = standby
 
     async def done(self, update_id: int) -> None:
         async with self.uow() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from bot.domain.clock import FakeClock
 from bot.domain.inbox import MAX_ATTEMPTS
 from bot.domain.records import OutboundMessage
-from bot.services.inbox import Inbox
+from bot.services.inbox import CLAIM_FOR, CONSUMER_LEASE, Inbox
 from storage.models import InboxUpdate
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -121,3 +122,45 @@ async def test_a_message_for_later_is_not_due_yet(
             )
             == 1
         )
+
+
+async def test_two_processes_on_one_database_never_take_the_same_update(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    async with uow() as tx:
+        sqlite = tx.session.bind.dialect.name == "sqlite"
+    first, second = Inbox(uow, clock, sqlite), Inbox(uow, clock, sqlite)
+    await first.record([(n, {"update_id": n}) for n in range(1, 61)])
+    taken: list[list[int]] = [[], []]
+    while True:
+        rounds = await asyncio.gather(first.claim(5), second.claim(5))
+        if not any(rounds):
+            break
+        for mine, got in zip(taken, rounds, strict=True):
+            mine.extend(u.update_id for u in got)
+            for u in got:
+                await (first if mine is taken[0] else second).done(u.update_id)
+    assert sorted(taken[0] + taken[1]) == list(range(1, 61))  # each once, none lost
+    assert not set(taken[0]) & set(taken[1])
+    if sqlite:  # one consumer at a time: the second process waits, and says so
+        assert taken[1] == [] and second.standby
+
+
+async def test_on_sqlite_the_waiting_process_takes_over_when_the_first_stops_or_dies(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    first, second = Inbox(uow, clock, True), Inbox(uow, clock, True)
+    await first.record([(1, {"update_id": 1}), (2, {"update_id": 2})])
+    [one] = await first.claim(1)
+    assert await second.claim() == []
+    await first.release([one])  # a clean stop gives back what it took and the lease
+    await first.stop_consuming()
+    assert [u.update_id for u in await second.claim()] == [1, 2]  # at once
+
+    third = Inbox(uow, clock, True)
+    await first.record([(3, {"update_id": 3})])
+    assert await third.claim() == []  # `second` died holding the lease and updates 1, 2
+    clock.advance(CONSUMER_LEASE + timedelta(seconds=1))
+    assert [u.update_id for u in await third.claim()] == [3]  # the lease lapsed
+    clock.advance(CLAIM_FOR)
+    assert [u.update_id for u in await third.claim()] == [1, 2]  # and so did its claims

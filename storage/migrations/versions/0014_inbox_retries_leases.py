@@ -1,6 +1,7 @@
 """inbox retries and leases; a database from release fc69ad9 brought to the same shape
 
-- inbox_updates.attempts / next_attempt_at: a failing update is tried again with backoff.
+- inbox_updates.attempts / next_attempt_at: a failing update is tried again with backoff;
+  claimed_until: a dispatcher claims an update before handling it (one process handles it).
 - leases: one named holder at a time (the inbox consumer on SQLite, which has no SKIP LOCKED).
 - Release fc69ad9 created escalations and ticket_followups with a foreign key to tickets and
   without ix_escalations_ticket_id (0005 was changed after it shipped). Such a database gets
@@ -50,6 +51,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("next_attempt_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("claimed_until", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.create_index("ix_inbox_updates_due", ["status", "next_attempt_at"])
     op.create_table(
         "leases",
@@ -64,5 +68,6 @@ def downgrade() -> None:
     op.drop_table("leases")
     with op.batch_alter_table("inbox_updates") as batch_op:
         batch_op.drop_index("ix_inbox_updates_due")
+        batch_op.drop_column("claimed_until")
         batch_op.drop_column("next_attempt_at")
         batch_op.drop_column("attempts")
