@@ -27,6 +27,7 @@ CLAIM_FOR = timedelta(minutes=2)
 # every round (a second process waits; after a crash it takes over once the lease lapses).
 CONSUMER = "inbox"
 CONSUMER_LEASE = timedelta(seconds=15)
+TELL_QUIET = timedelta(minutes=10)  # at most one given-up message per community this often
 STANDBY = "inbox: another process on this database handles the updates; this one waits"
 
 
@@ -149,8 +150,10 @@ class Inbox:
             told = 0
             for community_id in await _communities_of(tx, lost.chat_id):
                 community = await tx.registry.community(community_id)
-                if community is None:
-                    continue
+                prefix = f"inbox.given_up:{community_id}:"
+                last = await tx.outbox.last_with_prefix(prefix)
+                if community is None or (last is not None and now - last[1] < TELL_QUIET):
+                    continue  # told a moment ago: /healthz counts the rest
                 locale = community.locale
                 text = i18n.t(
                     locale,
@@ -161,14 +164,10 @@ class Inbox:
                     error=lost.error,
                     update_id=lost.update_id,
                     effect=i18n.t(locale, f"ops.failure.{lost.what}.effect"),
+                    quiet=int(TELL_QUIET.total_seconds() // 60),
                 )
                 told += await tell_admins(
-                    tx,
-                    community_id,
-                    text,
-                    now,
-                    f"inbox.given_up:{lost.update_id}",
-                    purpose="ops.alert",
+                    tx, community_id, text, now, prefix + str(lost.update_id), purpose="ops.alert"
                 )
             await tx.commit()
         log.warning(

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from bot.domain.clock import FakeClock
 from bot.domain.inbox import MAX_ATTEMPTS
 from bot.domain.records import OutboundMessage
-from bot.services.inbox import CLAIM_FOR, CONSUMER_LEASE, Inbox
-from storage.models import InboxUpdate
+from bot.registry_file import read_registry
+from bot.services.inbox import CLAIM_FOR, CONSUMER_LEASE, GivenUp, Inbox
+from bot.services.registry import load_registry
+from storage.models import InboxUpdate, OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
+from tests.conftest import DEMO_COMMUNITY
 
 
 async def test_a_repeated_update_is_stored_once(
@@ -164,3 +167,25 @@ async def test_on_sqlite_the_waiting_process_takes_over_when_the_first_stops_or_
     assert [u.update_id for u in await third.claim()] == [3]  # the lease lapsed
     clock.advance(CLAIM_FOR)
     assert [u.update_id for u in await third.claim()] == [1, 2]  # and so did its claims
+
+
+async def test_given_up_updates_are_told_to_the_admins_at_most_every_ten_minutes(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    await load_registry(uow, read_registry(DEMO_COMMUNITY), clock)
+    inbox = Inbox(uow, clock)
+
+    async def lose(update_id: int) -> int:
+        return await inbox.tell_given_up(GivenUp(update_id, "update.group", -1001003, "E", 5))
+
+    assert await lose(1) == 1  # the demo community has one admin
+    clock.advance(minutes=5)
+    assert await lose(2) == 0  # a moment later: /healthz counts it
+    clock.advance(minutes=6)
+    assert await lose(3) == 1
+    async with uow() as tx:
+        told = await tx.session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.purpose == "ops.alert")
+        )
+        texts = [p["text"] for p in told]
+    assert len(texts) == 2 and "更新编号 1" in texts[0] and "更新编号 3" in texts[1]
