@@ -3,8 +3,9 @@
 - inbox_updates.attempts / next_attempt_at: a failing update is tried again with backoff;
   claimed_until: a dispatcher claims an update before handling it (one process handles it).
 - leases: one named holder at a time (the inbox consumer on SQLite, which has no SKIP LOCKED).
-- Release fc69ad9 created escalations and ticket_followups with a foreign key to tickets and
-  without ix_escalations_ticket_id (0005 was changed after it shipped). Such a database gets
+- Release fc69ad9 created escalations and ticket_followups with a foreign key to tickets (on
+  SQLite an INTEGER ticket_id) and without ix_escalations_ticket_id (0005 was changed after
+  it shipped). Such a database gets
   what a fresh one has; a fresh one is left as it is.
 
 Revision ID: 0014
@@ -36,6 +37,8 @@ def _fc69ad9_shape() -> None:
         if any(fk["name"] == name for fk in inspector.get_foreign_keys(table)):
             with op.batch_alter_table(table) as batch_op:
                 batch_op.drop_constraint(name, type_="foreignkey")
+                # on SQLite that release made the column INTEGER (BIGINT elsewhere, as now)
+                batch_op.alter_column("ticket_id", type_=sa.BigInteger(), existing_nullable=False)
     if not any(
         i["name"] == "ix_escalations_ticket_id" for i in inspector.get_indexes("escalations")
     ):
