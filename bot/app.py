@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.domain.alerts.episodes import Failure
 from bot.domain.clock import Clock, SystemClock
 from bot.services.health import HealthDesk
+from bot.services.inbox import STANDBY
 from bot.services.loops import Fatal, LoopState
 from bot.services.outbox import OutboxSender
 from handlers import PtbApp, build_application, register_all
@@ -88,6 +89,7 @@ class LoudaoApp:
             lambda: self.last_tick_at,
             s.tick_seconds,
             list(self.watched.values()),
+            notes=lambda: [STANDBY] if self.inbox.standby else [],
         )
         register_all(self.application, self.services)
         await initialize(self.application)
@@ -204,6 +206,9 @@ class LoudaoApp:
                 await task
         if self._webhook is not None:
             await self._webhook.stop()
+        if getattr(self, "inbox", None) is not None:
+            with contextlib.suppress(Exception):  # or it lapses: another process takes over
+                await self.inbox.stop_consuming()
         if self._ops is not None:
             await self._ops.stop()
         with contextlib.suppress(Exception):

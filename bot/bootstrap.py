@@ -20,7 +20,7 @@ from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
-from bot.services.faq.admin import FaqAdmin
+from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
 from bot.services.migration import ChatMigrations
@@ -127,6 +127,7 @@ class UseCases:
             doctor=Doctor(self.uow, self.clock, self._webhook_url()),
             alerts=self.alerts,
             migrations=self.migrations,
+            inbox=self.inbox,
         )
 
     def _webhook_url(self) -> str | None:
@@ -152,7 +153,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         settings=settings,
         clock=clock,
         uow=uow,
-        inbox=Inbox(uow, clock),
+        # SQLite has no SKIP LOCKED: one process at a time consumes the inbox
+        inbox=Inbox(uow, clock, single_consumer=settings.is_sqlite),
         chats=ChatService(uow, clock),
         faq=faq,
         faq_admin=FaqAdmin(uow, clock, faq_library),
@@ -180,9 +182,14 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
 
 
 async def load_community_file(use_cases: UseCases, path: Path) -> None:
-    """Load the community file at start-up, its FAQ files when they changed, and its notices."""
+    """Load the community file at start-up, its FAQ files when they changed, and its notices.
+
+    Every file is read and validated before anything is stored: a mistake in the FAQ or the
+    notices stops start-up with the community file not applied either."""
     registry = read_registry(path)
+    notices = use_cases.notices
+    notice_files = read_notice_files(registry, path, notices.library)
+    check_faq_files(registry, path)
     await load_registry(use_cases.uow, registry, use_cases.clock, str(path))
     await use_cases.faq_admin.sync_files(registry, path)
-    notices = use_cases.notices
-    await import_notices(notices, read_notice_files(registry, path, notices.library), str(path))
+    await import_notices(notices, notice_files, str(path))

@@ -48,6 +48,11 @@ FLOOD_HELD = Counter(
     registry=REGISTRY,
 )
 PAGES = Counter("loudao_escalation_pages", "Escalation pages sent", registry=REGISTRY)
+LATE_REMINDERS = Counter(
+    "loudao_reminders_late",
+    "Reminders sent after the deadline they are about (the bot was down): worded as overdue",
+    registry=REGISTRY,
+)
 TICK_SECONDS = Histogram(
     "loudao_tick_seconds",
     "Time one periodic tick took (deadlines, notices, escalation, duty, retention)",

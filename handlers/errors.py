@@ -27,6 +27,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
             log.error("error outside an update", exc_info=error)
             return
         locale = locale_for(update, services.settings.locale)
+        refused = isinstance(error, LoudaoError)
         if isinstance(error, LoudaoError):
             text = i18n.t(locale, error.key, **error.params)
             log.info(
@@ -44,11 +45,15 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
                 extra={"update_id": update.update_id},
             )
             text = i18n.t(locale, "error.generic")
+            if services.inbox is not None:  # it is tried again: the resident need not resend
+                services.inbox.handler_failed(update.update_id, type(error).__name__)
+                text = i18n.t(locale, "error.retrying")
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(_plain(text), show_alert=True)
         elif update.effective_message is not None:
-            await answer(services, update, text)
+            # an apology once per update, however many attempts fail
+            await answer(services, update, text, "reply" if refused else "apology")
         if services.alerts is not None and not isinstance(error, LoudaoError):
             # after the reply: the person waiting first; the admins hear when it keeps failing
             await services.alerts.update_failed(
@@ -66,14 +71,14 @@ def _plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))[:200]
 
 
-async def answer(services: Services, update: Update, text: str) -> None:
+async def answer(services: Services, update: Update, text: str, kind: str = "reply") -> None:
     """Reply through the outbox; if even that fails (the database is down), reply directly."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     try:
         await services.replies.reply(
-            chat.id, text, update.update_id, message.message_id, topic_of(message)
+            chat.id, text, update.update_id, message.message_id, topic_of(message), kind
         )
         services.wake_sender()
     except Exception as exc:

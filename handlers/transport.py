@@ -21,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.services.alerts.desk import AlertDesk
-from bot.services.inbox import Inbox
+from bot.services.inbox import GivenUp, Inbox, StoredUpdate
 from bot.services.loops import Fatal, LoopState
 from handlers.incoming import area_of
 
@@ -64,32 +64,62 @@ class Dispatcher:
         self._wake.set()
 
     async def drain(self) -> int:
-        """Handle every pending update; return how many were handled."""
+        """Handle every pending update (and failed ones due again); return how many."""
         handled = 0
         async with self._lock:
-            while batch := await self.inbox.pending(100):
-                for update_id, payload in batch:
-                    await self._handle(update_id, payload)
-                    handled += 1
+            while batch := await self.inbox.claim():
+                done = 0
+                try:
+                    for stored in batch:
+                        await self._handle(stored)
+                        done += 1
+                finally:
+                    if done < len(batch):  # stopped or failed mid-batch: the rest go back
+                        with contextlib.suppress(Exception):
+                            await self.inbox.release(batch[done:])
+                handled += done
         return handled
 
-    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _handle(self, stored: StoredUpdate) -> None:
+        update_id = stored.update_id
         try:
-            update = Update.de_json(payload, self.application.bot)
+            update = Update.de_json(stored.payload, self.application.bot)
+        except Exception as exc:  # it will not read better next time: given up at once
+            log.exception("update %s could not be read", update_id, extra={"update_id": update_id})
+            await self._failed(stored, "update.other", None, type(exc).__name__, retry=False)
+            return
+        try:
             await self.application.process_update(update)  # awaits the error handler too
         except Exception as exc:  # one bad update must not block the others
             log.exception(
                 "update %s could not be handled", update_id, extra={"update_id": update_id}
             )
-            await self.inbox.done(update_id, error=type(exc).__name__)
-            metrics.UPDATES.labels("failed").inc()
+            self.inbox.take_failure(update_id)
             if self.alerts is not None:
-                await self.alerts.update_failed(update_id, "update.other", type(exc).__name__)
+                await self.alerts.update_failed(update_id, area_of(update), type(exc).__name__)
+            error: str | None = type(exc).__name__
+        else:
+            error = self.inbox.take_failure(update_id)  # the error handler saw a handler fail
+        if error is not None:
+            chat = update.effective_chat
+            await self._failed(stored, area_of(update), chat.id if chat else None, error)
             return
         await self.inbox.done(update_id)
         metrics.UPDATES.labels("handled").inc()
         if self.alerts is not None:
             await self.alerts.update_handled(update_id, area_of(update))
+
+    async def _failed(
+        self, stored: StoredUpdate, what: str, chat_id: int | None, error: str, retry: bool = True
+    ) -> None:
+        """Mark the attempt failed; after the last one, tell the admins (never what it said)."""
+        given_up = await self.inbox.failed(stored, error, retry)
+        metrics.UPDATES.labels("failed").inc()
+        if not given_up:
+            return
+        metrics.UPDATES.labels("given_up").inc()
+        lost = GivenUp(stored.update_id, what, chat_id, error, stored.attempts + 1)
+        await self.inbox.tell_given_up(lost)
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
         """Handle stored updates until `stop`; a failing round backs off (the database)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,10 +22,41 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+# Revisions that a released version recorded only implicitly. Release fc69ad9 shipped 0005
+# (duty) with depends_on=("0002",), so Alembic kept 0005 in alembic_version and left out 0002
+# (an ancestor through the dependency). 0005 was later changed to not depend on 0002, and the
+# same database then seemed to lack 0002: "table ticket_counters already exists". Migrations
+# that shipped are not edited again; the version table is told what the database already has.
+IMPLIED_BY_RELEASES = (("0005", "0002", "ticket_counters"),)  # (recorded, implied, its table)
+
+
+def recover_implied_revisions(connection: Connection) -> list[str]:
+    """Record revisions an older release applied without naming them; return those added."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    context = MigrationContext.configure(connection)
+    heads = set(context.get_current_heads())
+    if not heads:
+        return []
+    script = ScriptDirectory.from_config(alembic_config())
+    applied = {r.revision for r in script.iterate_revisions(tuple(heads), "base")}
+    tables = set(inspect(connection).get_table_names())
+    added: list[str] = []
+    for recorded, implied, table in IMPLIED_BY_RELEASES:
+        if recorded in applied and implied not in applied and table in tables:
+            connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": implied}
+            )
+            added.append(implied)
+    return added
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Upgrade the database behind `engine` to `revision`."""
 
     def run(connection: Connection) -> None:
+        recover_implied_revisions(connection)
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)

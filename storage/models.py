@@ -146,9 +146,28 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    __table_args__ = (Index("ix_inbox_updates_due", "status", "next_attempt_at"),)
+    # pending → done; or failed (error, attempts, next_attempt_at: tried again then) → done, or
+    # given up (next_attempt_at NULL) after the last attempt
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|handling|done|failed
     handled_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    # status "handling" until then: one dispatcher has it (after a crash, others may take it)
+    claimed_until: Mapped[datetime | None]
+
+
+class Lease(Base):
+    """A named job one process holds at a time, until `until` unless renewed (SQLite's inbox
+    consumer: it has no SKIP LOCKED)."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime]
 
 
 class OutboxMessage(Base):

@@ -6,13 +6,13 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage, OutboxItem
-from storage.models import AuditEvent, ButtonAction, InboxUpdate, OutboxMessage
+from storage.models import AuditEvent, ButtonAction, InboxUpdate, Lease, OutboxMessage
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -41,23 +41,141 @@ class SqlInboxRepo:
         assert isinstance(result, CursorResult)
         return bool(result.rowcount)
 
-    async def pending(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    async def claim(
+        self, limit: int, now: datetime, lease: timedelta
+    ) -> list[tuple[int, dict[str, Any], int]]:
+        """Take unhandled updates, failed ones due again, and ones whose dispatcher died, for
+        `lease`: (update_id, payload, attempts). Rows another dispatcher holds are skipped."""
+        due = or_(
+            InboxUpdate.status == "pending",
+            and_(InboxUpdate.status == "failed", InboxUpdate.next_attempt_at <= now),
+            and_(InboxUpdate.status == "handling", InboxUpdate.claimed_until < now),
+        )
+        rows = list(
+            await self.s.execute(
+                select(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.attempts)
+                .where(due)
+                .order_by(InboxUpdate.update_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        # SQLite takes no row lock above: the conditional UPDATE decides who has a row
+        claimed: list[tuple[int, dict[str, Any], int]] = []
+        for update_id, payload, attempts in rows:
+            result = await self.s.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.update_id == update_id, due)
+                .values(status="handling", claimed_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            assert isinstance(result, CursorResult)
+            if result.rowcount:
+                claimed.append((update_id, payload, int(attempts or 0)))
+        return claimed
+
+    async def release(self, update_ids: list[int], attempts: dict[int, int]) -> None:
+        """Give back claimed updates not handled (a stop): pending, or failed and due."""
+        for update_id in update_ids:
+            await self.s.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.update_id == update_id, InboxUpdate.status == "handling")
+                .values(
+                    status="failed" if attempts.get(update_id) else "pending",
+                    claimed_until=None,
+                )
+            )
+
+    async def pending(self, limit: int, now: datetime) -> list[tuple[int, dict[str, Any], int]]:
+        """What a dispatcher would claim now, claiming nothing."""
+        due = or_(
+            InboxUpdate.status == "pending",
+            and_(InboxUpdate.status == "failed", InboxUpdate.next_attempt_at <= now),
+            and_(InboxUpdate.status == "handling", InboxUpdate.claimed_until < now),
+        )
         rows = await self.s.execute(
-            select(InboxUpdate.update_id, InboxUpdate.payload)
-            .where(InboxUpdate.status == "pending")
+            select(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.attempts)
+            .where(due)
             .order_by(InboxUpdate.update_id)
             .limit(limit)
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], r[1], int(r[2] or 0)) for r in rows]
 
-    async def mark(
-        self, update_id: int, status: str, now: datetime, error: str | None = None
-    ) -> None:
+    async def mark(self, update_id: int, status: str, now: datetime) -> None:
         await self.s.execute(
             update(InboxUpdate)
             .where(InboxUpdate.update_id == update_id)
-            .values(status=status, handled_at=now, error=error)
+            .values(status=status, handled_at=now, next_attempt_at=None, claimed_until=None)
         )
+
+    async def fail(
+        self,
+        update_id: int,
+        now: datetime,
+        error: str,
+        attempts: int,
+        next_attempt_at: datetime | None,
+    ) -> None:
+        """Record a failed attempt; without `next_attempt_at` the update is given up."""
+        await self.s.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == update_id)
+            .values(
+                status="failed",
+                handled_at=now,
+                error=error[:200],
+                attempts=attempts,
+                next_attempt_at=next_attempt_at,
+                claimed_until=None,
+            )
+        )
+
+    async def given_up_since(self, since: datetime) -> int:
+        """Updates given up (failed on every attempt) since `since`."""
+        value = await self.s.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(
+                InboxUpdate.status == "failed",
+                InboxUpdate.next_attempt_at.is_(None),
+                InboxUpdate.handled_at >= since,
+            )
+        )
+        return int(value or 0)
+
+    async def retrying(self) -> int:
+        """Failed updates waiting for another attempt."""
+        value = await self.s.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(InboxUpdate.status == "failed", InboxUpdate.next_attempt_at.is_not(None))
+        )
+        return int(value or 0)
+
+
+class SqlLeaseRepo:
+    """Named leases: one holder at a time, until it lapses or is given back."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def take(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew `name` for `holder` until `until`; False while another holds it."""
+        await self.s.execute(
+            _insert(self.s, Lease)
+            .values(name=name, holder=holder, until=until)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        result = await self.s.execute(
+            update(Lease)
+            .where(Lease.name == name, or_(Lease.holder == holder, Lease.until < now))
+            .values(holder=holder, until=until)
+        )
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    async def give_back(self, name: str, holder: str) -> None:
+        await self.s.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
 
 
 class SqlOutboxRepo:

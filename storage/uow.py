@@ -8,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
-from storage.repos_messaging import SqlAuditRepo, SqlButtonRepo, SqlInboxRepo, SqlOutboxRepo
+from storage.repos_messaging import (
+    SqlAuditRepo,
+    SqlButtonRepo,
+    SqlInboxRepo,
+    SqlLeaseRepo,
+    SqlOutboxRepo,
+)
 from storage.repos_notices import SqlNoticeRepo
 from storage.repos_offers import SqlOfferRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
@@ -35,6 +41,7 @@ class SqlUnitOfWork:
         self.chats = SqlChatRepo(session)
         self.people = SqlPeopleRepo(session)
         self.inbox = SqlInboxRepo(session)
+        self.leases = SqlLeaseRepo(session)  # one holder at a time (SQLite's inbox consumer)
         self.outbox = SqlOutboxRepo(session)
         self.audit = SqlAuditRepo(session)
         self.buttons = SqlButtonRepo(session)

@@ -23,6 +23,8 @@ def health_json(health: Health) -> dict[str, object]:
         "database": health.database,
         "tick_age_seconds": None if health.tick_age is None else health.tick_age.total_seconds(),
         "outbox_failed_24h": health.failed_sends,
+        "updates_given_up_24h": health.updates_given_up,
+        "updates_retrying": health.updates_retrying,
         "outbox_oldest_due_seconds": None
         if health.outbox_wait is None
         else health.outbox_wait.total_seconds(),
@@ -77,6 +79,18 @@ class _HealthCollector(Collector):
                 "loudao_outbox_failed_24h",
                 "messages queued in the last 24 hours that could not be delivered",
                 value=h.failed_sends,
+            )
+        if h.updates_given_up is not None:
+            yield GaugeMetricFamily(
+                "loudao_updates_given_up_24h",
+                "updates of the last 24 hours that failed on every attempt (admins told)",
+                value=h.updates_given_up,
+            )
+        if h.updates_retrying is not None:
+            yield GaugeMetricFamily(
+                "loudao_updates_retrying",
+                "updates whose handler failed, waiting to be tried again",
+                value=h.updates_retrying,
             )
         if h.outbox_wait is not None:
             yield GaugeMetricFamily(

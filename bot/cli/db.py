@@ -34,6 +34,12 @@ def add_commands(add_parser: AddParser) -> None:
         help="put a backup in place of LOUDAO_DATABASE_URL's database (stop the bot first)",
     )
     restore.add_argument("path", type=Path, help="a file `loudao db backup` wrote")
+    restore.add_argument(
+        "--previous",
+        metavar="URL",
+        help="the database this one replaces (PostgreSQL; on SQLite the file restored over): "
+        "ticket numbers it gave out after the backup are not given again",
+    )
     restore.set_defaults(func=restore_command)
     check = actions.add_parser("check", help="check a backup file is whole; say what it holds")
     check.add_argument("path", type=Path)
@@ -84,23 +90,52 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
     from storage import backup as b
 
     url = settings.database_url
+    previous = _previous(args.previous, url)
     try:
+        shown = asyncio.run(_shown(previous))
         if b.is_sqlite(url):
             copy, kept = b.restore_sqlite(args.path, b.sqlite_file(url), datetime.now(UTC))
             if kept is not None:
                 print(f"the database as it was is kept as {kept}")
             print(f"restored: {copy.describe()}")
+            _numbering(url, shown)
             print("start the bot: it migrates the file if the backup is from an older version")
             return 0
-        return asyncio.run(_restore_postgres(settings, args.path))
+        return asyncio.run(_restore_postgres(settings, args.path, shown))
     except b.BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
 
 
-async def _restore_postgres(settings: Settings, dump: Path) -> int:
+def _previous(given: str | None, url: str) -> str | None:
+    """The database being replaced: named, or the SQLite file the backup is restored over."""
+    from storage import backup as b
+
+    if given is not None:
+        return Settings(database_url=given).database_url
+    if b.is_sqlite(url) and b.sqlite_file(url).is_file():
+        return url
+    return None
+
+
+async def _shown(previous: str | None) -> dict[str, int]:
+    from storage.restored import last_numbers
+
+    return {} if previous is None else await last_numbers(previous)
+
+
+def _numbering(url: str, shown: dict[str, int]) -> None:
+    """Numbers given out after the backup are not given again: say so, and move on past them."""
+    from storage.restored import after_restore
+
+    for gap in asyncio.run(after_restore(url, shown)):
+        print(gap.describe())
+
+
+async def _restore_postgres(settings: Settings, dump: Path, shown: dict[str, int]) -> int:
     from bot.bootstrap import open_database
     from storage import backup as b
+    from storage.restored import after_restore
 
     b.check_pg_dump(dump)
     async with open_database(settings, policy=False) as database:
@@ -112,6 +147,13 @@ async def _restore_postgres(settings: Settings, dump: Path) -> int:
     command = b.pg_restore(settings.database_url, dump)
     print(f"running: {command.shown()}")
     command.run()
+    for gap in await after_restore(settings.database_url, shown):
+        print(gap.describe())
+    if not shown:
+        print(
+            "note: tickets opened after this backup was taken will have their numbers given "
+            "again; restore with --previous URL (the database this one replaces) to prevent it"
+        )
     async with open_database(settings, policy=False) as database:
         heads = ", ".join(sorted(await database.revisions())) or "(empty)"
         current = await database.is_up_to_date()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from bot.cli.common import AddParser
 from bot.config import Settings
-from bot.domain.registry import RegistryFile
 
 
 def add_commands(add_parser: AddParser) -> None:
@@ -31,7 +30,9 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
     from bot.notice_files import load_templates, read_notice_files
 
     notice_files = read_notice_files(registry, file, load_templates())  # notices: validate too
-    faq_entries = _faq_files(registry, file)  # and the knowledge base, as start-up reads it
+    from bot.services.faq.admin import check_faq_files
+
+    faq_entries = check_faq_files(registry, file)  # and the knowledge base, as start-up reads it
     summary = ", ".join(
         f"{c.code} {c.name}: {len(c.buildings)} buildings, {len(c.chats)} chats, "
         f"{len(c.staff)} staff, {len(notice_files.get(c.code, []))} notices, "
@@ -65,16 +66,3 @@ async def _load(settings: Settings, file: Path, check_only: bool) -> int:
             f"{n.unchanged} unchanged"
         )
     return 0
-
-
-def _faq_files(registry: RegistryFile, file: Path) -> dict[str, int]:
-    """Validate each community's `faq_file` (errors name file, line, field); count its entries."""
-    from bot.services.faq.admin import faq_path
-    from faq.kb import load_kb
-
-    counts: dict[str, int] = {}
-    for community in registry.communities:
-        path = faq_path(community.faq_file, file)
-        if path is not None:
-            counts[community.code] = len(load_kb(path).entries)
-    return counts

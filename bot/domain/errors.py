@@ -29,6 +29,12 @@ class UnknownUnit(LoudaoError):
     key = "error.unknown_unit"
 
 
+class NoUnits(LoudaoError):
+    """A unit of a building whose units the community file does not list."""
+
+    key = "error.no_units"
+
+
 class NotAllowed(LoudaoError):
     key = "error.not_allowed"
 

@@ -253,7 +253,31 @@ def _community_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:
         errors += _staff_errors((*at, "staff", i), s, grids, set(units_of))
     if c.staff and not any(Role.ADMIN in s.roles for s in c.staff):
         errors.append(((*at, "staff"), "name at least one staff member with role admin"))
+    if c.roster is not None:
+        errors += _roster_errors((*at, "roster"), c.roster, {s.key for s in c.staff})
     return errors
+
+
+def _roster_errors(at: Loc, roster: RosterSpec, staff: set[str]) -> list[tuple[Loc, str]]:
+    """Every staff key the roster names must be a staff member of the file (a typo would
+    otherwise fail every report the roster routes)."""
+    known = ", ".join(sorted(staff)) or "none defined"
+    return [
+        ((*at, *_loc(where)), f"unknown staff {key!r} (staff keys: {known})")
+        for where, key in roster.staff_keys_used()
+        if key not in staff
+    ]
+
+
+def _loc(where: str) -> Loc:
+    """'duties[0].rotation.staff' → ('duties', 0, 'rotation', 'staff')."""
+    parts: list[int | str] = []
+    for piece in where.split("."):
+        name, _, index = piece.partition("[")
+        parts.append(name)
+        if index:
+            parts.append(int(index.rstrip("]")))
+    return tuple(parts)
 
 
 def _duplicate_errors(at: Loc, c: CommunitySpec) -> list[tuple[Loc, str]]:

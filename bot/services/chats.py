@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot import i18n
 from bot.domain.clock import Clock
-from bot.domain.errors import InvalidInput, NotAllowed, UnknownBuilding, UnknownUnit
+from bot.domain.errors import InvalidInput, NotAllowed, NoUnits, UnknownBuilding, UnknownUnit
 from bot.domain.records import AuditRecord, ChatInfo, CommunityInfo, PersonInfo
 from bot.domain.registry import Role
 from bot.services.outgoing import send
@@ -224,8 +224,10 @@ def _parse_bind_target(
     units = next(b.units for b in community.buildings if b.number == location.building)
     if location.unit is None and "单元" not in target:
         return "building", location.building, None
-    if location.unit is None or (units and location.unit not in units):
-        raise UnknownUnit(name=target, building=location.building, known="、".join(units) or "—")
+    if not units:  # no unit of it is known to exist: the building is what can be bound
+        raise NoUnits(building=location.building)
+    if location.unit is None or location.unit not in units:
+        raise UnknownUnit(name=target, building=location.building, known="、".join(units))
     return "unit", location.building, location.unit
 
 

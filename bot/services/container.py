@@ -14,6 +14,7 @@ from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
+from bot.services.inbox import Inbox
 from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
@@ -49,3 +50,5 @@ class Services:
     alerts: AlertDesk | None = None
     # Groups Telegram upgraded to supergroups: followed to their new chat id.
     migrations: ChatMigrations | None = None
+    # The update inbox: the error handler notes a failed handler there, for a retry.
+    inbox: Inbox | None = None

@@ -29,6 +29,8 @@ class Health:
     loops: tuple[LoopState, ...] = ()
     outbox_wait: timedelta | None = field(default=None)  # the oldest due message has waited
     failed_sends: int | None = None  # messages of the last 24 h that could not be delivered
+    updates_given_up: int | None = None  # updates of the last 24 h no attempt could handle
+    updates_retrying: int | None = None  # failed updates waiting to be tried again
 
     @property
     def ok(self) -> bool:
@@ -51,11 +53,13 @@ class HealthDesk:
         last_tick: Callable[[], datetime | None],
         tick_seconds: float,
         loops: Sequence[LoopState] = (),
+        notes: Callable[[], Sequence[str]] = lambda: (),
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.last_tick = last_tick
         self.loops = tuple(loops)
+        self.notes = notes  # what the process says of itself (e.g. it waits for the inbox)
         self.started_at = clock.now()
         # a tick that has not finished for this long is stuck (or its loop died)
         self.stale_after = timedelta(seconds=max(60.0, 3 * tick_seconds))
@@ -69,11 +73,15 @@ class HealthDesk:
         escalation: StepFailures | None = None
         outbox_wait: timedelta | None = None
         failed_sends: int | None = None
+        given_up: int | None = None
+        retrying: int | None = None
         try:
             async with self.uow() as tx:
                 escalation = await tx.duty.step_failures(now - RECENT)
                 oldest = await tx.outbox.oldest_due(now)
                 failed_sends = await tx.outbox.failed_since(now - RECENT)
+                given_up = await tx.inbox.given_up_since(now - RECENT)
+                retrying = await tx.inbox.retrying()
             outbox_wait = None if oldest is None else now - oldest
         except Exception as exc:
             if not self._database_down:  # said once when it goes, once when it is back
@@ -95,6 +103,9 @@ class HealthDesk:
             )
         if failed_sends:
             warnings.append(f"{failed_sends} message(s) could not be delivered in 24 h")
+        warnings += self.notes()
+        if given_up:
+            warnings.append(f"{given_up} update(s) could not be handled in 24 h (admins told)")
         if escalation is not None and escalation.given_up:
             warnings.append(f"{escalation.given_up} escalation step(s) given up in 24 h")
         return Health(
@@ -106,4 +117,6 @@ class HealthDesk:
             loops=self.loops,
             outbox_wait=outbox_wait,
             failed_sends=failed_sends,
+            updates_given_up=given_up,
+            updates_retrying=retrying,
         )

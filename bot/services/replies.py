@@ -26,17 +26,19 @@ class Replies:
         update_id: int,
         reply_to_message_id: int | None = None,
         thread_id: int | None = None,
+        kind: str = "reply",
     ) -> None:
-        """Queue `text` as the answer to update `update_id` (once), replying to its message in
-        its forum topic (`thread_id`)."""
+        """Queue `text` as the answer to update `update_id` (once per `kind`: an apology for a
+        failed attempt is sent once, and does not stand in for the answer a retry gives),
+        replying to its message in its forum topic (`thread_id`)."""
         async with self.uow() as tx:
             await send(
                 tx,
                 chat_id,
                 text,
                 self.clock.now(),
-                f"reply:{chat_id}:{update_id}",
-                purpose="reply",
+                f"{kind}:{chat_id}:{update_id}",
+                purpose=kind,
                 reply_to_message_id=reply_to_message_id,
                 thread_id=thread_id,
             )

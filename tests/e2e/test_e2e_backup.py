@@ -119,3 +119,38 @@ async def test_a_restore_refuses_a_database_that_is_in_use_and_a_damaged_file(
         return
     code, out = await loudao(database_url, tmp_path, "db", "restore", str(dump))
     assert code == 1 and "not empty" in out
+
+
+async def test_numbers_shown_after_the_backup_are_not_given_again_after_a_restore(
+    world: World, database_url: str, fresh_place: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    group, resident = world.group("3"), world.resident("3")
+    for report in REPORTS:  # #A-0001, #A-0002
+        await card_of(world, group, await world.say(resident, group, report))
+    await world.settle()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    code, out = await loudao(database_url, tmp_path, "db", "backup", str(folder))
+    assert code == 0, out
+    [backup] = list(folder.iterdir())
+    for report in (LATE, "@loudao_bot 3号楼1单元电梯不动了"):  # #A-0003, #A-0004: in groups only
+        await card_of(world, group, await world.say(resident, group, report))
+    await world.settle()
+    await world.app.stop()
+    world.app._scheduler = None  # the fixture stops the first app again
+
+    args = ("db", "restore", str(backup), "--previous", database_url)
+    code, out = await loudao(fresh_place, tmp_path, *args)
+    assert code == 0, out
+    assert "tickets #A-0003 to #A-0004 were numbered after this backup" in out
+    assert "numbering goes on at #A-0005" in out
+    app = LoudaoApp(app_settings(world.server.base_url, fresh_place), clock)
+    await app.start()
+    world.app = app
+    try:
+        assert await my_tickets(world, resident) == ["A-0001", "A-0002"]
+        said = await world.say(resident, group, "@loudao_bot 3号楼3单元门口的灯坏了")
+        card = await card_of(world, group, said)
+        assert "#A-0005" in card["text"]  # not #A-0003 again
+    finally:
+        await app.stop()

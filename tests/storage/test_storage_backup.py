@@ -3,16 +3,20 @@ and a restore puts it in place without replaying the old file's write-ahead log.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.cli.db import restore_command
+from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.domain.records import AuditRecord
 from storage.backup import BackupError, backup_sqlite, check_backup, restore_sqlite
 from storage.database import Database
+from tests.releases import OLD_TICKETS, build_release_database
 
 WRITES = 300
 
@@ -59,3 +63,26 @@ def test_a_file_that_is_no_database_is_refused(tmp_path: Path) -> None:
         check_backup(junk)
     with pytest.raises(BackupError, match="no file"):
         check_backup(tmp_path / "missing.sqlite3")
+
+
+def test_an_sqlite_restore_in_place_does_not_give_shown_ticket_numbers_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = tmp_path / "loudao.sqlite3"
+    asyncio.run(build_release_database(f"sqlite+aiosqlite:///{live}"))  # #A-0001 … #A-0003
+
+    def counter(value: int | None = None) -> int:
+        with sqlite3.connect(live) as db:
+            if value is not None:
+                db.execute("UPDATE ticket_counters SET last_seq = ?", (value,))
+            return int(db.execute("SELECT last_seq FROM ticket_counters").fetchone()[0])
+
+    counter(1)  # the backup is taken when only #A-0001 had been given out
+    backup_sqlite(live, tmp_path / "backup.sqlite3")
+    counter(OLD_TICKETS)  # then #A-0002 and #A-0003 were shown in groups
+    args = argparse.Namespace(path=tmp_path / "backup.sqlite3", previous=None)
+    assert restore_command(args, Settings(database_url=f"sqlite:///{live}")) == 0
+    out = capsys.readouterr().out
+    assert "tickets #A-0002 to #A-0003 were numbered after this backup" in out
+    assert "numbering goes on at #A-0004" in out
+    assert counter() == OLD_TICKETS

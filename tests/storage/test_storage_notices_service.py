@@ -316,6 +316,25 @@ async def test_the_notices_file_loads_once_and_follows_edits(
     assert fraud is not None and fraud.status == CANCELLED
 
 
+async def test_a_notice_aimed_at_a_list_of_buildings_is_unchanged_when_loaded_again(
+    service: NoticeService, clock: FakeClock
+) -> None:
+    registry = read_registry(DEMO_COMMUNITY)
+    files = read_notice_files(registry, DEMO_COMMUNITY, service.library)
+    target = files["A"][0].target.model_copy(update={"community": False, "buildings": ("3", "5")})
+    aimed = {"A": [files["A"][0].model_copy(update={"target": target})]}
+    await import_notices(service, aimed)
+    async with service.uow() as tx:
+        before = await tx.notices.by_key(1, "file:fire-safety-weekly")
+    clock.advance(days=3)  # another start-up, days later
+    again = await import_notices(service, aimed)
+    assert (again["A"].updated, again["A"].unchanged) == (0, 1)
+    async with service.uow() as tx:
+        after = await tx.notices.by_key(1, "file:fire-safety-weekly")
+    assert before is not None and after is not None
+    assert (after.last_done, after.next_due) == (before.last_done, before.next_due)
+
+
 def test_a_wrong_notices_file_names_file_line_and_field(
     service: NoticeService, tmp_path: Path
 ) -> None:

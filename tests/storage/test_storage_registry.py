@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot import i18n
 from bot.domain.clock import FakeClock
+from bot.domain.errors import LoudaoError
 from bot.registry_file import read_registry
 from bot.services.chats import ChatService
 from bot.services.registry import load_registry
@@ -81,7 +85,9 @@ async def test_removed_staff_are_deactivated_not_deleted(
     start = text.index("      - key: chen")
     end = text.index("      - key: zhao")
     smaller = tmp_path / "community.yaml"
-    smaller.write_text(text[:start] + text[end:], encoding="utf-8")
+    # the roster's duty goes to someone else: a roster may only name staff of the file
+    without = (text[:start] + text[end:]).replace("staff: chen\n", "staff: wu\n")
+    smaller.write_text(without, encoding="utf-8")
     report = await load_registry(uow, read_registry(smaller), clock)
     assert report["A"].deactivated == 1
     async with uow() as tx:
@@ -114,3 +120,30 @@ async def test_a_used_join_code_is_refused(uow: SqlUnitOfWorkFactory, clock: Fak
         await chats.join("WU-3-2026", 888, update_id=2)
     assert err.value.key == "join.bad_code"
     assert (await chats.identity(888)).people == ()
+
+
+@pytest.mark.parametrize(
+    ("target", "refusal"),
+    [
+        ("3号楼9单元", "「3号楼9单元」里的单元没有找到。3号楼的单元有：1、2、3。"),
+        ("171号楼9单元", "171号楼没有登记单元，请绑定整栋楼：/bind 171号楼"),
+    ],
+)
+async def test_binding_a_unit_that_does_not_exist_is_refused_politely(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path, target: str, refusal: str
+) -> None:
+    text = DEMO.read_text(encoding="utf-8")
+    path = tmp_path / "community.yaml"  # building 171 lists no units
+    path.write_text(
+        text.replace('{number: "171", grid: G2, units: ["1", "2"]}', '{number: "171", grid: G2}'),
+        encoding="utf-8",
+    )
+    await load_registry(uow, read_registry(path), clock)
+    chats = ChatService(uow, clock)
+    with pytest.raises(LoudaoError) as refused:
+        await chats.bind(-5005, "新群", 9001, target, None)
+    assert i18n.t("zh_CN", refused.value.key, **refused.value.params) == refusal
+    english = i18n.t("en", refused.value.key, **refused.value.params)
+    assert english.startswith(("I can't find the unit", "Building 171 has no units"))
+    async with uow() as tx:
+        assert await tx.chats.get(-5005) is None  # nothing bound

@@ -172,3 +172,23 @@ def test_an_unknown_choice_for_unaddressed_reports_names_its_line(tmp_path: Path
     )
     e = error_of(write(tmp_path, text))
     assert e.line == 4 and "unaddressed_reports" in e.field
+
+
+def test_a_roster_naming_staff_the_file_does_not_have_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = DEMO.read_text(encoding="utf-8").replace(
+        "          shift: day\n          staff: zhang\n",
+        "          shift: day\n          staff: nobody\n",
+        1,
+    )
+    path = write(tmp_path, text)
+    err = error_of(path)
+    assert err.field == "communities[0].roster.duties[0].staff"
+    assert "unknown staff 'nobody'" in err.message
+    assert err.line == text.splitlines().index("          staff: nobody") + 1
+    from bot.__main__ import main
+
+    for args in (["load", "--check", str(path)], ["load", str(path)]):  # refused before storing
+        assert main(args) == 1
+        assert "unknown staff 'nobody'" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import i18n, metrics
 from bot.domain.clock import Clock
@@ -34,6 +34,7 @@ from bot.services.tickets.core import change, community_of, person_in
 from bot.services.tickets.dto import Origin
 
 log = logging.getLogger(__name__)
+LATE_AFTER = timedelta(minutes=1)  # a reminder fired this long after its deadline is late
 NOTE_CHARS = 300
 
 
@@ -240,9 +241,18 @@ class EscalationDesk:
         else:
             rows = await staff_buttons(tx, ticket, locale, now)
         due_at = await self._deadline_of(tx, step)
+        # the bot was down past the deadline: never "needed before" a time already gone
+        late = now > due_at + LATE_AFTER
+        if late:
+            metrics.LATE_REMINDERS.inc()
+            log.info(
+                "reminder for ticket %s sent late: its deadline passed",
+                ticket.number,
+                extra={"ticket": ticket.number},
+            )
         text = i18n.t(
             locale,
-            "duty.remind.text",
+            "duty.remind.late" if late else "duty.remind.text",
             number=ticket.label,
             category=self.looks.category(locale, ticket.category),
             place=self.looks.place(locale, ticket.building, ticket.unit),

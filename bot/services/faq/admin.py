@@ -259,6 +259,17 @@ def _drop(matcher: FaqMatcher, entry_id: str) -> None:
     matcher.remove(entry_id)
 
 
+def check_faq_files(registry: RegistryFile, registry_path: Path) -> dict[str, int]:
+    """Read each community's `faq_file` (errors name file, line, field), changing nothing;
+    return its number of entries by community code."""
+    counts: dict[str, int] = {}
+    for spec in registry.communities:
+        path = faq_path(spec.faq_file, registry_path)
+        if path is not None:
+            counts[spec.code] = len(load_kb(path).entries)
+    return counts
+
+
 def faq_path(faq_file: str | None, registry_path: Path) -> Path | None:
     """Where a community's `faq_file` is: relative to the community file, or absolute."""
     if faq_file is None:

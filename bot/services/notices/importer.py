@@ -41,7 +41,8 @@ def _record(spec: NoticeSpec, community_id: int) -> NoticeRecord:
         source="file",
         template=spec.template,
         variables=dict(spec.variables),
-        target=spec.target.model_dump(exclude_defaults=True),
+        # as JSON (lists, not tuples): what is stored compares equal when loaded again
+        target=spec.target.model_dump(mode="json", exclude_defaults=True),
         schedule=dump_schedule(spec.schedule),
         pin=spec.pin,
         quiet_hours=dump_quiet(spec.quiet_hours),
