@@ -75,7 +75,9 @@ def test_the_words_and_names_libraries_print_are_blanked(line: str) -> None:
 
 
 def test_what_the_operator_needs_stays() -> None:
-    line = "update 1234567 handled in 0.03 s; ticket #A-0042 (chat -1001171, outbox 88), 2026-12-01"
+    line = (
+        "update 1234567 handled in 0.03 s; ticket #A-0042 (chat -1001171, outbox 88), 2026-12-01"
+    )
     assert redact(line) == line
 
 
