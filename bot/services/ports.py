@@ -87,6 +87,7 @@ class InboxRepo(Protocol):
     async def mark(
         self, update_id: int, status: str, now: datetime, error: str | None = None
     ) -> None: ...
+    async def forget_payload(self, update_id: int) -> None: ...
 
 
 class OutboxRepo(Protocol):
