@@ -66,3 +66,10 @@ class Redactor:
         text = _PHONE_RE.sub(HIDDEN, text)
         text = _ROOM_AFTER_PLACE_RE.sub(rf"\1{HIDDEN}", text)
         return _ROOM_RE.sub(HIDDEN, text)
+
+
+def hide_personal(text: str, mark: str = "***") -> str:
+    """Replace the phones and rooms in `text` with `mark` (what may be kept of a question)."""
+    text = _PHONE_RE.sub(mark, text)
+    text = _ROOM_AFTER_PLACE_RE.sub(rf"\g<1>{mark}", text)
+    return _ROOM_RE.sub(mark, text)
