@@ -10,7 +10,7 @@ from telegram import Update
 from handlers.incoming import sender
 from handlers.tickets import parse
 from sandbox.models import GROUP_ANONYMOUS_BOT_ID
-from tests.e2e.test_e2e_tickets import card_of
+from tests.e2e.test_e2e_tickets import card_of, edited, press
 from tests.e2e.world import World
 
 pytestmark = pytest.mark.e2e
@@ -77,3 +77,19 @@ def test_a_channels_post_forwarded_into_its_discussion_group_is_the_channels() -
     assert who is not None and who.id == -1009999 and who.full_name == "小区公告"
     parsed = parse(update, "loudao_bot")
     assert parsed is not None and parsed.user_id == -1009999
+
+
+async def test_an_anonymous_admins_buttons_answer_that_groups_admins_only(
+    world: World,
+) -> None:
+    group, admin, neighbour = world.group("3"), world.resident("3"), world.resident("3", 1)
+    make_admin(world, admin, group)
+    said = await world.say(admin, group, "/report", anonymous=True)
+    screen = await world.bot_says(group, "第2步", after=said)
+    # a button press comes from the person: a neighbour is refused, the group's admin is not
+    refused = await world.client.press(neighbour, screen, "照明灯具")
+    assert "不是" in refused["text"] or "不能" in refused["text"], refused
+    await press(world, admin, screen, "照明灯具")
+    await edited(world, screen, "第3步")
+    text = await world.say(admin, group, "2单元三楼的灯一闪一闪的", anonymous=True)
+    await world.bot_says(group, "第4步", after=text)
