@@ -26,7 +26,6 @@ class AppendOnlySession(Session):
     """A session in which audit rows can only be added."""
 
 
-@event.listens_for(AppendOnlySession, "before_flush")
 def _only_new_audit_rows(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
     for row in session.deleted:
         if isinstance(row, AuditEvent):
@@ -36,10 +35,13 @@ def _only_new_audit_rows(session: Session, _flush: UOWTransaction, _instances: A
             raise AppendOnlyError(f"{AUDIT_TABLE} is append-only: a row cannot be changed")
 
 
-@event.listens_for(AppendOnlySession, "do_orm_execute")
 def _no_audit_updates(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
     if isinstance(table, Table) and table.name == AUDIT_TABLE:
         raise AppendOnlyError(f"{AUDIT_TABLE} is append-only: no UPDATE or DELETE")
+
+
+event.listen(AppendOnlySession, "before_flush", _only_new_audit_rows)
+event.listen(AppendOnlySession, "do_orm_execute", _no_audit_updates)
