@@ -9,8 +9,8 @@ The audit log is kept, not erased by age. Should an operator ever have to remove
 rows (a legal hold ended, say), the table's owner does it deliberately, in one transaction:
 PostgreSQL `BEGIN; ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; DELETE FROM
 audit_log WHERE at < '…'; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only; COMMIT;`
-(SQLite: drop the two `audit_log_no_*` triggers, delete, and run `loudao db upgrade` after
-re-creating them with this revision's statements).
+(SQLite, with the bot stopped: `DROP TRIGGER audit_log_no_delete`, delete the rows, and
+create the trigger again with the statement below).
 
 Revision ID: 0014
 Revises: 0013
