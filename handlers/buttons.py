@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
+from telegram import ChatMember, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.services.buttons import ButtonExpired, Buttons, Pressed
@@ -35,7 +36,17 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         query = update.callback_query
         if query is None or query.from_user is None:
             return
-        press = await buttons.press(query.data or "", query.from_user.id)
+        presser, chat = query.from_user.id, query.message.chat.id if query.message else None
+
+        async def is_group_admin() -> bool:
+            assert chat is not None
+            try:
+                member = await context.bot.get_chat_member(chat, presser)
+            except TelegramError:
+                return False  # cannot tell: the button is not theirs
+            return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+        press = await buttons.press(query.data or "", presser, chat, is_group_admin)
         actions: dict[str, Action] = context.bot_data.get(_ACTIONS, {})
         match = max((k for k in actions if press.spec.kind.startswith(k)), key=len, default=None)
         if match is None:

@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.errors import InvalidInput
 from bot.services.container import Services
-from handlers.incoming import locale_for, topic_of
+from handlers.incoming import locale_for, sender, topic_of
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -56,7 +56,7 @@ def command(
     """A PTB callback for `run`; `private_only` is the refusal's text key for a group."""
 
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
+        message, user = update.effective_message, sender(update)
         chat = update.effective_chat
         if message is None or user is None or chat is None:
             return

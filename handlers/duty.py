@@ -22,6 +22,7 @@ from bot.services.escalation.desk import EscalationDesk, FollowUpNote
 from bot.services.tickets.dto import Origin
 from handlers.buttons import on_press
 from handlers.command import Command, command
+from handlers.incoming import sender
 
 NOTE_GROUP = -5  # before ticket intake (0): a reply to the follow-up prompt is its note
 
@@ -52,7 +53,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         return await desk.workday(cmd.user.id, cmd.args)
 
     async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = update.message, update.effective_user, update.effective_chat
+        message, user, chat = update.message, sender(update), update.effective_chat
         if message is None or user is None or chat is None or message.reply_to_message is None:
             return
         handled = await escalation.followup_note(

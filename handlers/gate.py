@@ -29,7 +29,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         user = update.effective_user
         if chat.type == "private" and user is not None and services.reach is not None:
             await services.reach.seen(user.id)  # the bot may write to them from now on
-        decision = await services.chats.gate(chat.id, chat.type)
+        decision = await services.chats.gate(chat.id, chat.type, update.update_id)
         if decision is ChatGate.SERVE:
             return
         if decision is ChatGate.IGNORE:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update, User
 
 from bot import i18n
 from bot.domain.intake.language import written_in
@@ -15,6 +15,33 @@ def strip_mention(text: str, bot_username: str) -> str:
     if lower != bot_username:
         out = out.replace(f"@{lower}", " ")
     return " ".join(out.split())
+
+
+def sender(update: Update) -> User | None:
+    """Who wrote a message: its user – or, for a message sent on behalf of a chat, that chat.
+
+    An anonymous admin writes as the group and a channel as itself: Telegram then puts one
+    stand-in account in `from` for all of them (GroupAnonymousBot 1087968824, Telegram
+    777000, Channel_Bot 136817688) and the real sender in `sender_chat`. The chat's id (a
+    negative number, no person's) is who acted: an anonymous admin of one group is never
+    taken for one of another, and no person's rights or tickets are theirs. Button presses
+    always come from the person (callback queries carry no sender_chat)."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return as_user(message.sender_chat)
+    return update.effective_user
+
+
+def sender_of(message: Message) -> User | None:
+    """Who wrote `message` (a replied-to message, say): as `sender` does for an update."""
+    if message.sender_chat is not None:
+        return as_user(message.sender_chat)
+    return message.from_user
+
+
+def as_user(chat: Chat) -> User:
+    """The chat a message was sent on behalf of, in the shape of its sender."""
+    return User(chat.id, chat.title or chat.full_name or "", False, username=chat.username)
 
 
 def area_of(update: Update) -> str:
@@ -51,7 +78,7 @@ def locale_for(update: Update, default_locale: str) -> str:
     English); otherwise private replies follow the user's language, group replies the
     community's. Commands are read by the user's language only: their words are codes."""
     chat = update.effective_chat
-    user = update.effective_user
+    user = sender(update)
     message = update.effective_message
     said = (message.text or message.caption or "") if message is not None else ""
     written = written_in(said) if said and not said.startswith("/") else None

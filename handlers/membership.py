@@ -28,7 +28,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         is_in = change.new_chat_member.status in PRESENT
         if is_in and not was_in:
             adder = change.from_user.id if change.from_user else None
-            gate = await services.chats.bot_added(chat.id, chat.title or "", adder)
+            gate = await services.chats.bot_added(
+                chat.id, chat.title or "", adder, update.update_id
+            )
             if gate is ChatGate.LEAVE:
                 with contextlib.suppress(TelegramError):
                     await context.bot.leave_chat(chat.id)
@@ -37,7 +39,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
             await services.replies.reply(chat.id, i18n.t(locale, key), update.update_id)
             services.wake_sender()
         elif was_in and not is_in:
-            await services.chats.bot_removed(chat.id, chat.title or "")
+            await services.chats.bot_removed(chat.id, chat.title or "", update.update_id)
             services.wake_sender()
 
     application.add_handler(ChatMemberHandler(changed, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -28,7 +28,7 @@ from bot.services.notices.flow import FLOW, NoticeFlow
 from handlers.buttons import on_press
 from handlers.command import Command, command
 from handlers.errors import answer
-from handlers.incoming import locale_for
+from handlers.incoming import locale_for, sender
 
 # Typed answers to the /notice flow are looked at before other private-message handlers.
 FLOW_TEXT_GROUP = -10
@@ -51,7 +51,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         await desk.outage(cmd.user.id, cmd.message.text or "", cmd.update_id)
 
     async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
+        message, user = update.effective_message, sender(update)
         if message is None or user is None or not message.text:
             return
         try:

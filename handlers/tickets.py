@@ -22,7 +22,7 @@ from bot.services.container import Services
 from bot.services.tickets.desk import TicketDesk
 from bot.services.tickets.dto import Origin, Replied, TicketMessage
 from handlers.buttons import on_press
-from handlers.incoming import opens_its_topic, strip_mention, topic_of
+from handlers.incoming import opens_its_topic, sender, sender_of, strip_mention, topic_of
 
 OBSERVE_GROUP = -90  # after the gate (-100): remember who writes with which @username
 
@@ -34,7 +34,7 @@ def _entities(message: Message) -> dict[MessageEntity, str]:
 
 def parse(update: Update, bot_username: str) -> TicketMessage | None:
     """Describe a new text or photo message for the ticket desk; None for anything else."""
-    message, user, chat = update.message, update.effective_user, update.effective_chat
+    message, user, chat = update.message, sender(update), update.effective_chat
     if message is None or user is None or chat is None:
         return None
     entities = _entities(message)
@@ -44,11 +44,12 @@ def parse(update: Update, bot_username: str) -> TicketMessage | None:
     reply = None
     r = message.reply_to_message
     if r is not None and not opens_its_topic(message, r):
+        author = sender_of(r)
         reply = Replied(
             message_id=r.message_id,
-            user_id=r.from_user.id if r.from_user else None,
-            user_name=r.from_user.full_name if r.from_user else "",
-            is_bot=bool(r.from_user and r.from_user.is_bot),
+            user_id=author.id if author else None,
+            user_name=author.full_name if author else "",
+            is_bot=bool(author and author.is_bot),
             text=strip_mention(r.text or r.caption or "", bot_username),
             photo_file_id=r.photo[-1].file_id if r.photo else None,
         )
@@ -78,8 +79,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     tickets: TicketDesk = desk
 
     async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        if user is not None and not user.is_bot:
+        user = sender(update)
+        if user is not None and not user.is_bot and user.id > 0:  # a person's @username
             await tickets.intake.remember(user.id, user.username)
 
     async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

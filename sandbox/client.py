@@ -121,12 +121,16 @@ class SandboxClient:
         photo: bytes | None = None,
         thread_id: int | None = None,
         mentions: Sequence[int] = (),
+        anonymous: bool = False,
     ) -> JSON:
         """Post a message as a person (in a forum topic with `thread_id`); return it.
 
         `mentions` are people picked from the member list: their names in the text become
-        text_mention entities carrying the user, as for people without a @username."""
+        text_mention entities carrying the user, as for people without a @username. An
+        `anonymous` admin writes as the group (sender_chat), as Telegram lets admins do."""
         body: JSON = {"chat_id": chat_id, "from_user_id": user_id, "text": text}
+        if anonymous:
+            body["anonymous"] = True
         if mentions:
             body["mentions"] = list(mentions)
         if reply_to is not None:

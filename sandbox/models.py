@@ -51,6 +51,11 @@ def group_upgraded(supergroup_id: int) -> ApiError:
     )
 
 
+# The user Telegram puts in `from` of every message an anonymous group admin sends (with the
+# group as `sender_chat`); the Bot API keeps `from` for backward compatibility
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+
+
 @dataclass
 class User:
     """A Telegram account (a person, or the bot itself)."""
@@ -76,6 +81,11 @@ class User:
     def to_view(self) -> JSON:
         """Return the sandbox API view."""
         return {"id": self.id, "name": self.name, "username": self.username, "role": self.role}
+
+
+def group_anonymous_bot() -> User:
+    """Telegram's stand-in sender of anonymous admins' messages (one account for all groups)."""
+    return User(GROUP_ANONYMOUS_BOT_ID, "Group", "GroupAnonymousBot", is_bot=True, started=False)
 
 
 @dataclass
@@ -218,6 +228,9 @@ class Message:
     deleted: bool = False
     thread_id: int | None = None  # the forum topic it is in; None: General, or not a forum
     reply_root: int | None = None  # the first message of the reply chain it belongs to
+    # sent on behalf of a chat (an anonymous admin posts as the group itself): `from_id` is
+    # then Telegram's stand-in user for every such message, GroupAnonymousBot
+    sender_chat_id: int | None = None
 
 
 def image_size(data: bytes) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from typing import Any
 from sandbox.entities import command_of, text_mentions, user_entities
 from sandbox.models import (
     GENERAL_TOPIC,
+    GROUP_ANONYMOUS_BOT_ID,
     GROUP_TYPES,
     JSON,
     ApiError,
@@ -22,6 +23,7 @@ from sandbox.models import (
     PollRecord,
     User,
     bad_request,
+    group_anonymous_bot,
     group_upgraded,
     image_size,
 )
@@ -221,6 +223,8 @@ class SandboxState:
             "chat": self.chat_api(chat),
             "date": message.date,
         }
+        if message.sender_chat_id is not None:
+            data["sender_chat"] = self.chat_api(self.chats[message.sender_chat_id])
         if message.text is not None:
             data["text"] = message.text
             if message.entities:
@@ -270,6 +274,11 @@ class SandboxState:
             "message_id": message.message_id,
             "date": message.date,
             "from": self.users[message.from_id].to_api(),
+            "sender_chat": (
+                self.chat_api(self.chats[message.sender_chat_id])
+                if message.sender_chat_id is not None
+                else None
+            ),
             "text": message.text if message.text is not None else (message.caption or ""),
             "caption": message.caption,
             "entities": message.entities,
@@ -357,15 +366,23 @@ class SandboxState:
         photo_mime: str = "image/jpeg",
         thread_id: int | None = None,
         mentions: Sequence[int] = (),
+        anonymous: bool = False,
     ) -> Message:
         """Store what a person wrote (in a forum: in a topic or General) and hand it to the bot
         if the bot would see it; `mentions` are people picked from the member list by name
-        (text_mention entities)."""
+        (text_mention entities). An `anonymous` admin writes as the group itself: Telegram
+        gives the group as `sender_chat` and GroupAnonymousBot as `from`, never the person."""
         chat = self.chat(chat_id)
         self.writable(chat)
         self.user(from_user_id)
         if from_user_id not in chat.members:
             raise ApiError(403, "Forbidden: the user is not a member of this chat")
+        sender_chat = None
+        if anonymous:
+            if not chat.is_group or from_user_id not in chat.admins:
+                raise bad_request("only a group's administrators can write anonymously")
+            self.users.setdefault(GROUP_ANONYMOUS_BOT_ID, group_anonymous_bot())
+            from_user_id, sender_chat = GROUP_ANONYMOUS_BOT_ID, chat.id
         target = self.find(chat_id, reply_to) if reply_to is not None else None
         if reply_to is not None and target is None:
             raise bad_request("message to be replied not found")
@@ -386,6 +403,7 @@ class SandboxState:
                 photo_file_id=record.file_id,
                 reply_to=reply_to,
                 thread_id=thread_id,
+                sender_chat_id=sender_chat,
             )
         else:
             message = self.store(
@@ -395,6 +413,7 @@ class SandboxState:
                 entities=entities,
                 reply_to=reply_to,
                 thread_id=thread_id,
+                sender_chat_id=sender_chat,
             )
         if chat.type == "private":
             self.users[from_user_id].started = True

@@ -203,6 +203,7 @@ class UserApi:
                 photo_mime=mime,
                 thread_id=_int(body, "message_thread_id", required=False),
                 mentions=[int(m) for m in body.get("mentions") or []],
+                anonymous=bool(body.get("anonymous")),
             )
             return self.state.message_view(message)
 

@@ -101,6 +101,14 @@ class SqlInboxRepo:
         )
         return [(r[0], r[1], int(r[2] or 0)) for r in rows]
 
+    async def forget_payload(self, update_id: int) -> None:
+        """Keep only the id of an update (a stranger's group: nothing of it is to be kept)."""
+        await self.s.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == update_id)
+            .values(payload={"update_id": update_id})
+        )
+
     async def mark(self, update_id: int, status: str, now: datetime) -> None:
         await self.s.execute(
             update(InboxUpdate)

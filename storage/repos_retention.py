@@ -6,13 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEvent, InboxUpdate, OutboxMessage
+from storage.models import ButtonAction, InboxUpdate, OutboxMessage
+from storage.models_duty import FollowUpRow, RosterOverrideRow
+from storage.models_faq import FaqGap
 from storage.models_notices import NoticeDraft
 from storage.models_offers import ReportOffer
-from storage.models_tickets import ReportDraft, TicketNote, TicketRow
+from storage.models_tickets import (
+    KnownUsername,
+    ReportDraft,
+    TicketNote,
+    TicketPhoto,
+    TicketRow,
+)
+from storage.retention_plan import PERSONAL_PAYLOAD_KEYS
 
 #: ticket states after which nothing more happens (a closed ticket may still be reopened;
 #: after the keeping period it is history)
@@ -31,7 +40,8 @@ class SqlRetentionRepo:
         scrub: Callable[[str, str | None], str],
         limit: int,
     ) -> int:
-        """Drop room and phone, and scrub the texts, of tickets ended before `ended_before`."""
+        """Drop room, phone and reporter, and scrub the texts (phones, the room, the reporter's
+        name), notes and follow-up note of tickets ended before `ended_before`; drop photos."""
         ended_at = func.coalesce(TicketRow.closed_at, TicketRow.updated_at)
         rows = list(
             await self.s.scalars(
@@ -46,24 +56,27 @@ class SqlRetentionRepo:
             )
         )
         for ticket in rows:
-            room = ticket.room
+            room, name = ticket.room, ticket.reporter_name
+
+            def hide(text: str, room: str | None = room, name: str = name) -> str:
+                out = scrub(text, room)
+                return out.replace(name, "***") if len(name) >= 2 else out
+
             notes = await self.s.scalars(
                 select(TicketNote).where(TicketNote.ticket_id == ticket.id)
             )
             for note in notes:
-                note.text = scrub(note.text, room)
-            events = await self.s.scalars(
-                select(AuditEvent).where(
-                    AuditEvent.community_id == ticket.community_id,
-                    AuditEvent.subject == f"ticket:{ticket.number}",
-                )
-            )
-            for event in events:  # state changes keep the note that came with them
-                said = event.details.get("note")
-                if isinstance(said, str) and said:
-                    event.details = {**event.details, "note": scrub(said, room)}
-            ticket.text = scrub(ticket.text, room)
-            ticket.last_note = scrub(ticket.last_note, room) if ticket.last_note else None
+                note.text = hide(note.text)
+                note.photo_file_id = None
+            followup = await self.s.get(FollowUpRow, ticket.id)
+            if followup is not None and followup.note:
+                followup.note = hide(followup.note)
+            await self.s.execute(delete(TicketPhoto).where(TicketPhoto.ticket_id == ticket.id))
+            # the audit log is append-only and holds no personal data: nothing to erase there
+            ticket.text = hide(ticket.text)
+            ticket.last_note = hide(ticket.last_note) if ticket.last_note else None
+            if ticket.cancel_reason:
+                ticket.cancel_reason = hide(ticket.cancel_reason)
             ticket.room = None
             ticket.phone = None
             ticket.reporter_name = ""
@@ -103,6 +116,46 @@ class SqlRetentionRepo:
                 OutboxMessage.erased_at.is_(None),
             )
             .values(payload=_ERASED_PAYLOAD, erased_at=now)
+        )
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
+    async def forget_buttons(self, created_before: datetime) -> int:
+        """Delete buttons made before the cut-off whose payload carries what someone wrote or
+        is called (「转给工作人员」, the offer of a ticket, an outage reminder: text, name ...).
+
+        Those are prompts to the moment; a press after this is answered as for an expired
+        button. Buttons carrying ids only (a card's actions) stay."""
+        carries = [
+            cast(ButtonAction.payload, String).like(f'%"{key}"%') for key in PERSONAL_PAYLOAD_KEYS
+        ]
+        result = await self.s.execute(
+            delete(ButtonAction).where(ButtonAction.created_at < created_before, or_(*carries))
+        )
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
+    async def forget_questions(self, asked_before: datetime) -> int:
+        """Delete unanswered FAQ questions last asked before the cut-off (wording and key)."""
+        result = await self.s.execute(delete(FaqGap).where(FaqGap.last_at < asked_before))
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
+    async def forget_usernames(self, seen_before: datetime) -> int:
+        """Forget which @username a Telegram user wrote with, when not renewed since the
+        cut-off (the next message they write records it again)."""
+        result = await self.s.execute(
+            delete(KnownUsername).where(KnownUsername.updated_at < seen_before)
+        )
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
+    async def erase_override_notes(self, ended_before: datetime) -> int:
+        """Empty the note (a reason for leave, say) of covers and leaves that ended long ago."""
+        result = await self.s.execute(
+            update(RosterOverrideRow)
+            .where(RosterOverrideRow.end_at < ended_before, RosterOverrideRow.note != "")
+            .values(note="")
         )
         assert isinstance(result, CursorResult)
         return int(result.rowcount or 0)

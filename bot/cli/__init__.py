@@ -50,7 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=(settings.bot_token, settings.webhook_secret),
+    )
     command: Command = args.func
     try:
         return command(args, settings)

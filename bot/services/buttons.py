@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.clock import Clock
@@ -48,8 +48,18 @@ class Buttons:
             await tx.commit()
         return callback_data(button_id)
 
-    async def press(self, data: str, presser_id: int) -> Pressed:
-        """Resolve callback_data; refuse expired buttons and people it is not meant for."""
+    async def press(
+        self,
+        data: str,
+        presser_id: int,
+        group_id: int | None = None,
+        is_group_admin: Callable[[], Awaitable[bool]] | None = None,
+    ) -> Pressed:
+        """Resolve callback_data; refuse expired buttons and people it is not meant for.
+
+        A button meant for a group itself (an anonymous admin wrote as `group_id`) is pressed
+        by a person – Telegram names the presser – and counts as the group's when that person
+        is one of the group's admins (`is_group_admin`, asked only then)."""
         if not data.startswith(CALLBACK_PREFIX):
             raise ButtonExpired()
         button_id = data.removeprefix(CALLBACK_PREFIX)
@@ -69,5 +79,13 @@ class Buttons:
         restricted = bool(spec.allowed_user_ids or spec.allowed_roles)
         allowed = presser_id in spec.allowed_user_ids or bool(roles & set(spec.allowed_roles))
         if restricted and not allowed:
+            if (
+                group_id is not None
+                and group_id < 0
+                and group_id in spec.allowed_user_ids
+                and is_group_admin is not None
+                and await is_group_admin()
+            ):
+                return Pressed(button_id, spec, group_id, frozenset())
             raise NotAllowed("error.button_not_yours")
         return Pressed(button_id, spec, presser_id, roles)

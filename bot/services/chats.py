@@ -74,16 +74,24 @@ class ChatService:
         async with self.uow() as tx:
             return await tx.chats.get(chat_id)
 
-    async def gate(self, chat_id: int, chat_type: str) -> ChatGate:
-        """Decide whether the bot serves, waits in, or leaves a chat."""
+    async def gate(self, chat_id: int, chat_type: str, update_id: int | None = None) -> ChatGate:
+        """Decide whether the bot serves, waits in, or leaves a chat; of a group it never knew
+        (a stranger's) the update keeps only its id."""
         if chat_type == "private":
             return ChatGate.SERVE
         chat = await self.chat(chat_id)
+        if chat is None and update_id is not None:
+            await self._forget_update(update_id)
         if chat is not None and chat.status == "migrated":
             return ChatGate.IGNORE
         if chat is None or chat.status in ("left", "dead"):
             return ChatGate.LEAVE
         return ChatGate.SERVE if chat.is_bound else ChatGate.ONLY_BIND
+
+    async def _forget_update(self, update_id: int) -> None:
+        async with self.uow() as tx:
+            await tx.inbox.forget_payload(update_id)
+            await tx.commit()
 
     async def bind(
         self, chat_id: int, title: str, user_id: int, target: str, update_id: int | None
@@ -140,8 +148,14 @@ class ChatService:
             await tx.commit()
         return person, community.name if community else ""
 
-    async def bot_added(self, chat_id: int, title: str, adder_id: int | None) -> ChatGate:
-        """The bot was added to a group: serve it, wait for /bind, or leave."""
+    async def bot_added(
+        self, chat_id: int, title: str, adder_id: int | None, update_id: int | None = None
+    ) -> ChatGate:
+        """The bot was added to a group: serve it, wait for /bind, or leave.
+
+        A group the bot never knew, added by someone who is not staff, is left and nothing of
+        it is kept (PIPL: no title, no adder, not the update itself – only its id, so that it
+        is not handled twice)."""
         async with self.uow() as tx:
             chat = await tx.chats.get(chat_id)
             now = self.clock.now()
@@ -152,6 +166,11 @@ class ChatService:
                 adder = await tx.people.by_telegram_id(adder_id) if adder_id else []
                 allowed = _first_with_role(adder, Role.ADMIN, Role.SUPERVISOR) is not None
                 gate = ChatGate.ONLY_BIND if allowed else ChatGate.LEAVE
+                if chat is None and not allowed:
+                    if update_id is not None:
+                        await tx.inbox.forget_payload(update_id)
+                    await tx.commit()
+                    return gate
                 await tx.chats.set_status(chat_id, "pending" if allowed else "left", now, title)
             await tx.audit.record(
                 AuditRecord(
@@ -165,10 +184,15 @@ class ChatService:
             await tx.commit()
         return gate
 
-    async def bot_removed(self, chat_id: int, title: str) -> None:
-        """The bot was removed: stop sending there and tell the community's admins once."""
+    async def bot_removed(self, chat_id: int, title: str, update_id: int | None = None) -> None:
+        """The bot was removed: stop sending there and tell the community's admins once (of a
+        group it never knew – a stranger's it left – only the update's id is kept)."""
         async with self.uow() as tx:
-            await mark_chat_dead(tx, chat_id, title, self.clock.now(), reason="removed")
+            if await tx.chats.get(chat_id) is None:
+                if update_id is not None:
+                    await tx.inbox.forget_payload(update_id)
+            else:
+                await mark_chat_dead(tx, chat_id, title, self.clock.now(), reason="removed")
             await tx.commit()
 
 

@@ -4,14 +4,20 @@
   phone and reporter name; phone numbers and the room are scrubbed from its texts and notes.
   The ticket itself stays: numbers, categories, times and verdicts are what communities count.
 - Telegram updates (raw message texts), private messages (staff cards with rooms and
-  phones) and abandoned /notice drafts are kept `keep_messages`, then forgotten; expired
-  /report drafts go at once.
+  phones), buttons that carry what someone wrote (「转给工作人员」, offers, outage
+  reminders), unanswered FAQ questions, who wrote with which @username and abandoned /notice
+  drafts are kept `keep_messages`, then forgotten; expired /report drafts go at once.
+- Covers and leaves entered in chat lose their note `keep_private` after they ended.
+- The audit log is append-only and holds no personal data: retention never touches it.
+
+storage/retention_plan.py names every column that can hold personal data and how it is
+erased; tests/storage/test_storage_retention_coverage.py keeps that list whole.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.clock import Clock
@@ -28,10 +34,14 @@ class Erased:
     updates: int = 0
     messages: int = 0
     drafts: int = 0
+    buttons: int = 0
+    questions: int = 0
+    usernames: int = 0
+    overrides: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.tickets or self.updates or self.messages or self.drafts)
+        return any(asdict(self).values())
 
 
 class RetentionDesk:
@@ -73,33 +83,30 @@ class RetentionDesk:
             tickets += n
             if n < self.batch:
                 break
+        old = now - self.keep_messages
         async with self.uow() as tx:
-            updates = await tx.retention.forget_updates(now - self.keep_messages)
-            messages = await tx.retention.erase_private_messages(now - self.keep_messages, now)
-            drafts = await tx.retention.forget_drafts(now, now - self.keep_messages)
-            erased = Erased(tickets, updates, messages, drafts)
+            r = tx.retention
+            erased = Erased(
+                tickets=tickets,
+                updates=await r.forget_updates(old),
+                messages=await r.erase_private_messages(old, now),
+                drafts=await r.forget_drafts(now, old),
+                buttons=await r.forget_buttons(old),
+                questions=await r.forget_questions(old),
+                usernames=await r.forget_usernames(old),
+                overrides=await r.erase_override_notes(now - self.keep_private),
+            )
             if erased.anything:
                 await tx.audit.record(
                     AuditRecord(
-                        action="privacy.erased",
-                        subject="retention",
-                        details={
-                            "tickets": tickets,
-                            "updates": updates,
-                            "messages": messages,
-                            "drafts": drafts,
-                        },
+                        action="privacy.erased", subject="retention", details=asdict(erased)
                     ),
                     now,
                 )
             await tx.commit()
         if erased.anything:
             log.info(
-                "retention: erased %d tickets' personal data, %d updates, %d private messages, "
-                "%d drafts",
-                tickets,
-                updates,
-                messages,
-                drafts,
+                "retention: erased %s",
+                ", ".join(f"{n} {what}" for what, n in asdict(erased).items() if n),
             )
         return erased

@@ -55,7 +55,12 @@ class World:
         check = predicate
         return await self.client.wait_for(
             chat,
-            lambda m: bool(m["from"].get("is_bot")) and not m.get("service") and check(m),
+            lambda m: (
+                bool(m["from"].get("is_bot"))
+                and not m.get("sender_chat")
+                and not m.get("service")
+                and check(m)
+            ),
             timeout,
             after_id,
         )
@@ -63,7 +68,11 @@ class World:
     async def bot_messages(self, chat: int, after: JSON | int = 0) -> list[JSON]:
         after_id = after["message_id"] if isinstance(after, dict) else after
         messages = await self.client.messages(chat, after_id)
-        return [m for m in messages if m["from"].get("is_bot") and not m.get("service")]
+        return [
+            m
+            for m in messages
+            if m["from"].get("is_bot") and not m.get("sender_chat") and not m.get("service")
+        ]
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Let every stored update be handled and every queued message be delivered.

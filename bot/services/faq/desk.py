@@ -19,7 +19,7 @@ from bot import i18n, metrics
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.records import ButtonSpec, CommunityInfo
-from bot.domain.tickets.privacy import scrub
+from bot.redaction import hide_personal
 from bot.services.buttons import callback_data
 from bot.services.outgoing import send
 from bot.services.ports import (
@@ -190,10 +190,13 @@ class FaqDesk:
             )
             return FaqOutcome.SUGGESTED
         if question.addressed:
+            # counted by its wording without phones and rooms (the key is stored too), and
+            # shown to admins the same way; retention forgets it after LOUDAO_KEEP_MESSAGES_DAYS
+            kept = hide_personal(question.text.strip())
             await tx.faq.record_gap(
                 where.community.id,
-                question_key(question.text),
-                scrub(question.text.strip()[:GAP_TEXT_CHARS]),  # admins see it: no phones
+                question_key(kept),
+                kept[:GAP_TEXT_CHARS],
                 question.update_id,
                 now,
             )

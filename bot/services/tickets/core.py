@@ -104,7 +104,9 @@ async def change(
             actor_telegram_id=actor,
             community_id=ticket.community_id,
             update_id=update_id,
-            details={"from": ticket.status.value, "to": after.value, "note": note[:200]},
+            # whether a note came with it, not the note: audit rows hold no personal data (the
+            # note itself is a ticket note, which retention scrubs; the audit log is append-only)
+            details={"from": ticket.status.value, "to": after.value, "noted": bool(note)},
         ),
         now,
     )

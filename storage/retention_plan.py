@@ -1,0 +1,131 @@
+"""Which columns can hold personal data and how retention erases each, and why every other text
+or JSON column of the schema holds none.
+
+A new table or column that can hold text or JSON must be added to one of the two lists:
+tests/storage/test_storage_retention_coverage.py fails until it is (and checks, on a database
+that went through retention, that none of the personal data seeded into it is left).
+"""
+
+from __future__ import annotations
+
+#: keys of a stored button's payload that carry what someone wrote or is called
+PERSONAL_PAYLOAD_KEYS = ("text", "name", "phone", "room")
+
+_PRIVATE = "LOUDAO_KEEP_PRIVATE_DAYS after the ticket ended"
+_MESSAGES = "LOUDAO_KEEP_MESSAGES_DAYS"
+
+#: table → column → how retention (storage/repos_retention.py) erases it
+PERSONAL: dict[str, dict[str, str]] = {
+    "tickets": {
+        "room": f"emptied {_PRIVATE}",
+        "phone": f"emptied {_PRIVATE}",
+        "reporter_name": f"emptied {_PRIVATE}",
+        "text": f"phones and the room scrubbed {_PRIVATE}",
+        "last_note": f"phones and the room scrubbed {_PRIVATE}",
+        "cancel_reason": f"phones and the room scrubbed {_PRIVATE}",
+    },
+    "ticket_notes": {
+        "text": f"phones and the room scrubbed {_PRIVATE}",
+        "photo_file_id": f"emptied {_PRIVATE}",
+    },
+    "ticket_photos": {"file_id": f"deleted {_PRIVATE}"},
+    "ticket_followups": {"note": f"phones and the room scrubbed {_PRIVATE}"},
+    "inbox_updates": {"payload": f"handled updates deleted after {_MESSAGES}"},
+    "outbox": {
+        "payload": f"private messages emptied after {_MESSAGES} (group messages carry none)"
+    },
+    "button_actions": {
+        "payload": f"buttons carrying {', '.join(PERSONAL_PAYLOAD_KEYS)} deleted after {_MESSAGES}"
+    },
+    "report_drafts": {"data": "deleted when the draft expires"},
+    "notice_drafts": {"data": f"deleted when untouched for {_MESSAGES}"},
+    "faq_gaps": {
+        "key": f"stored without phones and rooms; deleted when not asked for {_MESSAGES}",
+        "text": f"stored without phones and rooms; deleted when not asked for {_MESSAGES}",
+    },
+    "known_usernames": {"username": f"deleted when not renewed for {_MESSAGES}"},
+    "roster_overrides": {"note": "emptied LOUDAO_KEEP_PRIVATE_DAYS after the override ended"},
+}
+
+_FILE = "the community file's configuration, written by its admin"
+_CODES = "codes and states the bot itself writes"
+
+#: table → (why its text and JSON columns hold no personal data, those columns)
+NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
+    "audit_log": (
+        "append-only: ids, actions and counts, never what people wrote (a ticket change "
+        "records that a note came with it, not the note)",
+        ("action", "subject", "details"),
+    ),
+    "communities": (_FILE, ("code", "name", "timezone", "locale", "extra")),
+    "grids": (_FILE, ("code", "name")),
+    "buildings": (_FILE, ("number", "name", "grid_code", "units")),
+    "building_aliases": (_FILE, ("alias",)),
+    "people": (
+        "staff from the community file (their work phone and name are the admin's to keep "
+        "and remove from the file); residents are never registered",
+        ("key", "name", "join_code", "roles", "skills", "buildings", "grids", "phone", "username"),
+    ),
+    "chats": (
+        "the community's groups as bound by an admin (a stranger's group is never stored)",
+        ("title", "coverage_kind", "coverage_ref", "coverage_unit", "status", "source"),
+    ),
+    "private_chats": ("Telegram's reason for refusing a private message", ("state", "reason")),
+    "inbox_updates": ("the error's class name, never its message", ("status", "error")),
+    "outbox": (
+        _CODES + "; Telegram's error text about a send",
+        ("dedup_key", "method", "purpose", "status", "last_error"),
+    ),
+    "button_actions": (
+        _CODES + "; who may press it (ids and roles)",
+        ("id", "kind", "subject", "allowed_user_ids", "allowed_roles"),
+    ),
+    "tickets": (
+        _CODES + "; the staff member's name from the community file; the outage and "
+        "referral an admin named",
+        (
+            "number",
+            "source_key",
+            "source",
+            "status",
+            "category",
+            "building",
+            "unit",
+            "assignee_name",
+            "closure",
+            "verdict",
+            "referred_to",
+            "outage_note",
+        ),
+    ),
+    "ticket_notes": (_CODES, ("kind",)),
+    "ticket_prompts": (_CODES, ("kind",)),
+    "report_drafts": (_CODES, ("step",)),
+    "report_offers": (_CODES + " (the kind of problem offered)", ("topic",)),
+    "notice_drafts": (_CODES, ("awaiting", "status")),
+    "notices": (
+        "notices admins write for whole groups, and their schedules",
+        (
+            "key",
+            "source",
+            "template",
+            "text",
+            "variables",
+            "target",
+            "schedule",
+            "quiet_hours",
+            "status",
+            "extra",
+        ),
+    ),
+    "notice_deliveries": (_CODES + "; why a delivery failed", ("status", "error")),
+    "faq_bases": ("the FAQ file the admin loaded", ("source_file", "source_hash")),
+    "faq_entries": ("the knowledge base the admins wrote", ("entry_id", "data")),
+    "faq_cooldowns": (_CODES, ("entry_id",)),
+    "escalations": (
+        _CODES + "; the staff member paged, from the community file",
+        ("kind", "target_key", "target_name", "reason", "outcome", "last_error"),
+    ),
+    "roster_overrides": ("staff keys from the community file", ("kind", "staff_key", "by_key")),
+    "duty_daily_runs": (_CODES, ("job",)),
+}

@@ -1,0 +1,104 @@
+"""The audit log is append-only: the storage layer has no way to change or delete a row, a
+session refuses to, and so does the database itself (by trigger) – on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.records import AuditRecord
+from bot.services.ports import AuditRepo
+from storage.append_only import AppendOnlyError
+from storage.migrate import downgrade, upgrade
+from storage.models import AuditEvent
+from storage.repos_messaging import SqlAuditRepo
+from storage.uow import SqlUnitOfWorkFactory
+
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+
+
+async def one_event(uow: SqlUnitOfWorkFactory) -> int:
+    async with uow() as tx:
+        await tx.audit.record(
+            AuditRecord(action="ticket.cancel", subject="ticket:A-0001", actor_telegram_id=201),
+            T0,
+        )
+        await tx.commit()
+        found = await tx.session.scalar(select(AuditEvent.id))
+    assert found is not None
+    return int(found)
+
+
+def test_the_audit_repository_can_only_add_and_read() -> None:
+    for cls in (SqlAuditRepo, AuditRepo):
+        methods = {
+            n for n, _ in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")
+        }
+        assert methods == {"record", "count"}, cls
+
+
+async def test_a_session_refuses_to_change_or_delete_an_audit_row(
+    uow: SqlUnitOfWorkFactory,
+) -> None:
+    row_id = await one_event(uow)
+    for act in ("change", "delete", "bulk update", "bulk delete"):
+        with pytest.raises(AppendOnlyError):
+            async with uow() as tx:
+                row = await tx.session.get(AuditEvent, row_id)
+                assert row is not None
+                if act == "change":
+                    row.details = {"note": "rewritten"}
+                    await tx.session.flush()
+                elif act == "delete":
+                    await tx.session.delete(row)
+                    await tx.session.flush()
+                elif act == "bulk update":
+                    await tx.session.execute(update(AuditEvent).values(subject="x"))
+                else:
+                    await tx.session.execute(delete(AuditEvent))
+    async with uow() as tx:
+        kept = (await tx.session.execute(select(AuditEvent.subject, AuditEvent.details))).one()
+    assert tuple(kept) == ("ticket:A-0001", {})
+
+
+async def test_the_database_refuses_updates_and_deletes_of_the_audit_log(
+    uow: SqlUnitOfWorkFactory, engine: AsyncEngine
+) -> None:
+    await one_event(uow)
+    for sql in (
+        "UPDATE audit_log SET subject = 'x'",
+        "DELETE FROM audit_log",
+        *(["TRUNCATE audit_log"] if engine.dialect.name == "postgresql" else []),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(text(sql))
+    await one_event(uow)  # adding still works
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM audit_log")) == 2
+
+
+async def test_upgrading_removes_the_notes_earlier_versions_put_in_the_audit_log(
+    engine: AsyncEngine,
+) -> None:
+    await downgrade(engine, "0014")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO audit_log (at, action, subject, details) "
+                "VALUES (:at, 'ticket.cancel', 'ticket:A-0001', :details)"
+            ),
+            {"at": T0, "details": '{"from": "new", "to": "cancelled", "note": "电话13912345678"}'},
+        )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        details = await conn.scalar(text("SELECT details FROM audit_log"))
+    if isinstance(details, str):
+        details = json.loads(details)
+    assert details == {"from": "new", "to": "cancelled"}
