@@ -70,6 +70,10 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         "the community's groups as bound by an admin (a stranger's group is never stored)",
         ("title", "coverage_kind", "coverage_ref", "coverage_unit", "status", "source"),
     ),
+    "leases": (
+        "which process holds the inbox (a lease name and a host:pid holder)",
+        ("name", "holder"),
+    ),
     "private_chats": ("Telegram's reason for refusing a private message", ("state", "reason")),
     "inbox_updates": ("the error's class name, never its message", ("status", "error")),
     "outbox": (
