@@ -20,6 +20,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot import metrics
+from bot.fault_hooks import handling_update
 from bot.services.alerts.desk import AlertDesk
 from bot.services.inbox import Inbox
 from bot.services.loops import Fatal, LoopState
@@ -76,7 +77,8 @@ class Dispatcher:
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
         try:
             update = Update.de_json(payload, self.application.bot)
-            await self.application.process_update(update)  # awaits the error handler too
+            with handling_update():
+                await self.application.process_update(update)  # awaits the error handler too
         except Exception as exc:  # one bad update must not block the others
             log.exception(
                 "update %s could not be handled", update_id, extra={"update_id": update_id}

@@ -1,0 +1,34 @@
+"""The fault suite's smoke case: the real process serves a report and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+from tests.faults.harness import (
+    Stage,
+    assert_no_personal_data,
+    assert_sandbox_matches_outbox,
+    report_figure,
+    ticket_cards,
+)
+
+REPORT = "@loudao_bot 3号楼2单元楼道灯不亮了，我住1702室，电话13912345678"
+
+
+async def test_a_report_is_served_by_the_real_process_and_sigterm_stops_it_with_exit_0(
+    stage: Stage,
+) -> None:
+    bot = await stage.start_bot()
+    report_figure("start-up of loudao run", await bot.ready())
+    said = await stage.say(stage.resident("3"), stage.group("3"), REPORT)
+    took = await stage.wait_for(
+        lambda: bool(ticket_cards(stage.bot_messages(stage.group("3")))), what="the card"
+    )
+    report_figure("report → card in the group", took)
+    await stage.settle()
+    assert await stage.tickets() == 1
+    assert len(ticket_cards(stage.bot_messages(stage.group("3")))) == 1
+    await assert_sandbox_matches_outbox(stage)
+    code, seconds = await bot.terminate()
+    report_figure("SIGTERM → exit", seconds)
+    assert code == 0, bot.log()[-2000:]
+    assert said["message_id"]
+    assert_no_personal_data(stage, rooms=["1702"])
