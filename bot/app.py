@@ -58,7 +58,7 @@ class LoudaoApp:
         self.uow = self.database.uow
         if s.test_mode:  # the fault suite's kill points (refused without LOUDAO_TEST_MODE)
             arm(s.test_crash_at)
-            if s.test_crash_at in ("before_commit", "after_commit"):
+            if s.test_crash_at == "before_commit":
                 # a stand-in that delegates every repository to the real unit of work
                 self.uow = cast(SqlUnitOfWorkFactory, CrashingUnitOfWorkFactory(self.uow))
         self.use_cases = use_cases = build_services(s, self.uow, self.clock)

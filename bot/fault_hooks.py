@@ -7,8 +7,10 @@ is on, so they cannot be switched on by accident in production:
   seconds (`3600`, `-90.5`) to add, or an ISO time (`2026-12-01T09:00:00+00:00`) the clock read
   when the file was written and runs on from. A missing or empty file means no offset.
 - LOUDAO_TEST_CRASH_AT: the process SIGKILLs itself at that named point (see `CrashPoint`):
-  after Telegram answered a send but before it is marked sent; before or after the commit of a
-  transaction made while handling an update; after the first notice of a broadcast is sent.
+  after Telegram answered a send but before it is marked sent (`after_send_before_mark_sent`);
+  at the first commit made while handling an update, before it happens (`before_commit`); when
+  an update's work is committed but the update not yet marked done (`after_commit`); after the
+  first notice of a broadcast is marked sent (`mid_broadcast`).
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def parse_offset(content: str, written_at: datetime) -> timedelta:
 
 
 class CrashingUnitOfWorkFactory:
-    """Units of work whose commits reach the commit kill points while an update is handled."""
+    """Units of work whose commits reach `before_commit` while an update is handled."""
 
     def __init__(self, inner: UnitOfWorkFactory) -> None:
         self.inner = inner
@@ -136,5 +138,3 @@ class _CrashingUnitOfWork:
         if _handling_update.get():
             crash_point("before_commit")
         await self._inner.commit()
-        if _handling_update.get():
-            crash_point("after_commit")

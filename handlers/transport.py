@@ -20,7 +20,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot import metrics
-from bot.fault_hooks import handling_update
+from bot.fault_hooks import crash_point, handling_update
 from bot.services.alerts.desk import AlertDesk
 from bot.services.inbox import Inbox
 from bot.services.loops import Fatal, LoopState
@@ -79,6 +79,7 @@ class Dispatcher:
             update = Update.de_json(payload, self.application.bot)
             with handling_update():
                 await self.application.process_update(update)  # awaits the error handler too
+            crash_point("after_commit")  # test mode: its work is committed, it is not done yet
         except Exception as exc:  # one bad update must not block the others
             log.exception(
                 "update %s could not be handled", update_id, extra={"update_id": update_id}

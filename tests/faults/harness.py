@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "fault-suite-webhook-secret-1234"
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 JSON = dict[str, Any]
+SOON = 120.0  # seconds: a pending message due within this is still on its way
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,7 @@ class Stage:
 
     def env(self, crash_at: str | None = None, **extra: str) -> dict[str, str]:
         """The process's environment: nothing of this shell's LOUDAO_* settings leaks in."""
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("LOUDAO_", "BOT_TOKEN"))
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LOUDAO_", "BOT_TOKEN"))}
         base = f"http://127.0.0.1:{self.network.port}"
         env.update(
             BOT_TOKEN=SANDBOX_TOKEN,
@@ -235,12 +234,11 @@ class Stage:
             return [SentRow(*row) for row in rows]
 
     async def settled(self) -> bool:
-        """No update waits to be handled and no message is being sent or due."""
-        now = self.bot_now()
+        """No update waits to be handled and no message is being sent or due soon (a retry's
+        backoff or a 429's retry_after; later reminders are not waited for)."""
+        now = self.bot_now() + timedelta(seconds=SOON)
         waiting = await self.scalar(
-            select(func.count())
-            .select_from(InboxUpdate)
-            .where(InboxUpdate.status == "pending")
+            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status == "pending")
         )
         in_flight = await self.scalar(
             select(func.count())
