@@ -236,6 +236,7 @@ class SqlOutboxRepo:
                 status="pending",
                 next_attempt_at=now,
                 claimed_until=None,
+                attempted_at=None,  # the old chat answered "upgraded": it did not arrive
             )
         )
 

@@ -81,7 +81,8 @@ async def test_a_broadcast_killed_after_its_first_delivery_reaches_every_group_a
     notices = [r for r in rows if r.purpose == "notice"]
     groups = {r.chat_id for r in notices}
     in_doubt = {r.chat_id for r in notices if r.status == "sending" and r.attempted_at}
-    assert sent(rows, "notice") == 1 and len(groups) > 1
+    # killed mid-way: the first one marked sent (others may have finished meanwhile), not all
+    assert 1 <= sent(rows, "notice") < len(groups)
 
     stage.move_clock(minutes=3)  # past the dead process's lease
     again = await stage.start_bot()

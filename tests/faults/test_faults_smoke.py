@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.faults.harness import (
     Stage,
     assert_no_personal_data,
@@ -31,4 +33,21 @@ async def test_a_report_is_served_by_the_real_process_and_sigterm_stops_it_with_
     report_figure("SIGTERM → exit", seconds)
     assert code == 0, bot.log()[-2000:]
     assert said["message_id"]
+    assert_no_personal_data(stage, rooms=["1702"])
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 15: at DEBUG the token, the webhook secret and message texts reach the log"
+    " (the privacy branch adds a redacting filter at every level)",
+)
+async def test_even_at_debug_the_log_holds_no_personal_data_or_secrets(stage: Stage) -> None:
+    bot = await stage.start_bot(LOUDAO_LOG_LEVEL="DEBUG")
+    await stage.say(stage.resident("3"), stage.group("3"), REPORT)
+    await stage.wait_for(
+        lambda: bool(ticket_cards(stage.bot_messages(stage.group("3")))), what="the card"
+    )
+    await stage.settle()
+    assert (await bot.terminate())[0] == 0
+    assert "DEBUG" in bot.log()
     assert_no_personal_data(stage, rooms=["1702"])
