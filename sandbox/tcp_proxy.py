@@ -24,7 +24,6 @@ class TcpProxy:
         self.target_port = target_port
         self.port = 0
         self.is_cut = False
-        self.is_unplugged = False
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 
@@ -50,7 +49,6 @@ class TcpProxy:
 
     async def unplug(self) -> None:
         """Stop listening and drop every connection: connects are refused until `restore()`."""
-        self.is_unplugged = True
         self.cut()
         if self._server is not None:
             self._server.close()
@@ -65,7 +63,6 @@ class TcpProxy:
         """Listen on the same port again after `unplug()`, and forward as before."""
         if self._server is None:
             self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
-        self.is_unplugged = False
         self.restore()
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:

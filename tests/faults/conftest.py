@@ -22,12 +22,6 @@ from tests.e2e.world import DEMO
 from tests.faults.harness import Stage
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/faults/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.faults)
-
-
 @pytest.fixture(params=backends())
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A SQLite file (the bot migrates it at start-up), or a fresh PostgreSQL database migrated

@@ -12,22 +12,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.models_notices import NoticeDelivery
 from tests.faults.harness import (
+    SentRow,
     Stage,
     assert_no_personal_data,
     assert_sandbox_matches_outbox,
     report_figure,
 )
 
+pytestmark = pytest.mark.faults
+
 GAS = "@loudao_bot 5号楼2单元楼道里有很浓的煤气味，我家502室，电话13800001111"
 FIRE_SAFETY = "消防"  # the weekly fire-safety notice (bot/demo/notices.yaml)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def sent(rows: list, purpose: str) -> int:  # type: ignore[type-arg]
+def sent(rows: list[SentRow], purpose: str) -> int:
     return sum(1 for r in rows if r.purpose == purpose and r.status == "sent")
 
 

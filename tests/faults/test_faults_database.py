@@ -23,6 +23,8 @@ from tests.faults.harness import (
 )
 from tests.faults.test_faults_storms import REPORTS, ROOMS, assert_each_report_served_once
 
+pytestmark = pytest.mark.faults
+
 OUTAGE_SECONDS = 20.0
 PROBLEMS = ["楼道灯不亮了", "电梯坏了，一直停在一楼", "门口的垃圾两天没人收了"]
 

@@ -25,6 +25,8 @@ from tests.faults.harness import (
     ticket_cards,
 )
 
+pytestmark = pytest.mark.faults
+
 LIGHT = "@loudao_bot 3号楼2单元楼道灯不亮了，我住1702室，电话13912345678"
 GAS = "@loudao_bot 5号楼2单元楼道里有很浓的煤气味，我家502室，电话13800001111"
 ADVICE = "燃气泄漏"

@@ -12,6 +12,8 @@ from tests.faults.harness import (
     ticket_cards,
 )
 
+pytestmark = pytest.mark.faults
+
 REPORT = "@loudao_bot 3号楼2单元楼道灯不亮了，我住1702室，电话13912345678"
 
 

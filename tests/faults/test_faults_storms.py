@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from sandbox.fault_proxy import Fault
 from tests.faults.harness import (
     Stage,
@@ -17,6 +19,8 @@ from tests.faults.harness import (
     report_figure,
     ticket_cards,
 )
+
+pytestmark = pytest.mark.faults
 
 REPORTS = {
     "3": "@loudao_bot 3号楼2单元楼道灯不亮了，我住1702室，电话13912345678",
