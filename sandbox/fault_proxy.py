@@ -4,6 +4,8 @@ Point the bot's LOUDAO_BOT_API_BASE_URL at `{proxy.base_url}/bot` and add faults
 matched by a fault is forwarded unchanged. A fault matches a Bot API method (sendMessage…) and
 optionally a chat and a piece of the text, for its next `times` calls (None: until cleared):
 
+- `drop`: reset the connection without forwarding (the request is lost on the way; the bot
+  cannot tell this from a lost answer, so for a send it is an outcome in doubt too);
 - `delay`: wait `seconds`, then forward (slow Telegram);
 - `5xx`: answer 502 Bad Gateway without forwarding (Telegram's front end failing);
 - `429`: answer Too Many Requests with `retry_after` = `seconds`, without forwarding (a storm);
@@ -28,7 +30,7 @@ from sandbox.api_base import api_error_response
 from sandbox.models import ApiError
 from sandbox.params import Params
 
-FaultKind = Literal["delay", "5xx", "429", "accepted_then_lost"]
+FaultKind = Literal["drop", "delay", "5xx", "429", "accepted_then_lost"]
 _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
 
@@ -119,6 +121,10 @@ class FaultProxy:
         chat = str(params.values.get("chat_id")) if params is not None else None
         call = Call(method, chat, time.monotonic(), fault.kind if fault else None)
         self.calls.append(call)
+        if fault is not None and fault.kind == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=204)
         if fault is not None and fault.kind == "5xx":
             call.status = 502
             return api_error_response(ApiError(502, "Bad Gateway"))

@@ -236,8 +236,11 @@ class Stage:
             return [SentRow(*row) for row in rows]
 
     async def settled(self) -> bool:
-        """No update waits to be handled and no message is being sent or due soon (a retry's
-        backoff or a 429's retry_after; later reminders are not waited for)."""
+        """Telegram holds no unconfirmed update, none waits to be handled, and no message is
+        being sent or due soon (a retry's backoff or a 429's retry_after; later reminders are
+        not waited for)."""
+        if self.server.state.updates.unconfirmed:
+            return False
         now = self.bot_now() + timedelta(seconds=SOON)
         waiting = await self.scalar(
             select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status == "pending")

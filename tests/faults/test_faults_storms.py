@@ -100,3 +100,26 @@ async def test_a_send_accepted_whose_answer_is_lost_is_not_repeated_unless_it_is
     await assert_sandbox_matches_outbox(stage, repeated=1)
     assert (await bot.terminate())[0] == 0
     assert_no_personal_data(stage, ["502室"])
+
+
+async def test_dropped_requests_lose_no_update_and_safety_advice_still_arrives_once(
+    stage: Stage,
+) -> None:
+    """getUpdates calls reset on the way: the updates are fetched again (the offset only moves
+    once they are stored). The advice's first send is reset before Telegram saw it: in doubt,
+    so – being safety – it goes again, and arrives exactly once."""
+    group = stage.group("5")
+    bot = await stage.start_bot()
+    polls = stage.faults.add(Fault("drop", method="getUpdates", times=3))
+    advice = stage.faults.add(Fault("drop", chat_id=group, text="燃气泄漏", times=1))
+    await stage.say(stage.resident("5"), group, "@loudao_bot 5号楼2单元楼道里有很浓的煤气味")
+    await report_all(stage)
+    await stage.wait_for(lambda: polls.hits == 3 and advice.hits == 1, what="the drops")
+    await stage.settle(timeout=90)
+    assert await stage.tickets() == len(REPORTS) + 1
+    assert len(ticket_cards(stage.bot_messages(group))) == 2  # the gas leak and the lift
+    shown = [m for m in stage.bot_messages(group) if "燃气泄漏" in (m.get("text") or "")]
+    assert len(shown) == 1
+    await assert_sandbox_matches_outbox(stage)
+    assert (await bot.terminate())[0] == 0
+    assert_no_personal_data(stage, ROOMS)
