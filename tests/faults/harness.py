@@ -1,7 +1,7 @@
 """The fault suite's stage: the real `loudao run` process against the sandbox, through proxies.
 
-    bot process ──► TcpProxy (unplug: the network gone) ──► FaultProxy (delay, 5xx, 429,
-    accepted-then-lost) ──► SandboxServer (Telegram, in this test process)
+    bot process ──► TcpProxy (unplug: the network gone) ──► FaultProxy (drop, delay, 5xx,
+    429, accepted-then-lost) ──► SandboxServer (Telegram, in this test process)
 
 The bot runs as a subprocess (`python -m bot run`) with LOUDAO_TEST_MODE=1, its clock moved by a
 file this stage writes, and optionally a kill point; its log goes to a file the assertions read.
@@ -34,7 +34,6 @@ from storage.models import InboxUpdate, OutboxMessage
 from storage.models_tickets import TicketRow
 from tests.e2e.world import DEMO
 
-ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "fault-suite-webhook-secret-1234"
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 JSON = dict[str, Any]
