@@ -2,7 +2,8 @@
 
 Point the bot's LOUDAO_BOT_API_BASE_URL at `{proxy.base_url}/bot` and add faults; every call not
 matched by a fault is forwarded unchanged. A fault matches a Bot API method (sendMessage…) and
-optionally a chat and a piece of the text, for its next `times` calls (None: until cleared):
+optionally a chat (or private chats only) and a piece of the text, for its next `times` calls
+(None: until cleared):
 
 - `drop`: reset the connection without forwarding (the request is lost on the way; the bot
   cannot tell this from a lost answer, so for a send it is an outcome in doubt too);
@@ -41,6 +42,7 @@ class Fault:
     kind: FaultKind
     method: str = "sendMessage"
     chat_id: int | None = None
+    private_only: bool = False  # only calls naming a private chat (a positive chat id)
     text: str | None = None
     times: int | None = 1
     seconds: float = 1.0
@@ -51,7 +53,10 @@ class Fault:
             return False
         if method.lower() != self.method.lower():
             return False
-        if self.chat_id is not None and str(params.values.get("chat_id")) != str(self.chat_id):
+        chat = str(params.values.get("chat_id"))
+        if self.chat_id is not None and chat != str(self.chat_id):
+            return False
+        if self.private_only and not chat.isdigit():
             return False
         return self.text is None or self.text in (params.text("text") or "")
 
