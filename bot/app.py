@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from datetime import datetime
+from typing import cast
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -16,6 +17,7 @@ from bot.bootstrap import NamedTick, build_services, load_community_file, open_d
 from bot.config import Settings
 from bot.domain.alerts.episodes import Failure
 from bot.domain.clock import Clock, SystemClock
+from bot.fault_hooks import CrashingUnitOfWorkFactory, FileClock, arm
 from bot.services.health import HealthDesk
 from bot.services.inbox import STANDBY
 from bot.services.loops import Fatal, LoopState
@@ -24,6 +26,7 @@ from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands, initialize
 from handlers.transport import Dispatcher, Poller, WebhookServer
+from storage.uow import SqlUnitOfWorkFactory
 from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,7 @@ class LoudaoApp:
         if not settings.bot_token:
             raise ValueError("LoudaoApp needs a bot token")
         self.settings = settings
-        self.clock = clock or SystemClock()
+        self.clock = clock or clock_for(settings)
         self.stop_event = asyncio.Event()
         self.ticks: list[NamedTick] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -54,6 +57,11 @@ class LoudaoApp:
         s = self.settings
         self.database = await self._closing.enter_async_context(open_database(s))
         self.uow = self.database.uow
+        if s.test_mode:  # the fault suite's kill points (refused without LOUDAO_TEST_MODE)
+            arm(s.test_crash_at)
+            if s.test_crash_at == "before_commit":
+                # a stand-in that delegates every repository to the real unit of work
+                self.uow = cast(SqlUnitOfWorkFactory, CrashingUnitOfWorkFactory(self.uow))
         self.use_cases = use_cases = build_services(s, self.uow, self.clock)
         if s.community_file is not None:
             await load_community_file(use_cases, s.community_file)
@@ -111,7 +119,7 @@ class LoudaoApp:
                 s.poll_timeout,
                 self.loops["poller"],
             )
-            self._spawn(self.poller.run_forever(self.stop_event))
+            self._spawn(self.poller.run_forever(self.stop_event), name="poller")
         self._ops = OpsServer(self.health)
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
         self._scheduler = AsyncIOScheduler(timezone=s.tz)
@@ -137,9 +145,9 @@ class LoudaoApp:
             s.webhook_url, secret_token=s.webhook_secret, allowed_updates=ALLOWED_UPDATES
         )
 
-    def _spawn(self, coro: Awaitable[None]) -> None:
+    def _spawn(self, coro: Coroutine[object, object, None], name: str | None = None) -> None:
         """Run a worker; if it ever ends with an error, the service stops (exit code 1)."""
-        task = asyncio.ensure_future(coro)
+        task = asyncio.create_task(coro, name=name)
         task.add_done_callback(self._worker_ended)
         self._tasks.append(task)
 
@@ -194,16 +202,37 @@ class LoudaoApp:
     async def _tick(self) -> None:
         await self.tick()
 
-    async def stop(self) -> None:
-        """Stop workers, PTB and the database cleanly."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop cleanly: take no more updates, let the update being handled and the messages
+        being sent finish (up to `grace` seconds), give back what this process had claimed, then
+        close PTB and the database. After it, nothing waits out a lease."""
         self.stop_event.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        sender: OutboxSender | None = getattr(self, "sender", None)
+        if sender is not None:
+            sender.stopping()
+        dispatcher: Dispatcher | None = getattr(self, "dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.wake()  # it sees the stop now, not at its next poll
+        poller = getattr(self, "poller", None)
         for task in self._tasks:
-            task.cancel()
+            if poller is not None and task.get_name() == "poller":
+                task.cancel()  # its long poll holds nothing: updates are confirmed once stored
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=grace)
+            for task in late:
+                task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if sender is not None:
+            try:
+                released = await sender.release()
+            except Exception as exc:  # the database is away: the lease runs out instead
+                log.warning("claimed messages not released: %s", _kind(exc))
+            else:
+                log.info("stopped cleanly; %d claimed messages released", released)
         if self._webhook is not None:
             await self._webhook.stop()
         if getattr(self, "inbox", None) is not None:
@@ -225,6 +254,14 @@ class LoudaoApp:
             await self.stop()  # also what a failed start had opened
         if self.failure is not None:
             raise WorkerFailed(_why(self.failure)) from self.failure
+
+
+def clock_for(settings: Settings) -> Clock:
+    """The real clock, or in test mode the one LOUDAO_TEST_CLOCK_FILE moves from outside."""
+    if settings.test_mode and settings.test_clock_file is not None:
+        log.warning("TEST MODE: the clock is moved by %s", settings.test_clock_file)
+        return FileClock(settings.test_clock_file)
+    return SystemClock()
 
 
 class WorkerFailed(Exception):

@@ -15,6 +15,10 @@ from bot.logs import LogFormat
 from bot.resources import example_file
 
 Locale = Literal["zh_CN", "en"]
+#: moments at which a test-mode process kills itself (LOUDAO_TEST_CRASH_AT, bot/fault_hooks.py)
+CrashPoint = Literal[
+    "after_send_before_mark_sent", "before_commit", "after_commit", "mid_broadcast"
+]
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_COMMUNITY_FILE = example_file("community.yaml")  # the demo community
 
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # text: one readable line an event; json: one JSON object a line, for a log store
     log_format: LogFormat = "text"
+    # TEST-ONLY (the fault suite, tests/faults): refused unless LOUDAO_TEST_MODE=1, and
+    # `loudao check` warns while test mode is on. See README "Reliability" and bot/testing.py.
+    test_mode: bool = False
+    test_crash_at: CrashPoint | None = None
+    test_clock_file: Path | None = None
     gas_hotline: str = "962777"
     power_hotline: str = "95598"
     water_hotline: str = "962424"
@@ -94,6 +103,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LOUDAO_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them),"
                 " as Telegram requires"
+            )
+        if (self.test_crash_at or self.test_clock_file) and not self.test_mode:
+            raise ValueError(
+                "LOUDAO_TEST_CRASH_AT and LOUDAO_TEST_CLOCK_FILE are test-only settings:"
+                " refused unless LOUDAO_TEST_MODE=1 (never set it in production)"
             )
         loopback = ("http://127.0.0.1", "http://localhost")
         if self.webhook_url and not self.webhook_url.startswith(("https://", *loopback)):

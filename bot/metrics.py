@@ -24,7 +24,7 @@ TICKETS_OPENED = Counter(
 )
 MESSAGES = Counter(
     "loudao_outbox_messages",
-    "Outbox messages by outcome: sent, failed (for good), retried",
+    "Outbox messages by outcome: sent, failed (for good), retried, unknown (not repeated)",
     ["outcome"],
     registry=REGISTRY,
 )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, error
 from telegram.constants import ParseMode
 
 from bot.services.ports import (
     ChatMigrated,
     ChatUnavailable,
+    OutcomeUnknown,
     PermanentFailure,
     RetryLater,
     TopicClosed,
@@ -27,6 +29,16 @@ def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | 
             for row in rows
         ]
     )
+
+
+# The request was written and no answer came: Telegram may have acted on it. Not these: a
+# connection that could not be made, or a pool with no free connection (nothing was sent).
+_NO_ANSWER = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError)
+
+
+def _may_have_arrived(exc: error.TelegramError) -> bool:
+    """Whether a network error came after the request was (perhaps) delivered to Telegram."""
+    return isinstance(exc.__cause__, _NO_ANSWER)
 
 
 class TelegramGateway:
@@ -56,6 +68,8 @@ class TelegramGateway:
                 raise TopicClosed(exc.message) from exc
             raise PermanentFailure(exc.message) from exc
         except (error.TimedOut, error.NetworkError) as exc:
+            if _may_have_arrived(exc):
+                raise OutcomeUnknown(type(exc.__cause__).__name__) from exc
             raise TransientFailure(str(exc)) from exc
         except error.TelegramError as exc:
             raise TransientFailure(str(exc)) from exc

@@ -20,6 +20,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot import metrics
+from bot.fault_hooks import crash_point, handling_update
 from bot.services.alerts.desk import AlertDesk
 from bot.services.inbox import GivenUp, Inbox, StoredUpdate
 from bot.services.loops import Fatal, LoopState
@@ -89,7 +90,9 @@ class Dispatcher:
             await self._failed(stored, "update.other", None, type(exc).__name__, retry=False)
             return
         try:
-            await self.application.process_update(update)  # awaits the error handler too
+            with handling_update():
+                await self.application.process_update(update)  # awaits the error handler too
+            crash_point("after_commit")  # test mode: its work is committed, it is not done yet
         except Exception as exc:  # one bad update must not block the others
             log.exception(
                 "update %s could not be handled", update_id, extra={"update_id": update_id}

@@ -3,6 +3,8 @@ for a while, as an outage or a network partition would, without touching the ser
 
 `cut()` closes every open connection and refuses new ones (connection reset) until
 `restore()`; the service under test sees exactly what a database that went away looks like.
+`unplug()` is the network gone instead: the port stops listening, so a client's connect is
+refused (it knows its request went nowhere), until `restore()` listens on the same port again.
 """
 
 from __future__ import annotations
@@ -45,9 +47,23 @@ class TcpProxy:
         self._writers.clear()
         log.info("proxy to %s:%s cut", self.target_host, self.target_port)
 
+    async def unplug(self) -> None:
+        """Stop listening and drop every connection: connects are refused until `restore()`."""
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
     def restore(self) -> None:
         self.is_cut = False
         log.info("proxy to %s:%s restored", self.target_host, self.target_port)
+
+    async def plug_in(self) -> None:
+        """Listen on the same port again after `unplug()`, and forward as before."""
+        if self._server is None:
+            self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.restore()
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         if self.is_cut:

@@ -71,6 +71,11 @@ class UpdateQueue:
         self._pusher: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
 
+    @property
+    def unconfirmed(self) -> int:
+        """How many updates the bot has not confirmed yet (with a later getUpdates offset)."""
+        return len(self._pending)
+
     # -- producing -----------------------------------------------------------------------
 
     def continue_after(self, update_id: int) -> None:

@@ -183,7 +183,7 @@ class OutboxMessage(Base):
     purpose: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(
         String(16), default="pending"
-    )  # pending|sending|sent|failed
+    )  # pending|sending|sent|failed|unknown (sent or not: nobody knows, see OutboxSender)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
@@ -191,6 +191,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # set just before the request goes to Telegram, cleared when its outcome is known: a row
+    # reclaimed with it set may have been delivered (the process died or stopped mid-send)
+    attempted_at: Mapped[datetime | None]
     # private messages keep their text only LOUDAO_KEEP_UPDATES_DAYS (then the payload is emptied)
     erased_at: Mapped[datetime | None]
 

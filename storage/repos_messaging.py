@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -243,7 +244,15 @@ class SqlOutboxRepo:
             assert isinstance(result, CursorResult)
             if result.rowcount:
                 claimed.append(
-                    OutboxItem(r.id, r.chat_id, r.method, dict(r.payload), r.purpose, r.attempts)
+                    OutboxItem(
+                        r.id,
+                        r.chat_id,
+                        r.method,
+                        dict(r.payload),
+                        r.purpose,
+                        r.attempts,
+                        in_doubt=r.attempted_at is not None,
+                    )
                 )
         return claimed
 
@@ -268,6 +277,41 @@ class SqlOutboxRepo:
         )
         return {chat_id: first for chat_id, first in rows.all()}
 
+    async def mark_attempting(self, item_id: int, now: datetime) -> None:
+        """The request is about to go to Telegram: it is in doubt until its outcome is recorded."""
+        await self.s.execute(
+            update(OutboxMessage).where(OutboxMessage.id == item_id).values(attempted_at=now)
+        )
+
+    async def mark_unknown(self, item_id: int, error: str, now: datetime) -> None:
+        """Telegram may or may not have it: not sent again (its message id is not known)."""
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item_id)
+            .values(
+                status="unknown",
+                last_error=error[:1000],
+                claimed_until=None,
+                sent_at=now,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+
+    async def release(self, item_ids: Sequence[int]) -> int:
+        """Give claimed rows back at once (a clean stop), instead of letting the lease run out.
+
+        A row whose request was in flight keeps `attempted_at`, so whoever claims it next knows
+        it may have been delivered."""
+        if not item_ids:
+            return 0
+        result = await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(item_ids)), OutboxMessage.status == "sending")
+            .values(status="pending", claimed_until=None)
+        )
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount or 0)
+
     async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
         await self.s.execute(
             update(OutboxMessage)
@@ -288,6 +332,7 @@ class SqlOutboxRepo:
             "status": "pending",
             "next_attempt_at": at,
             "claimed_until": None,
+            "attempted_at": None,  # the attempt's outcome is known: it did not arrive
             "last_error": error[:1000],
         }
         if count_attempt:
@@ -341,6 +386,7 @@ class SqlOutboxRepo:
                 status="pending",
                 next_attempt_at=now,
                 claimed_until=None,
+                attempted_at=None,  # the old chat answered "upgraded": it did not arrive
             )
         )
 

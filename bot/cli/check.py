@@ -27,6 +27,8 @@ def add_commands(add_parser: AddParser) -> None:
 
 def check(args: argparse.Namespace, settings: Settings) -> int:
     """Print the doctor's report; exit 1 when something stops service."""
+    if settings.test_mode:  # never in production: the fault suite's kill points and clock
+        print(i18n.t(settings.locale, "doctor.test_mode"))
     if settings.bot_token:
         return asyncio.run(_check(settings))
     file = settings.community_file or DEFAULT_COMMUNITY_FILE

@@ -39,13 +39,20 @@ def sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
+    import signal
     import sys
 
     from bot.app import LoudaoApp, WorkerFailed
     from bot.services.loops import Fatal
 
+    app = LoudaoApp(settings)
+    loop = asyncio.get_running_loop()
+    # SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C): stop taking updates, finish what is in
+    # flight, give back claimed rows, exit 0 – nothing is left for a lease to run out
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, app.stop_event.set)
     try:
-        await LoudaoApp(settings).run_until_stopped()
+        await app.run_until_stopped()
     except (WorkerFailed, Fatal) as exc:
         print(f"Loudao stopped: {exc}", file=sys.stderr)
         return 1

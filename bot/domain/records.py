@@ -104,6 +104,8 @@ class OutboxItem:
     payload: dict[str, Any]
     purpose: str
     attempts: int
+    # reclaimed after a process stopped or died while sending it: it may have reached Telegram
+    in_doubt: bool = False
 
 
 @dataclass(frozen=True)

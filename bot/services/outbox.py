@@ -15,12 +15,14 @@ from typing import Any
 from bot import metrics
 from bot.domain.clock import Clock
 from bot.domain.records import OutboxItem
+from bot.fault_hooks import crash_point
 from bot.services.chats import mark_chat_dead
 from bot.services.loops import LoopState
 from bot.services.ports import (
     ChatMigrated,
     ChatUnavailable,
     Gateway,
+    OutcomeUnknown,
     PermanentFailure,
     RetryLater,
     TransientFailure,
@@ -34,6 +36,17 @@ log = logging.getLogger(__name__)
 REFERENCE_KEYS = {"reply_to_outbox_id": "reply_to_message_id", "target_outbox_id": "message_id"}
 #: follows a group to the supergroup it became (old id, new id) → whether it could
 FollowUpgrade = Callable[[int, int], Awaitable[bool]]
+#: methods that post a new message: repeating one whose outcome is unknown may show it twice
+NEW_MESSAGE_METHODS = frozenset({"send_message", "send_photo"})
+#: safety messages go at least once: when a send's outcome is unknown, it is sent again
+#: (emergency advice, staff pages, notices); everything else at most once (README Reliability)
+AT_LEAST_ONCE = frozenset({"ticket.safety", "duty.page", "notice", "outage.reminder"})
+
+
+def repeatable(item: OutboxItem) -> bool:
+    """Whether an item whose outcome is unknown may be sent again: an edit, pin or delete does
+    the same thing twice; a new message only when it must arrive even at the risk of a copy."""
+    return item.method not in NEW_MESSAGE_METHODS or item.purpose in AT_LEAST_ONCE
 
 
 class _Outcome(Enum):
@@ -79,6 +92,8 @@ class OutboxSender:
         self.follow_upgrade = follow_upgrade
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._held: set[int] = set()  # claimed by this process and not finished yet
+        self._stopping = False
 
     def wake(self) -> None:
         """Ask the sender to look for work now instead of at the next poll."""
@@ -89,6 +104,7 @@ class OutboxSender:
         async with self.uow() as tx:
             items = await tx.outbox.claim_due(self.clock.now(), self.batch, self.lease)
             await tx.commit()
+        self._held.update(item.id for item in items)
         if not items:
             return 0
         by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
@@ -106,6 +122,22 @@ class OutboxSender:
             if handled == 0:
                 break
         return total
+
+    def stopping(self) -> None:
+        """Start no new send: what is in flight finishes, the rest is released by `release`."""
+        self._stopping = True
+
+    async def release(self) -> int:
+        """Give back every row this process claimed and did not finish, so another process (or
+        this one after a restart) sends them at once instead of when the lease runs out."""
+        held = sorted(self._held)
+        if not held:
+            return 0
+        async with self.uow() as tx:
+            released = await tx.outbox.release(held)
+            await tx.commit()
+        self._held.clear()
+        return released
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
         """Deliver continuously until `stop` is set."""
@@ -135,16 +167,20 @@ class OutboxSender:
         """Send one chat's items in order; stop at the first that must wait."""
         async with self._slots:
             for index, item in enumerate(items):
+                if self._stopping:
+                    return  # still held: released at the stop
                 wait = await self._pace(item.chat_id)
                 if wait is not None:  # a long wait: back to the queue, the others go on
                     await self._put_back(items[index:], wait)
                     return
                 outcome = await self._send(item)
+                self._held.discard(item.id)
                 if outcome is _Outcome.DONE:
                     continue
                 if outcome is _Outcome.MOVED:
                     return  # the chat's later items were re-aimed with it: they are due anew
                 for later in items[index + 1 :]:
+                    self._held.discard(later.id)
                     if outcome is _Outcome.CHAT_GONE and later.chat_id > 0:
                         await self._unavailable(later, "chat unavailable", self.clock.now())
                     elif outcome is _Outcome.CHAT_GONE:
@@ -169,20 +205,22 @@ class OutboxSender:
             for item in items:
                 await tx.outbox.retry_later(item.id, at, "paced: the chat is at its limit", False)
             await tx.commit()
+        self._held.difference_update(item.id for item in items)
         metrics.PACED.inc(len(items))
 
     async def _send(self, item: OutboxItem) -> _Outcome:
         """Deliver one item and record the outcome for it."""
         now = self.clock.now()
+        if item.in_doubt and not repeatable(item):
+            await self._unknown(item, "reclaimed after a send whose outcome nobody recorded")
+            return _Outcome.DONE
         try:
             resolved = await self._resolve(item)
             if resolved is None:
-                log.info("outbox item %s: its message stayed in another chat", item.id)
+                log.info("outbox item %s: its message has nothing left to change", item.id)
                 message_id = None
             else:
-                started = time.perf_counter()
-                message_id = await self.gateway.deliver(item.chat_id, *resolved)
-                metrics.SEND_SECONDS.observe(time.perf_counter() - started)
+                message_id = await self._deliver(item, *resolved)
         except _Wait as exc:
             await self._reschedule(item, 1.0, str(exc), False)
             return _Outcome.WAIT
@@ -193,12 +231,13 @@ class OutboxSender:
             )
             await self._reschedule(item, exc.seconds, str(exc), False)
             return _Outcome.WAIT
-        except TransientFailure as exc:
-            if item.attempts + 1 >= self.max_attempts:
-                await self._fail(item, f"gave up: {exc}")
+        except OutcomeUnknown as exc:
+            if not repeatable(item):
+                await self._unknown(item, f"no answer from Telegram: {exc}")
                 return _Outcome.DONE
-            await self._reschedule(item, min(2.0 ** (item.attempts + 1), 300.0), str(exc), True)
-            return _Outcome.WAIT
+            return await self._transient(item, exc)
+        except TransientFailure as exc:
+            return await self._transient(item, exc)
         except ChatMigrated as exc:
             return await self._follow(item, exc.new_chat_id)
         except ChatUnavailable as exc:
@@ -225,7 +264,43 @@ class OutboxSender:
             await tx.outbox.mark_sent(item.id, message_id, self.clock.now())
             await tx.commit()
         metrics.MESSAGES.labels("sent").inc()
+        if item.purpose == "notice":
+            crash_point("mid_broadcast")
         return _Outcome.DONE
+
+    async def _deliver(self, item: OutboxItem, method: str, payload: dict[str, Any]) -> int | None:
+        """Record that the request is going out, then send it (the outcome is in doubt until
+        it is recorded: a crash in between must not make a copy of a non-safety message)."""
+        async with self.uow() as tx:
+            await tx.outbox.mark_attempting(item.id, self.clock.now())
+            await tx.commit()
+        started = time.perf_counter()
+        message_id = await self.gateway.deliver(item.chat_id, method, payload)
+        metrics.SEND_SECONDS.observe(time.perf_counter() - started)
+        crash_point("after_send_before_mark_sent")
+        return message_id
+
+    async def _transient(self, item: OutboxItem, exc: Exception) -> _Outcome:
+        if item.attempts + 1 >= self.max_attempts:
+            await self._fail(item, f"gave up: {exc}")
+            return _Outcome.DONE
+        await self._reschedule(item, min(2.0 ** (item.attempts + 1), 300.0), str(exc), True)
+        return _Outcome.WAIT
+
+    async def _unknown(self, item: OutboxItem, why: str) -> None:
+        """At most once: an item Telegram may have is not sent again; edits of it become new
+        messages (Telegram tells no one the id of a message whose answer was lost)."""
+        log.warning(
+            "outbox item %s (%s) may or may not have arrived: not sent again (%s)",
+            item.id,
+            item.purpose,
+            why,
+            extra=_ids(item),
+        )
+        async with self.uow() as tx:
+            await tx.outbox.mark_unknown(item.id, why, self.clock.now())
+            await tx.commit()
+        metrics.MESSAGES.labels("unknown").inc()
 
     async def _unavailable(self, item: OutboxItem, reason: str, now: datetime) -> None:
         """403: a group is marked dead; a person's refusal goes to whoever hands work on."""
@@ -272,6 +347,13 @@ class OutboxSender:
                 status = await tx.outbox.status(int(ref))
                 chat_id = await tx.outbox.chat_of(int(ref))
             if chat_id not in (None, item.chat_id):
+                if api_key == "message_id" and method != "edit_text":
+                    return None
+                method = "send_message" if api_key == "message_id" else method
+                continue
+            if message_id is None and status == "unknown":
+                # it probably arrived, but under an id nobody knows: a new text is shown as a
+                # new message, a reply goes without its target, any other change is moot
                 if api_key == "message_id" and method != "edit_text":
                     return None
                 method = "send_message" if api_key == "message_id" else method

@@ -63,6 +63,13 @@ def test_the_image_runs_loudao_as_pid_1_after_the_migrations() -> None:
     assert packages - {"tests", "benchmarks"} <= copied  # every package reaches the image
 
 
+def test_docker_stop_reaches_loudao_and_leaves_it_time_to_drain() -> None:
+    service = bot_service()
+    assert service["init"] is True  # tini forwards SIGTERM; loudao stops cleanly (exit 0)
+    grace = str(service["stop_grace_period"])
+    assert grace.endswith("s") and int(grace[:-1]) > 10  # loudao's drain takes up to 10 s
+
+
 def test_the_image_never_takes_the_token_or_residents_data() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for secret in (".env", "data/", "backups/", "config/", "*.sqlite3", "*.dump", ".git", ".venv"):
