@@ -158,6 +158,8 @@ class InboxUpdate(Base):
     next_attempt_at: Mapped[datetime | None]
     # status "handling" until then: one dispatcher has it (after a crash, others may take it)
     claimed_until: Mapped[datetime | None]
+    # the process that has it: once that process's `alive:` lease lapses, others take it at once
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Lease(Base):

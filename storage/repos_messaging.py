@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.inbox import ALIVE_PREFIX
 from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage, OutboxItem
 from storage.models import AuditEvent, ButtonAction, InboxUpdate, Lease, OutboxMessage
 
@@ -43,14 +44,22 @@ class SqlInboxRepo:
         return bool(result.rowcount)
 
     async def claim(
-        self, limit: int, now: datetime, lease: timedelta
+        self, limit: int, now: datetime, lease: timedelta, holder: str = ""
     ) -> list[tuple[int, dict[str, Any], int]]:
         """Take unhandled updates, failed ones due again, and ones whose dispatcher died, for
-        `lease`: (update_id, payload, attempts). Rows another dispatcher holds are skipped."""
+        `lease`: (update_id, payload, attempts). Rows another dispatcher holds are skipped; a
+        dispatcher has died when its claim ran out or its process's `alive:` lease lapsed."""
+        alive = select(Lease.holder).where(Lease.name.startswith(ALIVE_PREFIX), Lease.until >= now)
+        dead_holder = and_(
+            InboxUpdate.claimed_by.is_not(None), InboxUpdate.claimed_by.not_in(alive)
+        )
         due = or_(
             InboxUpdate.status == "pending",
             and_(InboxUpdate.status == "failed", InboxUpdate.next_attempt_at <= now),
-            and_(InboxUpdate.status == "handling", InboxUpdate.claimed_until < now),
+            and_(
+                InboxUpdate.status == "handling",
+                or_(InboxUpdate.claimed_until < now, dead_holder),
+            ),
         )
         rows = list(
             await self.s.execute(
@@ -67,7 +76,7 @@ class SqlInboxRepo:
             result = await self.s.execute(
                 update(InboxUpdate)
                 .where(InboxUpdate.update_id == update_id, due)
-                .values(status="handling", claimed_until=now + lease)
+                .values(status="handling", claimed_until=now + lease, claimed_by=holder or None)
                 .execution_options(synchronize_session=False)
             )
             assert isinstance(result, CursorResult)
@@ -185,6 +194,12 @@ class SqlLeaseRepo:
 
     async def give_back(self, name: str, holder: str) -> None:
         await self.s.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+    async def forget_lapsed(self, prefix: str, before: datetime) -> None:
+        """Drop leases of `prefix` that lapsed before `before` (processes long gone)."""
+        await self.s.execute(
+            delete(Lease).where(Lease.name.startswith(prefix), Lease.until < before)
+        )
 
 
 class SqlOutboxRepo:

@@ -13,6 +13,10 @@ RETRY_AFTER = (
     timedelta(minutes=5),
 )
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+# Each running process renews a lease of this prefix; the updates it claimed are taken over as
+# soon as its lease lapses (it was killed), not when their two-minute claim runs out.
+ALIVE_PREFIX = "alive:"
+ALIVE_FOR = timedelta(seconds=15)
 
 
 def next_attempt(attempts: int, now: datetime) -> datetime | None:

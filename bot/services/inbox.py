@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import i18n
 from bot.domain.clock import Clock
-from bot.domain.inbox import next_attempt
+from bot.domain.inbox import ALIVE_FOR, ALIVE_PREFIX, next_attempt
 from bot.services.escalation.followup import local_time
 from bot.services.outgoing import tell_admins
 from bot.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -56,8 +56,11 @@ class Inbox:
         self.uow = uow
         self.clock = clock
         self.single_consumer = single_consumer
-        self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        tag = uuid.uuid4().hex[:8]
+        self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{tag}"
+        self.alive_lease = f"{ALIVE_PREFIX}{tag}"  # renewed while this process claims updates
         self.standby = False  # another process holds the consumer lease
+        self._alive_since: datetime | None = None
         self._noted: dict[int, str] = {}
 
     async def record(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> list[int]:
@@ -88,9 +91,17 @@ class Inbox:
                 if not held:
                     await tx.commit()
                     return []
-            rows = await tx.inbox.claim(limit, now, CLAIM_FOR)
+            await self._still_alive(tx, now)
+            rows = await tx.inbox.claim(limit, now, CLAIM_FOR, self.holder)
             await tx.commit()
         return [StoredUpdate(*row) for row in rows]
+
+    async def _still_alive(self, tx: UnitOfWork, now: datetime) -> None:
+        """Renew this process's `alive:` lease (the first time, forget long-lapsed ones)."""
+        if not self._alive_since:
+            await tx.leases.forget_lapsed(ALIVE_PREFIX, now - timedelta(days=1))
+            self._alive_since = now
+        await tx.leases.take(self.alive_lease, self.holder, now, now + ALIVE_FOR)
 
     async def release(self, updates: Sequence[StoredUpdate]) -> None:
         """Give back claimed updates this process will not handle (it stops)."""
@@ -102,10 +113,10 @@ class Inbox:
 
     async def stop_consuming(self) -> None:
         """Give back the consumer lease, so another process takes over at once."""
-        if not self.single_consumer:
-            return
         async with self.uow() as tx:
-            await tx.leases.give_back(CONSUMER, self.holder)
+            if self.single_consumer:
+                await tx.leases.give_back(CONSUMER, self.holder)
+            await tx.leases.give_back(self.alive_lease, self.holder)
             await tx.commit()
 
     def _set_standby(self, standby: bool) -> None:
@@ -117,8 +128,10 @@ class Inbox:
         self.standby = standby
 
     async def done(self, update_id: int) -> None:
+        now = self.clock.now()
         async with self.uow() as tx:
-            await tx.inbox.mark(update_id, "done", self.clock.now())
+            await tx.inbox.mark(update_id, "done", now)
+            await tx.leases.take(self.alive_lease, self.holder, now, now + ALIVE_FOR)
             await tx.commit()
 
     def handler_failed(self, update_id: int, error: str) -> None:

@@ -235,14 +235,20 @@ class Stage:
             return [SentRow(*row) for row in rows]
 
     async def settled(self) -> bool:
-        """Telegram holds no unconfirmed update, none waits to be handled, and no message is
+        """Telegram holds no unconfirmed update, none waits to be handled (or is being handled, or
+        is due again after a failure), and no message is
         being sent or due soon (a retry's backoff or a 429's retry_after; later reminders are
         not waited for)."""
         if self.server.state.updates.unconfirmed:
             return False
         now = self.bot_now() + timedelta(seconds=SOON)
         waiting = await self.scalar(
-            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status == "pending")
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(
+                InboxUpdate.status.in_(("pending", "handling"))
+                | ((InboxUpdate.status == "failed") & (InboxUpdate.next_attempt_at <= now))
+            )
         )
         in_flight = await self.scalar(
             select(func.count())

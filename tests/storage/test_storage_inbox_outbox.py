@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
-from bot.domain.inbox import MAX_ATTEMPTS
+from bot.domain.inbox import ALIVE_FOR, MAX_ATTEMPTS
 from bot.domain.records import OutboundMessage
 from bot.registry_file import read_registry
 from bot.services.inbox import CLAIM_FOR, CONSUMER_LEASE, GivenUp, Inbox
@@ -164,9 +164,9 @@ async def test_on_sqlite_the_waiting_process_takes_over_when_the_first_stops_or_
     await first.record([(3, {"update_id": 3})])
     assert await third.claim() == []  # `second` died holding the lease and updates 1, 2
     clock.advance(CONSUMER_LEASE + timedelta(seconds=1))
-    assert [u.update_id for u in await third.claim()] == [3]  # the lease lapsed
-    clock.advance(CLAIM_FOR)
-    assert [u.update_id for u in await third.claim()] == [1, 2]  # and so did its claims
+    # the lease lapsed, and with it the dead process's `alive:` lease: its claims are taken
+    # over at once, not after their two-minute claim
+    assert [u.update_id for u in await third.claim()] == [1, 2, 3]
 
 
 async def test_given_up_updates_are_told_to_the_admins_at_most_every_ten_minutes(
@@ -189,3 +189,30 @@ async def test_given_up_updates_are_told_to_the_admins_at_most_every_ten_minutes
         )
         texts = [p["text"] for p in told]
     assert len(texts) == 2 and "更新编号 1" in texts[0] and "更新编号 3" in texts[1]
+
+
+async def test_a_killed_process_s_claims_are_taken_over_once_its_alive_lease_lapses(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """PostgreSQL-style: two processes share the inbox; one is killed holding an update."""
+    killed, survivor = Inbox(uow, clock), Inbox(uow, clock)
+    await killed.record([(1, {"update_id": 1})])
+    [taken] = await killed.claim(1)
+    assert taken.update_id == 1
+    assert await survivor.claim() == []  # the killed one was alive a moment ago
+    clock.advance(ALIVE_FOR + timedelta(seconds=1))
+    assert [u.update_id for u in await survivor.claim()] == [1]  # not two minutes later
+    assert ALIVE_FOR < CLAIM_FOR
+
+
+async def test_a_live_process_keeps_its_claims_while_it_works(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    busy, other = Inbox(uow, clock), Inbox(uow, clock)
+    await busy.record([(1, {"update_id": 1}), (2, {"update_id": 2})])
+    first, second = await busy.claim(2)
+    clock.advance(ALIVE_FOR - timedelta(seconds=1))
+    await busy.done(first.update_id)  # finishing one renews its alive lease
+    clock.advance(ALIVE_FOR - timedelta(seconds=1))
+    assert await other.claim() == []
+    await busy.done(second.update_id)
