@@ -75,7 +75,10 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("name", "holder"),
     ),
     "private_chats": ("Telegram's reason for refusing a private message", ("state", "reason")),
-    "inbox_updates": ("the error's class name, never its message", ("status", "error")),
+    "inbox_updates": (
+        "the error's class name, never its message; the process that claimed it",
+        ("status", "error", "claimed_by"),
+    ),
     "outbox": (
         _CODES + "; Telegram's error text about a send",
         ("dedup_key", "method", "purpose", "status", "last_error"),
