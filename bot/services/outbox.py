@@ -226,6 +226,7 @@ class OutboxSender:
             return _Outcome.WAIT
         except RetryLater as exc:
             metrics.RATE_LIMITED.inc()
+            self.limits.refused(item.chat_id)  # a 429 is no message: it does not use the window
             log.debug(
                 "chat %s: Telegram asks to wait %.1fs", item.chat_id, exc.seconds, extra=_ids(item)
             )

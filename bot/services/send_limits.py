@@ -59,6 +59,13 @@ class SendLimits:
         if self._chat_limit(chat_id) is not None:
             self._chats.setdefault(chat_id, deque()).append(now)
 
+    def refused(self, chat_id: int) -> None:
+        """The send just taken was refused with a 429: it counts in no window."""
+        _drop_last(self._global)
+        window = self._chats.get(chat_id)
+        if window is not None:
+            _drop_last(window)
+
     def _chat_limit(self, chat_id: int) -> tuple[int, float] | None:
         """A chat's own limit: (sends, seconds), or None."""
         if chat_id < 0:  # groups, supergroups and channels
@@ -75,3 +82,8 @@ def _wait(window: deque[float], limit: int, span: float, now: float) -> float:
     if len(window) < limit:
         return 0.0
     return window[-limit] + span - now
+
+
+def _drop_last(window: deque[float]) -> None:
+    if window:
+        window.pop()

@@ -61,3 +61,14 @@ def test_a_wait_in_one_chat_says_nothing_about_another() -> None:
     send_when_allowed(limits, ticker, -5, 20)
     assert limits.wait_for(-5) > 50
     assert limits.wait_for(-6) == 0.0
+
+
+def test_a_send_telegram_refused_with_a_429_uses_no_place_in_the_window() -> None:
+    ticker = Ticker()
+    limits = SendLimits(Limits(margin=0.0), ticker)
+    send_when_allowed(limits, ticker, -5, 19)
+    for _ in range(30):  # the same message tried again and again, refused each time
+        limits.take(-5)
+        limits.refused(-5)
+        ticker.t += 0.5
+    assert limits.wait_for(-5) == 0.0  # the 20th real message still fits this minute
