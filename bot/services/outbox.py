@@ -92,6 +92,7 @@ class OutboxSender:
         self.follow_upgrade = follow_upgrade
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._round = asyncio.Lock()
         self._held: set[int] = set()  # claimed by this process and not finished yet
         self._stopping = False
 
@@ -100,18 +101,21 @@ class OutboxSender:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Deliver what is due now; return how many items were handled."""
-        async with self.uow() as tx:
-            items = await tx.outbox.claim_due(self.clock.now(), self.batch, self.lease)
-            await tx.commit()
-        self._held.update(item.id for item in items)
-        if not items:
-            return 0
-        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
-        for item in items:
-            by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
-        return len(items)
+        """Deliver what is due now; return how many items were handled. One round at a time
+        in a process (a caller that asks meanwhile waits for it): two rounds of one sender
+        would both meet a group's upgrade, and follow it twice."""
+        async with self._round:
+            async with self.uow() as tx:
+                items = await tx.outbox.claim_due(self.clock.now(), self.batch, self.lease)
+                await tx.commit()
+            self._held.update(item.id for item in items)
+            if not items:
+                return 0
+            by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
+            for item in items:
+                by_chat[item.chat_id].append(item)
+            await asyncio.gather(*(self._send_chat(group) for group in by_chat.values()))
+            return len(items)
 
     async def run_until_idle(self, max_rounds: int = 100) -> int:
         """Deliver until nothing is due (tests and the CLI use this)."""
