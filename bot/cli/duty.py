@@ -36,6 +36,7 @@ def duty(args: argparse.Namespace, settings: Settings) -> int:
     """Print the duty report as JSON, from the community file or (--db) the database."""
     from zoneinfo import ZoneInfo
 
+    from bot.calendar_files import national_schedules
     from bot.domain.duty.answer import duty_report
     from bot.intake_files import ticket_categories
     from bot.registry_file import read_registry
@@ -63,9 +64,15 @@ def duty(args: argparse.Namespace, settings: Settings) -> int:
         at = at.replace(tzinfo=ZoneInfo(community.timezone))
 
     def warn(year: int) -> None:
-        print(f"note: no official calendar for {year}; weekends only", file=sys.stderr)
+        print(
+            f"note: the make-up working days of {year} are not known yet;"
+            " statutory holidays and weekends are days off",
+            file=sys.stderr,
+        )
 
-    report = duty_report(community, at, args.building, args.category, args.level, warn)
+    report = duty_report(
+        community, at, args.building, args.category, args.level, warn, national_schedules()
+    )
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

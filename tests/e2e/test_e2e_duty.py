@@ -345,3 +345,19 @@ async def test_pages_nobody_receives_bring_the_next_page_forward_at_once(
     assert ("wang", "sent") in fired and ("zhang", "sent") in fired and ("li", "sent") in fired
     notes = [m for m in await world.bot_messages(ADMIN) if "没法私信" in (m.get("text") or "")]
     assert len(notes) == 2  # 张师傅 and 李经理, once each
+
+
+async def test_a_routine_report_on_new_years_eve_2027_does_not_count_new_years_day(
+    world: World, clock: FakeClock
+) -> None:
+    # chinesecalendar ends with 2026: 1 Jan 2027 (a Friday) is still a statutory day off
+    clock.set(datetime(2026, 12, 31, 2, 0, tzinfo=UTC))  # Thursday 31 Dec, 10:00 in Shanghai
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, SEEP)
+    await card_of(world, group, said)
+    stored = await ticket(world, "A-0001")
+    # 5 working days after Thursday: Mon 4 … Fri 8 January, at the end of working hours
+    assert stored.due_at == datetime(2027, 1, 8, 9, 30, tzinfo=UTC)
+    # the admins are told once what is really unknown: 2027's make-up working days
+    [warning] = [m for m in await world.bot_messages(ADMIN) if "调休" in (m.get("text") or "")]
+    assert "2027" in warning["text"] and "法定节假日" in warning["text"]

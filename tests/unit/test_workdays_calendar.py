@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.sla.workdays import WorkCalendar
+from bot.domain.sla.workdays import WorkCalendar, YearSchedule
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -46,13 +46,43 @@ def test_holidays_package_answers_years_chinese_calendar_does_not_know() -> None
     assert warned == []
 
 
-def test_unknown_year_falls_back_to_weekends_and_warns_once() -> None:
+def test_unknown_year_keeps_statutory_holidays_and_weekends_and_warns_once() -> None:
     warned: list[int] = []
     cal = WorkCalendar(on_unknown_year=warned.append)
-    assert cal.is_workday(date(2031, 10, 1))  # a Wednesday: no source knows 2031
+    # no package knows 2031's schedule; the law still fixes National Day (a Wednesday)
+    assert not cal.is_workday(date(2031, 10, 1))
     assert not cal.is_workday(date(2031, 10, 4))  # Saturday
-    assert cal.is_workday(date(2031, 10, 6))
+    assert cal.is_workday(date(2031, 10, 8))
     assert warned == [2031]
+
+
+def test_2027_new_year_and_spring_festival_are_days_off_without_chinese_calendar() -> None:
+    # chinesecalendar 1.11 stops at 2026: from next month its answers run out
+    warned: list[int] = []
+    cal = WorkCalendar(on_unknown_year=warned.append)
+    assert not cal.is_workday(date(2027, 1, 1))  # New Year's Day, a Friday
+    assert not cal.is_workday(date(2027, 2, 8))  # Spring Festival, a Monday
+    assert cal.is_workday(date(2027, 2, 17))  # an ordinary Wednesday after it
+    assert warned == [2027]  # only the make-up working days are really unknown
+
+
+def test_a_published_schedule_given_as_data_decides_and_silences_the_warning() -> None:
+    warned: list[int] = []
+    schedule = YearSchedule(2027, days_off=frozenset({date(2027, 2, 11)}), workdays=frozenset())
+    make_up = YearSchedule(2027, workdays=frozenset({date(2027, 2, 20)}))
+    cal = WorkCalendar(on_unknown_year=warned.append, schedules=[schedule])
+    assert not cal.is_workday(date(2027, 2, 11))  # a Thursday the notice gives off
+    assert not cal.is_workday(date(2027, 2, 8))  # statutory days still count where not given
+    assert WorkCalendar(schedules=[make_up]).is_workday(date(2027, 2, 20))  # a make-up Saturday
+    assert warned == []
+
+
+def test_admins_marking_a_make_up_weekend_means_the_year_is_known() -> None:
+    warned: list[int] = []
+    cal = WorkCalendar({date(2027, 2, 20): True}, on_unknown_year=warned.append)
+    assert cal.is_workday(date(2027, 2, 20))
+    assert not cal.is_workday(date(2027, 2, 9))
+    assert warned == []
 
 
 def test_unknown_year_override_still_wins_without_warning() -> None:
@@ -126,3 +156,32 @@ def test_dst_zone_working_hours_keep_local_wall_time() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError):
         WorkCalendar().add_working_time(datetime(2026, 11, 23, 9), timedelta(hours=1))
+
+
+def test_the_community_file_can_give_a_years_schedule_before_a_release_ships_it() -> None:
+    from bot.domain.sla.deadlines import SlaPolicy
+
+    policy = SlaPolicy.model_validate(
+        {"holidays": {2027: {"days_off": ["2027-02-11"], "workdays": ["2027-02-20"]}}}
+    )
+    warned: list[int] = []
+    cal = policy.calendar(on_unknown_year=warned.append)
+    assert not cal.is_workday(date(2027, 2, 11))
+    assert cal.is_workday(date(2027, 2, 20))
+    assert warned == []
+
+
+def test_a_schedule_with_a_date_of_another_year_or_a_day_twice_is_refused() -> None:
+    from bot.calendar_files import parse_holidays
+    from bot.domain.errors import ConfigFileError
+
+    with pytest.raises(ConfigFileError, match="2028-02-05 is not in 2027"):
+        parse_holidays("2027:\n  days_off: [2028-02-05]\n", "holidays.yaml")
+    with pytest.raises(ConfigFileError, match="both a day off and a working day"):
+        parse_holidays("2027:\n  days_off: [2027-02-06]\n  workdays: [2027-02-06]\n")
+
+
+def test_the_shipped_schedules_file_reads() -> None:
+    from bot.calendar_files import national_schedules
+
+    assert all(s.year > 2026 for s in national_schedules())  # only years the packages lack

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from bot.domain.duty.roster import Roster, StaffRef
 from bot.domain.duty.roster_spec import RosterSpec
 from bot.domain.registry import CommunitySpec
 from bot.domain.sla.deadlines import SlaPolicy, compute_deadlines
+from bot.domain.sla.workdays import YearSchedule
 
 
 def staff_refs(community: CommunitySpec) -> list[StaffRef]:
@@ -62,10 +63,11 @@ def duty_report(
     category: str,
     level: int,
     on_unknown_year: Callable[[int], None] | None = None,
+    national: Iterable[YearSchedule] = (),
 ) -> dict[str, Any]:
     """Who is on duty, the escalation chain, and the deadlines a ticket opened at `at` gets."""
     policy = community.sla or SlaPolicy()
-    calendar = policy.calendar(ZoneInfo(community.timezone), on_unknown_year)
+    calendar = policy.calendar(ZoneInfo(community.timezone), on_unknown_year, national)
     answer = roster_of(community).who(building, category, at, level)
     deadlines = compute_deadlines(level, at, policy, calendar)
     return {**answer.as_json(), "deadlines": deadlines.as_dict()}

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Final
 from zoneinfo import ZoneInfo
 
-from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
-from bot.domain.sla.workdays import SHANGHAI, WorkCalendar
+from bot.domain.sla.workdays import SHANGHAI, WorkCalendar, YearSchedule
 from bot.yamlio import StrictModel
 
 
@@ -162,6 +169,33 @@ class WorkingHours(StrictModel):
         return self
 
 
+class HolidaySchedule(StrictModel):
+    """A year's State Council schedule as published: the days off and the make-up working
+    days (调休上班), for a year the calendar packages do not know yet."""
+
+    days_off: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+    def of_year(self, year: int) -> YearSchedule:
+        stray = sorted(d for d in [*self.days_off, *self.workdays] if d.year != year)
+        if stray:
+            raise ValueError(f"{stray[0]} is not in {year}")
+        both = sorted(set(self.days_off) & set(self.workdays))
+        if both:
+            raise ValueError(f"{both[0]} is both a day off and a working day")
+        return YearSchedule(year, frozenset(self.days_off), frozenset(self.workdays))
+
+
+def _check_holidays(holidays: dict[int, HolidaySchedule]) -> dict[int, HolidaySchedule]:
+    for year, schedule in holidays.items():
+        schedule.of_year(year)  # raises on a date of another year or a day given twice
+    return holidays
+
+
+#: year → that year's schedule (the community file's sla.holidays, bot/domain/sla/holidays.yaml)
+Holidays = Annotated[dict[int, HolidaySchedule], AfterValidator(_check_holidays)]
+
+
 class SlaPolicy(StrictModel):
     """A community's deadlines, working hours, reminder point and working-day corrections."""
 
@@ -170,6 +204,8 @@ class SlaPolicy(StrictModel):
     remind_at: float = Field(default=0.8, gt=0, lt=1)
     # date → true (working day) / false (day off); wins over every calendar source
     calendar_overrides: dict[date, bool] = Field(default_factory=dict)
+    # year → the State Council's holiday schedule, for a year the calendar packages lack
+    holidays: Holidays = Field(default_factory=dict)
     # when a deadline passes and the chain is paged, say so on the group's status card
     # ("已超时，已升级至…"); off by default – some communities prefer to keep it internal
     show_escalation: bool = False
@@ -197,15 +233,21 @@ class SlaPolicy(StrictModel):
             raise ValueError(f"unknown ticket level {level}") from None
 
     def calendar(
-        self, tz: ZoneInfo = SHANGHAI, on_unknown_year: Callable[[int], None] | None = None
+        self,
+        tz: ZoneInfo = SHANGHAI,
+        on_unknown_year: Callable[[int], None] | None = None,
+        national: Iterable[YearSchedule] = (),
     ) -> WorkCalendar:
-        """Build the WorkCalendar this policy describes."""
+        """Build the WorkCalendar this policy describes; `national` are the schedules shipped
+        with Loudao, and a year the community file gives wins over them."""
+        own = [schedule.of_year(year) for year, schedule in self.holidays.items()]
         return WorkCalendar(
             self.calendar_overrides,
             work_start=self.working_hours.start,
             work_end=self.working_hours.end,
             tz=tz,
             on_unknown_year=on_unknown_year,
+            schedules=[*national, *own],
         )
 
 

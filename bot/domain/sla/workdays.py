@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,23 @@ def _holidays_official_years() -> frozenset[int]:
     return frozenset(official.special_public_holidays)
 
 
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's State Council holiday schedule: the days off and the make-up working days
+    (调休), for a year the calendar packages do not know yet."""
+
+    year: int
+    days_off: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+    def says(self, d: date) -> bool | None:
+        if d in self.workdays:
+            return True
+        if d in self.days_off:
+            return False
+        return None
+
+
 def _chinese_calendar_says(d: date) -> bool | None:
     try:
         return bool(chinese_calendar.is_workday(d))
@@ -43,6 +61,12 @@ def _holidays_says(d: date) -> bool | None:
     return bool(_holidays_china(d.year).is_working_day(d))
 
 
+def _statutory_day_off(d: date) -> bool:
+    """The statutory holidays (法定节假日) of any year, as the law fixes them – without the
+    make-up working days, which only the State Council's yearly notice gives."""
+    return d in _holidays_china(d.year)
+
+
 class WorkCalendar:
     """Working days and hours of one community, in its own timezone."""
 
@@ -53,6 +77,7 @@ class WorkCalendar:
         work_end: time = time(17, 30),
         tz: ZoneInfo = SHANGHAI,
         on_unknown_year: Callable[[int], None] | None = None,
+        schedules: Iterable[YearSchedule] = (),
     ) -> None:
         if work_start >= work_end:
             raise ValueError("working hours must start before they end on the same day")
@@ -63,9 +88,12 @@ class WorkCalendar:
         self._on_unknown_year = on_unknown_year
         self._warned_years: set[int] = set()
         self._cache: dict[date, bool] = {}
+        self.schedules: dict[int, YearSchedule] = {s.year: s for s in schedules}
 
     def is_workday(self, d: date) -> bool:
-        """Say whether `d` is a working day: admin table, chinese_calendar, holidays, weekends."""
+        """Say whether `d` is a working day: the admins' table, chinese_calendar, holidays'
+        published schedules, a year's schedule given as data, else the statutory holidays and
+        weekends (and the admins are told once that the make-up working days are unknown)."""
         if d in self.overrides:
             return self.overrides[d]
         cached = self._cache.get(d)
@@ -75,13 +103,29 @@ class WorkCalendar:
         if answer is None:
             answer = _holidays_says(d)
         if answer is None:
-            if d.year not in self._warned_years:
-                self._warned_years.add(d.year)
-                if self._on_unknown_year is not None:
-                    self._on_unknown_year(d.year)
-            answer = d.weekday() < 5
+            answer = self._scheduled_or_statutory(d)
         self._cache[d] = answer
         return answer
+
+    def make_up_days_known(self, year: int) -> bool:
+        """Say whether the year's make-up working days are known: from a calendar package, a
+        schedule given as data, or a weekend the admins have marked as a working day."""
+        if year in self.schedules or year in _holidays_official_years():
+            return True
+        if _chinese_calendar_says(date(year, 6, 1)) is not None:
+            return True
+        return any(on and d.year == year and d.weekday() >= 5 for d, on in self.overrides.items())
+
+    def _scheduled_or_statutory(self, d: date) -> bool:
+        schedule = self.schedules.get(d.year)
+        said = schedule.says(d) if schedule is not None else None
+        if said is not None:
+            return said
+        if schedule is None and d.year not in self._warned_years:
+            self._warned_years.add(d.year)
+            if self._on_unknown_year is not None and not self.make_up_days_known(d.year):
+                self._on_unknown_year(d.year)
+        return d.weekday() < 5 and not _statutory_day_off(d)
 
     def working_hours_of(self, d: date) -> tuple[datetime, datetime] | None:
         """Return the working interval of day `d` in UTC, or None on a day off."""

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.calendar_files import national_schedules
 from bot.domain.duty.records import OverrideRecord
 from bot.domain.duty.roster import Roster, StaffRef
 from bot.domain.duty.roster_spec import Override, RosterSpec
@@ -111,7 +112,9 @@ class DutySetup:
     async def warn_unknown_years(self, tx: TicketUnitOfWork, now: datetime) -> None:
         """Tell the admins (once per year, ever) that a date fell outside every calendar."""
         for year in self.unknown_years:
-            log.warning("no holiday calendar for %s: weekends are days off", year)
+            log.warning(
+                "make-up working days of %s unknown: statutory holidays and weekends off", year
+            )
             from bot import i18n
 
             text = i18n.t(self.community.locale, "duty.workday.unknown_year", year=year)
@@ -159,7 +162,7 @@ async def load_setup(tx: TicketUnitOfWork, community: CommunityInfo, now: dateti
     building_grid = {b.number: b.grid for b in community.buildings if b.grid is not None}
     roster = Roster(spec, [staff_ref(p) for p in people], building_grid, tz)
     unknown: list[int] = []
-    calendar = policy.calendar(tz, unknown.append)
+    calendar = policy.calendar(tz, unknown.append, national_schedules())
     calendar.overrides.update(await tx.duty.workdays(community.id))
     return DutySetup(community, people, roster, policy, calendar, tz, chat_overrides, unknown)
 
