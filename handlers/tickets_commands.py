@@ -1,4 +1,4 @@
-"""/report, /mine, /my, /ticket, /cancel, /merge, /unmerge, /level, /kind: parse, call, reply."""
+"""/report /mine /my /ticket /cancel /close /merge /unmerge /level /kind: parse and reply."""
 
 from __future__ import annotations
 
@@ -60,6 +60,12 @@ class _TicketCommands:
         reason = " ".join(cmd.args[1:])
         return await self.tickets.commands.cancel(cmd.user.id, cmd.args[0], reason, cmd.update_id)
 
+    async def close(self, cmd: Command) -> str:
+        if len(cmd.args) < 2:
+            raise InvalidInput("tickets.command.close_usage")
+        reason = " ".join(cmd.args[1:])
+        return await self.tickets.commands.close(cmd.user.id, cmd.args[0], reason, cmd.update_id)
+
     async def merge(self, cmd: Command) -> str:
         if len(cmd.args) != 2:
             raise InvalidInput("tickets.command.merge_usage")
@@ -90,6 +96,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         ("my",): h.my,
         ("ticket",): h.ticket,
         ("cancel",): h.cancel,
+        ("close",): h.close,
         ("merge",): h.merge,
         ("unmerge",): h.unmerge,
     }

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.domain.clock import FakeClock
-from tests.e2e.world import ELECTRICIAN, JSON, PLUMBER, SUPERVISOR, World
+from tests.e2e.world import ADMIN, ELECTRICIAN, JSON, PLUMBER, SUPERVISOR, World
 
 pytestmark = pytest.mark.e2e
 
@@ -210,13 +210,26 @@ async def test_the_whole_life_cycle_edits_one_card(world: World) -> None:
     await assert_group_is_private(world, group)
 
 
-async def test_pressing_a_button_twice_is_refused_as_an_invalid_transition(world: World) -> None:
+def button_texts(message: JSON) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["text"] for row in rows for b in row]
+
+
+async def test_the_private_card_follows_the_ticket_and_offers_only_what_it_allows(
+    world: World,
+) -> None:
     said = await world.say(world.resident("3"), world.group("3"), "@loudao_bot 3号楼电梯坏了")
     await card_of(world, world.group("3"), said)
     private = await world.bot_says(ELECTRICIAN, "#A-0001")
+    assert "已派给工作人员" in private["text"] and "接单" in button_texts(private)
     await press(world, ELECTRICIAN, private, "接单")
-    answer = await press(world, ELECTRICIAN, private, "接单")
-    assert answer["show_alert"] and "不能接单" in answer["text"]
+    accepted = await edited(world, private, "工作人员已接单")
+    assert "接单" not in button_texts(accepted)  # no second 接单 to tap
+    assert {"进度", "完成"} <= set(button_texts(accepted))
+    await press(world, ELECTRICIAN, private, "进度")
+    prompt = await world.bot_says(ELECTRICIAN, "写一句 #A-0001 的进度", after=private)
+    await world.say(ELECTRICIAN, ELECTRICIAN, "配件已订", reply_to=prompt["message_id"])
+    await edited(world, private, "正在处理")
 
 
 async def test_only_the_reporter_followers_and_staff_can_give_the_verdict(world: World) -> None:
@@ -231,6 +244,65 @@ async def test_only_the_reporter_followers_and_staff_can_give_the_verdict(world:
     answer = await press(world, stranger, verdict, "没解决")
     assert answer["show_alert"] and "不是给您的" in answer["text"]
     await edited(world, card, "请报事的邻居确认")  # nothing changed
+
+
+async def test_staff_cannot_confirm_a_fix_and_a_follower_can_only_say_not_solved(
+    world: World,
+) -> None:
+    group, resident, neighbour = world.group("3"), world.resident("3", 0), world.resident("3", 1)
+    said = await world.say(resident, group, "@loudao_bot 3号楼楼道灯坏了")
+    card = await card_of(world, group, said)
+    await press(world, neighbour, card, "我也遇到了")  # the neighbour follows the ticket
+    private = await world.bot_says(ELECTRICIAN, "#A-0001")
+    await press(world, ELECTRICIAN, private, "完成")
+    prompt = await world.bot_says(ELECTRICIAN, "直接完成", after=private)
+    await press(world, ELECTRICIAN, prompt, "直接完成")
+    verdict = await world.bot_says(group, "解决了吗", after=card)
+
+    # the assignee taps 已解决，满意 on his own ticket: refused, nothing stored
+    answer = await press(world, ELECTRICIAN, verdict, "已解决，满意")
+    assert answer["show_alert"] and "不能替居民确认" in answer["text"]
+    # a follower's 满意 is thanked, but only the reporter's answer closes the ticket
+    answer = await press(world, neighbour, verdict, "已解决，满意")
+    assert "报事的邻居确认" in (answer["text"] or "")
+    async with world.app.uow() as tx:
+        stored = await tx.tickets.by_number("A-0001")
+    assert stored.status.value == "resolved" and stored.verdict is None
+
+    # a follower's 没解决 reopens it, and is not stored as the reporter's verdict
+    await press(world, neighbour, verdict, "没解决")
+    await edited(world, verdict, "关注的邻居反馈没解决")
+    async with world.app.uow() as tx:
+        stored = await tx.tickets.by_number("A-0001")
+    assert stored.status.value == "reopened" and stored.verdict is None and stored.closure is None
+
+
+async def test_an_admin_closes_an_unconfirmed_ticket_as_unconfirmed_with_a_reason(
+    world: World,
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, "@loudao_bot 3号楼楼道灯坏了")
+    card = await card_of(world, group, said)
+    private = await world.bot_says(ELECTRICIAN, "#A-0001")
+    await world.say(ELECTRICIAN, ELECTRICIAN, "/close A-0001 电话确认修好了")
+    await world.bot_says(ELECTRICIAN, "只有管理员")  # staff may not close for the resident
+    await world.say(ADMIN, ADMIN, "/close A-0001 电话确认修好了")
+    await world.bot_says(ADMIN, "还没有处理完")  # still being worked on: /cancel is the way
+    await press(world, ELECTRICIAN, private, "完成")
+    prompt = await world.bot_says(ELECTRICIAN, "直接完成", after=private)
+    await press(world, ELECTRICIAN, prompt, "直接完成")
+    verdict = await world.bot_says(group, "解决了吗", after=card)
+    await world.say(ADMIN, ADMIN, "/close A-0001 电话联系了居民，确认灯亮了")
+    await world.bot_says(ADMIN, "已按「已处理（未确认）」结单")
+    await edited(world, card, "居民未确认")
+    closed = await edited(world, verdict, "管理员已按")
+    assert not (closed.get("reply_markup") or {}).get("inline_keyboard")
+    async with world.app.uow() as tx:
+        stored = await tx.tickets.by_number("A-0001")
+        notes = await tx.tickets.notes(stored.id)
+    assert stored.closure is not None and stored.closure.value == "unconfirmed"
+    assert stored.verdict is None
+    assert any("确认灯亮了" in text for _, text, _ in notes)
 
 
 async def test_staff_reassign_and_refer(world: World) -> None:

@@ -79,7 +79,7 @@ async def test_not_solved_reopens_and_tells_the_assignee_and_supervisor(
     assert (await ticket(world, "A-0001")).status is Status.ACCEPTED  # no auto-close now
 
 
-async def test_the_same_problem_again_makes_a_follower_who_may_answer(
+async def test_the_same_problem_again_makes_a_follower_and_the_reporter_confirms(
     world: World, clock: FakeClock
 ) -> None:
     group = world.group("6")
@@ -95,7 +95,10 @@ async def test_the_same_problem_again_makes_a_follower_who_may_answer(
     assert set((await ticket(world, "A-0001")).followers) == {second, third}
     await resolve(world, CLEANER, "#A-0001")
     verdict = await world.bot_says(group, "解决了吗", after=card)
-    await press(world, third, verdict, "基本满意")
+    answer = await press(world, third, verdict, "基本满意")  # a follower: thanked, not closed
+    assert "报事的邻居确认" in answer["text"]
+    assert (await ticket(world, "A-0001")).verdict is None
+    await press(world, first, verdict, "基本满意")
     await edited(world, card, "居民已确认")
     await assert_group_is_private(world, group)
 

@@ -104,6 +104,12 @@ def reopened(verdict: Verdict) -> TicketChange:
     return TicketChange(verdict=verdict, verdict_due_at=None)
 
 
+def reopened_by_follower() -> TicketChange:
+    """A follower says it is not fixed for them: reopened, but the reporter's verdict is theirs
+    to give – nothing is stored as the ticket's verdict."""
+    return TicketChange(verdict_due_at=None)
+
+
 def confirmed(verdict: Verdict, now: datetime) -> TicketChange:
     """The resident says it is fixed (satisfied or mostly): closed, confirmed."""
     return TicketChange(

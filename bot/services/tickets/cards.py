@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.domain.records import ButtonSpec, CommunityInfo, OutboundMessage
-from bot.domain.tickets import Closure, Prompt, PublicCard, Status, Ticket, public_card
+from bot.domain.tickets import (
+    Action,
+    Closure,
+    Prompt,
+    PublicCard,
+    Status,
+    Ticket,
+    allowed_actions,
+    public_card,
+)
 from bot.domain.tickets.changes import card_moved, card_posted, card_version
 from bot.services.buttons import callback_data
 from bot.services.outgoing import Rows, edit, send
@@ -177,13 +186,19 @@ async def button(
     return {"text": text, "callback_data": callback_data(await tx.buttons.create(spec, now))}
 
 
-async def staff_buttons(tx: TicketUnitOfWork, ticket: Ticket, locale: str, now: datetime) -> Rows:
-    """Accept · Progress / Reassign · Resolve / Not ours, for the assignee and managers."""
-    users = (ticket.assignee_id,) if ticket.assignee_id is not None else ()
+#: the private card's buttons, in the order they are laid out two to a row
+STAFF_ACTIONS = (Action.ACCEPT, Action.PROGRESS, Action.REASSIGN, Action.RESOLVE, Action.REFER)
 
-    async def b(action: str) -> dict[str, str]:
-        text = i18n.t(locale, f"tickets.private.{action}")
-        payload: dict[str, object] = {"t": ticket.id, "a": action}
+
+async def staff_buttons(tx: TicketUnitOfWork, ticket: Ticket, locale: str, now: datetime) -> Rows:
+    """Accept · Progress / Reassign · Resolve / Not ours – only those the ticket's state allows
+    (no 接单 once it is accepted), for the assignee and managers."""
+    users = (ticket.assignee_id,) if ticket.assignee_id is not None else ()
+    allowed = allowed_actions(ticket.status)
+
+    async def b(action: Action) -> dict[str, str]:
+        text = i18n.t(locale, f"tickets.private.{action.value}")
+        payload: dict[str, object] = {"t": ticket.id, "a": action.value}
         return await button(
             tx,
             now,
@@ -195,11 +210,8 @@ async def staff_buttons(tx: TicketUnitOfWork, ticket: Ticket, locale: str, now: 
             community_id=ticket.community_id,
         )
 
-    return [
-        [await b("accept"), await b("progress")],
-        [await b("reassign"), await b("resolve")],
-        [await b("refer")],
-    ]
+    shown = [await b(a) for a in STAFF_ACTIONS if a in allowed]
+    return [shown[i : i + 2] for i in range(0, len(shown), 2)]
 
 
 async def me_too_buttons(tx: TicketUnitOfWork, ticket: Ticket, locale: str, now: datetime) -> Rows:
@@ -283,16 +295,24 @@ async def show_card(
 async def refresh_card(
     tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, community: CommunityInfo, now: datetime
 ) -> Ticket:
-    """Show the ticket as it is now on its group card, and retire private cards that fell."""
+    """Show the ticket as it is now on its group card and on the holder's private card, and
+    retire private cards that fell."""
     ticket = await show_card(tx, looks, ticket, community, now)
-    await retire_stale_cards(tx, looks, ticket, community, now)
+    await retire_stale_cards(tx, looks, ticket, community, now, live=True)
     return ticket
 
 
 async def retire_stale_cards(
-    tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, community: CommunityInfo, now: datetime
+    tx: TicketUnitOfWork,
+    looks: Looks,
+    ticket: Ticket,
+    community: CommunityInfo,
+    now: datetime,
+    *,
+    live: bool = False,
 ) -> None:
-    """Take the buttons off private cards that no longer stand, and say why on each.
+    """Take the buttons off private cards that no longer stand, and say why on each; with
+    `live`, the card that stands is edited to the ticket as it is now (status and buttons).
 
     Only the holder's newest card of an open ticket stays live; a card of someone the ticket
     was handed away from, an older card, or any card of a finished ticket is edited once.
@@ -308,6 +328,8 @@ async def retire_stale_cards(
     name = ticket.assignee_name or "—"
     for card in cards:
         if card.outbox_id == keep:
+            if live:
+                await _show_live_card(tx, looks, ticket, locale, now, card.outbox_id)
             continue
         if not ticket.is_open:
             why = i18n.t(locale, "tickets.private.retired_closed")
@@ -334,6 +356,24 @@ async def retire_stale_cards(
             outbox_id=card.outbox_id,
         )
         await tx.tickets.retire_card(card.outbox_id)
+
+
+async def _show_live_card(
+    tx: TicketUnitOfWork, looks: Looks, ticket: Ticket, locale: str, now: datetime, outbox_id: int
+) -> None:
+    """The holder's card as the ticket is now: its status line and the buttons it allows."""
+    assert ticket.assignee_id is not None  # only the holder's card stands
+    reopened = ticket.status is Status.REOPENED
+    await edit(
+        tx,
+        ticket.assignee_id,
+        looks.private_card(locale, ticket, reopened=reopened),
+        now,
+        f"tk:{ticket.id}:pcard-live:{outbox_id}:v{ticket.card_version}",
+        purpose="ticket.private_card_edit",
+        outbox_id=outbox_id,
+        buttons=await staff_buttons(tx, ticket, locale, now),
+    )
 
 
 def _page_retired(page: Prompt, ticket: Ticket) -> str | None:

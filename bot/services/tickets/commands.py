@@ -1,17 +1,26 @@
-"""Withdrawing a ticket (/cancel) and folding duplicates together (/merge, /unmerge)."""
+"""Withdrawing a ticket (/cancel), an admin's close without the resident's word (/close), and
+folding duplicates together (/merge, /unmerge)."""
 
 from __future__ import annotations
 
 from bot import i18n
 from bot.domain.errors import NotAllowed
 from bot.domain.tickets import Action, Follower, Status, scrub
-from bot.domain.tickets.changes import cancelled, merged_into, unmerged
+from bot.domain.tickets.changes import cancelled, expired, merged_into, unmerged
+from bot.services.outgoing import edit
 from bot.services.tickets.cards import notify_assignee, refresh_card, reply_to_card
-from bot.services.tickets.core import TicketEnv, change, community_of, find_ticket, is_staff
+from bot.services.tickets.core import (
+    TicketEnv,
+    change,
+    community_of,
+    find_ticket,
+    is_staff,
+    person_in,
+)
 
 
 class TicketCommands:
-    """The /cancel, /merge and /unmerge commands."""
+    """The /cancel, /close, /merge and /unmerge commands."""
 
     def __init__(self, env: TicketEnv) -> None:
         self.env = env
@@ -43,6 +52,47 @@ class TicketCommands:
             await reply_to_card(tx, ticket, text, now, "cancelled")
             await tx.commit()
         return i18n.t(locale, "tickets.command.cancelled", number=ticket.label)
+
+    async def close(self, user_id: int, number: str, reason: str, update_id: int) -> str:
+        """An admin closes a handled ticket the resident has not confirmed, as "handled, not
+        confirmed" (never as confirmed), with a reason kept as a ticket note and audited."""
+        now = self.env.clock.now()
+        async with self.env.uow() as tx:
+            ticket = await find_ticket(tx, number, user_id)
+            community = await community_of(tx, ticket)
+            locale = community.locale
+            admin = await person_in(tx, user_id, ticket.community_id)
+            if admin is None or not admin.has_role("admin"):
+                raise NotAllowed("tickets.command.close_admins_only")
+            if ticket.status is not Status.RESOLVED:
+                raise NotAllowed("tickets.command.close_not_resolved", number=ticket.label)
+            reason = scrub(reason.strip()[:200], ticket.room) or "—"
+            await tx.tickets.add_note(ticket.id, "close", user_id, reason, None, update_id, now)
+            ticket = await change(
+                tx,
+                ticket,
+                Action.EXPIRE,
+                now,
+                actor=user_id,
+                update_id=update_id,
+                locale=locale,
+                note=reason,
+                changes=expired(now),
+            )
+            ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
+            if ticket.verdict_outbox_id is not None:  # the question's buttons go
+                text = i18n.t(locale, "tickets.verdict.done_closed", number=ticket.label)
+                await edit(
+                    tx,
+                    ticket.chat_id,
+                    text,
+                    now,
+                    f"tk:{ticket.id}:closed",
+                    purpose="ticket.verdict_expired",
+                    outbox_id=ticket.verdict_outbox_id,
+                )
+            await tx.commit()
+        return i18n.t(locale, "tickets.command.closed", number=ticket.label)
 
     async def merge(self, user_id: int, source: str, target: str, update_id: int) -> str:
         """Fold a duplicate into another ticket: its reporter and followers follow the target."""

@@ -9,7 +9,14 @@ from bot import i18n
 from bot.domain.errors import NotAllowed
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Follower, Ticket, Verdict, scrub
-from bot.domain.tickets.changes import confirmed, expired, reopened, resolved, verdict_asked
+from bot.domain.tickets.changes import (
+    confirmed,
+    expired,
+    reopened,
+    reopened_by_follower,
+    resolved,
+    verdict_asked,
+)
 from bot.services.buttons import Pressed
 from bot.services.outgoing import edit, send
 from bot.services.ports import TicketUnitOfWork
@@ -115,6 +122,21 @@ async def _tell_followers_elsewhere(
         )
 
 
+def _voice_of(ticket: Ticket, pressed: Pressed) -> str | None:
+    """Whose answer a verdict button carries: the reporter's (or the person reported for), a
+    follower's, staff's (who never answer for a resident – the assignee least of all), or none."""
+    presser = pressed.presser_id
+    if presser == ticket.assignee_id:
+        return "staff"
+    if presser in (ticket.reporter_id, ticket.on_behalf_by):
+        return "reporter"
+    if pressed.presser_roles.intersection(STAFF_ROLES):
+        return "staff"
+    if ticket.involves(presser):
+        return "follower"
+    return None
+
+
 class Verdicts:
     """The verdict buttons, and the close of verdicts nobody gave in time."""
 
@@ -123,52 +145,25 @@ class Verdicts:
 
     # -- the resident's verdict -------------------------------------------------------------
     async def verdict(self, pressed: Pressed, origin: Origin) -> str:
-        """已解决，满意 · 基本满意 close it (confirmed); 没解决 reopens it and tells staff."""
+        """The reporter's 已解决，满意 or 基本满意 closes it (confirmed); 没解决 – the reporter's
+        or a follower's – reopens it and tells staff. Staff never confirm for a resident."""
         now = self.env.clock.now()
         verdict = Verdict(str(pressed.spec.payload["v"]))
         async with self.env.uow() as tx:
             ticket, community = await locked_ticket(tx, int(pressed.spec.payload["t"]))
-            locale = community.locale
-            if not (
-                ticket.involves(pressed.presser_id)
-                or pressed.presser_roles.intersection(STAFF_ROLES)
-            ):
+            voice = _voice_of(ticket, pressed)
+            if voice is None:
                 raise NotAllowed("tickets.error.verdict_not_allowed")
+            if voice == "staff":
+                raise NotAllowed("tickets.error.verdict_staff")
             if verdict is Verdict.NOT_SOLVED:
-                ticket = await change(
-                    tx,
-                    ticket,
-                    Action.REOPEN,
-                    now,
-                    actor=pressed.presser_id,
-                    update_id=origin.update_id,
-                    locale=locale,
-                    changes=reopened(verdict),
-                )
-                ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
-                await notify_assignee(tx, self.env.looks, ticket, community, now, reopened=True)
-                await self._tell_supervisors(tx, ticket, community, now)
-                done = i18n.t(
-                    locale,
-                    "tickets.verdict.done_reopened",
-                    number=ticket.label,
-                    name=ticket.assignee_name or "—",
-                )
-                answer = i18n.t(locale, "tickets.answer.verdict_reopened")
+                ticket, done, answer = await self._reopen(tx, ticket, community, pressed, origin)
+            elif voice == "follower":
+                return i18n.t(community.locale, "tickets.answer.verdict_follower")
             else:
-                ticket = await change(
-                    tx,
-                    ticket,
-                    Action.CONFIRM,
-                    now,
-                    actor=pressed.presser_id,
-                    update_id=origin.update_id,
-                    locale=locale,
-                    changes=confirmed(verdict, now),
+                ticket, done, answer = await self._confirm(
+                    tx, ticket, community, verdict, pressed, origin
                 )
-                ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
-                done = i18n.t(locale, f"tickets.verdict.done_{verdict.value}", number=ticket.label)
-                answer = i18n.t(locale, "tickets.answer.verdict_thanks")
             await edit(
                 tx,
                 origin.chat_id,
@@ -180,6 +175,60 @@ class Verdicts:
             )
             await tx.commit()
         return answer
+
+    async def _reopen(
+        self,
+        tx: TicketUnitOfWork,
+        ticket: Ticket,
+        community: CommunityInfo,
+        pressed: Pressed,
+        origin: Origin,
+    ) -> tuple[Ticket, str, str]:
+        """没解决: reopened; only the reporter's own answer is kept as the ticket's verdict."""
+        now, locale = self.env.clock.now(), community.locale
+        own = pressed.presser_id in (ticket.reporter_id, ticket.on_behalf_by)
+        ticket = await change(
+            tx,
+            ticket,
+            Action.REOPEN,
+            now,
+            actor=pressed.presser_id,
+            update_id=origin.update_id,
+            locale=locale,
+            changes=reopened(Verdict.NOT_SOLVED) if own else reopened_by_follower(),
+        )
+        ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
+        await notify_assignee(tx, self.env.looks, ticket, community, now, reopened=True)
+        await self._tell_supervisors(tx, ticket, community, now)
+        key = "done_reopened" if own else "done_reopened_follower"
+        done = i18n.t(
+            locale, f"tickets.verdict.{key}", number=ticket.label, name=ticket.assignee_name or "—"
+        )
+        return ticket, done, i18n.t(locale, "tickets.answer.verdict_reopened")
+
+    async def _confirm(
+        self,
+        tx: TicketUnitOfWork,
+        ticket: Ticket,
+        community: CommunityInfo,
+        verdict: Verdict,
+        pressed: Pressed,
+        origin: Origin,
+    ) -> tuple[Ticket, str, str]:
+        now, locale = self.env.clock.now(), community.locale
+        ticket = await change(
+            tx,
+            ticket,
+            Action.CONFIRM,
+            now,
+            actor=pressed.presser_id,
+            update_id=origin.update_id,
+            locale=locale,
+            changes=confirmed(verdict, now),
+        )
+        ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
+        done = i18n.t(locale, f"tickets.verdict.done_{verdict.value}", number=ticket.label)
+        return ticket, done, i18n.t(locale, "tickets.answer.verdict_thanks")
 
     async def _tell_supervisors(
         self, tx: TicketUnitOfWork, ticket: Ticket, community: CommunityInfo, now: datetime
