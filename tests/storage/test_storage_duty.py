@@ -490,3 +490,44 @@ async def test_staff_corrections_export_as_labelled_intake_lines(
     assert (line.category, line.level, line.intent, line.building) == ("gas", 1, "report", "3")
     with pytest.raises(LookupError):
         await corrections_yaml(uow, "Z")
+
+
+async def _reminder_texts(uow: SqlUnitOfWorkFactory) -> list[str]:
+    async with uow() as tx:
+        rows = await tx.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose == "duty.remind")
+        )
+        return [str(r.payload["text"]) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("level", "category", "promises"),
+    [
+        # level 1 (demo SLA): acknowledge in 5 min, respond in 30 min, under control in 2 h
+        (1, "water_leak", {"acknowledge_by": "12月1日 10:05", "respond_by": "12月1日 10:30",
+                           "control_by": "12月1日 12:00"}),
+        # level 2: acknowledge in 2 working hours, done in 5 working days (Tue 1 → Tue 8 Dec)
+        (2, "lighting", {"acknowledge_by": "12月1日 12:00", "resolve_by": "12月8日 17:30"}),
+    ],
+)  # fmt: skip
+async def test_every_reminder_names_the_time_of_the_deadline_it_is_about(
+    uow: SqlUnitOfWorkFactory,
+    community: CommunityInfo,
+    clock: FakeClock,
+    level: int,
+    category: str,
+    promises: dict[str, str],
+) -> None:
+    opened = sh(2026, 12, 1, 10)
+    ticket = await open_ticket(uow, community, opened, "u:1", category=category, level=level)
+    async with uow() as tx:
+        steps = await tx.duty.steps(ticket.id)
+    reminders = sorted((s for s in steps if s.kind == "remind"), key=lambda s: s.due_at)
+    assert {s.reason for s in reminders} >= set(promises)
+    for step in reminders:
+        if step.reason not in promises:
+            continue
+        clock.set(step.due_at)
+        await EscalationDesk(uow, clock).tick()
+        latest = (await _reminder_texts(uow))[-1]
+        assert f"{promises[step.reason]} 前" in latest, (step.reason, latest)

@@ -240,7 +240,7 @@ class EscalationDesk:
             rows = await followup_button(tx, ticket, holder, locale, now)
         else:
             rows = await staff_buttons(tx, ticket, locale, now)
-        due_at = await self._deadline_of(tx, step)
+        due_at = await self._deadline_of(tx, step, ticket, community, now)
         # the bot was down past the deadline: never "needed before" a time already gone
         late = now > due_at + LATE_AFTER
         if late:
@@ -275,10 +275,22 @@ class EscalationDesk:
             )
 
     @staticmethod
-    async def _deadline_of(tx: TicketUnitOfWork, step: StepRecord) -> datetime:
-        """When the promise a reminder is about falls due: the page planned for that moment."""
+    async def _deadline_of(
+        tx: TicketUnitOfWork,
+        step: StepRecord,
+        ticket: Ticket,
+        community: CommunityInfo,
+        now: datetime,
+    ) -> datetime:
+        """When the promise a reminder is about falls due: the deadline its reason names (a
+        page at the same moment for another reason may have taken that deadline's place in the
+        plan), else the page planned for that moment."""
         if step.kind == PAGE:
             return step.due_at
+        setup = await load_setup(tx, community, now)
+        named = dict(setup.deadlines(ticket.level, ticket.created_at).items()).get(step.reason)
+        if named is not None:
+            return named
         for later in await tx.duty.steps(step.ticket_id):
             if later.step_no > step.step_no and later.kind == PAGE and later.reason == step.reason:
                 return later.due_at
