@@ -361,3 +361,34 @@ async def test_a_routine_report_on_new_years_eve_2027_does_not_count_new_years_d
     # the admins are told once what is really unknown: 2027's make-up working days
     [warning] = [m for m in await world.bot_messages(ADMIN) if "调休" in (m.get("text") or "")]
     assert "2027" in warning["text"] and "法定节假日" in warning["text"]
+
+
+async def test_the_card_names_its_promise_and_a_missed_one_is_told_to_the_group_once(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # Tuesday 10:00 in Shanghai
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, SEEP)
+    card = await card_of(world, group, said)
+    assert "承诺：12月8日 17:30 前修好" in card["text"]  # 5 working days, by name
+    clock.set(datetime(2026, 12, 8, 9, 31, tzinfo=UTC))  # 17:31 on the 8th: not fixed
+    await tick(world)
+    await tick(world)
+    late = await edited(world, card, "已超时")
+    assert "原定12月8日 17:30 前修好" in late["text"]
+    sorry = await world.bot_says(group, "很抱歉", after=said)
+    assert sorry["reply_to_message_id"] == card["message_id"]
+    assert "#A-0001" in sorry["text"] and "现在由" in sorry["text"]
+    clock.advance(hours=3)
+    await tick(world)
+    notes = [m for m in await world.bot_messages(group) if "很抱歉" in (m.get("text") or "")]
+    assert len(notes) == 1  # once, not every tick
+
+
+async def test_an_emergency_card_promises_someone_there_within_30_minutes(
+    world: World, clock: FakeClock
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    card = await card_of(world, group, said)
+    assert "承诺：30 分钟内到场（02:30 前）" in card["text"]

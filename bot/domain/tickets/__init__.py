@@ -1,6 +1,13 @@
 """Tickets: the life cycle of one reported problem, its number and what a group may see of it."""
 
-from bot.domain.tickets.card import CardView, PublicCard, public_card
+from bot.domain.tickets.card import (
+    CardView,
+    Promise,
+    PromiseKind,
+    PublicCard,
+    promise_of,
+    public_card,
+)
 from bot.domain.tickets.changes import KEEP, NO_CHANGE, TicketChange
 from bot.domain.tickets.duplicates import DuplicatePolicy, looks_like_duplicate, similarity
 from bot.domain.tickets.model import (
@@ -37,6 +44,8 @@ __all__ = [
     "DuplicatePolicy",
     "Follower",
     "NewTicket",
+    "Promise",
+    "PromiseKind",
     "Prompt",
     "PublicCard",
     "Status",
@@ -49,6 +58,7 @@ __all__ = [
     "format_number",
     "looks_like_duplicate",
     "parse_number",
+    "promise_of",
     "public_card",
     "scrub",
     "similarity",

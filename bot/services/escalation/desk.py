@@ -13,7 +13,8 @@ from bot.domain.duty.records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_sett
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.escalation.plan import retry_delay
 from bot.domain.records import PRIVATE_CLOSED, AuditRecord, CommunityInfo
-from bot.domain.tickets import Action, Prompt, Status, Ticket
+from bot.domain.tickets import Action, Prompt, Status, Ticket, promise_of
+from bot.domain.tickets.card import PROMISE_DEADLINE
 from bot.domain.tickets.changes import handed_to
 from bot.services.buttons import Pressed
 from bot.services.duty.setup import load_setup
@@ -27,6 +28,7 @@ from bot.services.tickets.cards import (
     button,
     notify_assignee,
     refresh_card,
+    reply_to_card,
     show_card,
     staff_buttons,
 )
@@ -216,8 +218,35 @@ class EscalationDesk:
             now,
         )
         setup = await load_setup(tx, community, now)
+        promise = promise_of(ticket, now)
+        missed = promise is not None and promise.missed
+        if missed and promise is not None and PROMISE_DEADLINE.get(promise.kind) == step.reason:
+            await self._tell_group_late(tx, ticket, community, step.target_id, now)
         if setup.policy.show_escalation:
             await self._show_on_card(tx, ticket, community, step, now)
+        elif missed:
+            await show_card(tx, self.looks, ticket, community, now)  # the card says 已超时
+
+    async def _tell_group_late(
+        self,
+        tx: TicketUnitOfWork,
+        ticket: Ticket,
+        community: CommunityInfo,
+        target: int,
+        now: datetime,
+    ) -> None:
+        """The promise the group read has passed: say so once, politely, with who now follows
+        it up – no blame, no resident's detail."""
+        promise = promise_of(ticket)
+        person = await person_in(tx, target, ticket.community_id)
+        if promise is None or person is None:
+            return
+        locale = community.locale
+        what = self.looks.promise_words(locale, community, promise)
+        text = i18n.t(
+            locale, "duty.late.group", number=ticket.label, promise=what, name=person.name
+        )
+        await reply_to_card(tx, ticket, text, now, "late")
 
     def _what(self, locale: str, reason: str) -> str:
         return i18n.t(locale, f"duty.reason.{reason}")

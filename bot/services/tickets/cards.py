@@ -19,6 +19,7 @@ from bot.domain.tickets import (
     allowed_actions,
     public_card,
 )
+from bot.domain.tickets.card import Promise, PromiseKind
 from bot.domain.tickets.changes import card_moved, card_posted, card_version
 from bot.services.buttons import callback_data
 from bot.services.outgoing import Rows, edit, send
@@ -109,11 +110,36 @@ class Looks:
             lines.append(i18n.t(locale, "tickets.card.handler", name=card.handler))
         elif card.status in (Status.ASSIGNED, Status.REOPENED):  # nobody could be reached yet
             lines.append(i18n.t(locale, "tickets.card.handler_pending"))
-        if card.next_at is not None:
-            key = "verdict_by" if card.status is Status.RESOLVED else "next_at"
-            when = self.when(locale, community, card.next_at)
-            lines.append(i18n.t(locale, f"tickets.card.{key}", when=when))
+        if card.promise is not None:
+            lines.append(self.promise(locale, community, card.promise))
         return "\n".join(lines)
+
+    def promise(self, locale: str, community: CommunityInfo, promise: Promise) -> str:
+        """「承诺：12月8日 17:30 前修好」, 「承诺：30 分钟内到场（10:30 前）」, or 已超时 once its
+        time has passed; a handled ticket asks for the reporter's answer by a time."""
+        if promise.kind is PromiseKind.VERDICT:
+            when = self.when(locale, community, promise.at)
+            return i18n.t(locale, "tickets.card.verdict_by", when=when)
+        what = self.promise_words(locale, community, promise)
+        line = "missed" if promise.missed else "line"
+        return i18n.t(locale, f"tickets.promise.{line}", promise=what)
+
+    def promise_words(self, locale: str, community: CommunityInfo, promise: Promise) -> str:
+        """The promise itself: 「12月8日 17:30 前修好」, 「30 分钟内到场（10:30 前）」."""
+        when = self.when(locale, community, promise.at)
+        local = promise.at.astimezone(ZoneInfo(community.timezone))
+        key, minutes = promise.kind.value, 0
+        if promise.within is not None:
+            minutes = round(promise.within.total_seconds() / 60)
+            key = "respond" if 0 < minutes <= 120 else "respond_at"
+        return i18n.t(
+            locale,
+            f"tickets.promise.{key}",
+            when=when,
+            minutes=minutes,
+            time=local.strftime("%H:%M"),
+            date=i18n.t(locale, "tickets.date", month=local.month, day=local.day),
+        )
 
     def private_card(
         self,
@@ -239,7 +265,7 @@ async def post_card(
     outbox_id = await send(
         tx,
         ticket.chat_id,
-        looks.group_card(locale, community, public_card(ticket)),
+        looks.group_card(locale, community, public_card(ticket, now=now)),
         now,
         f"tk:{ticket.id}:card",
         purpose="ticket.card",
@@ -270,7 +296,8 @@ async def show_card(
     version = ticket.card_version + 1
     ticket = await tx.tickets.update(ticket.id, card_version(version), now)
     locale = community.locale
-    text = looks.group_card(locale, community, public_card(ticket, await merged_label(tx, ticket)))
+    merged = await merged_label(tx, ticket)
+    text = looks.group_card(locale, community, public_card(ticket, merged, now))
     text += f"\n{footer}" if footer else ""
     key = f"tk:{ticket.id}:card:v{version}"
     buttons = await me_too_buttons(tx, ticket, locale, now)

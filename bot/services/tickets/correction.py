@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from bot import i18n
 from bot.domain.errors import NotAllowed
 from bot.domain.records import AuditRecord, CommunityInfo
-from bot.domain.tickets import Ticket, public_card
+from bot.domain.tickets import Ticket, promise_of
 from bot.domain.tickets.changes import reclassified
 from bot.domain.tickets.correction import read_correction
 from bot.intake_files import ticket_categories
@@ -95,6 +95,6 @@ class TicketCorrections:
         )
 
     def _next(self, locale: str, community: CommunityInfo, ticket: Ticket) -> str:
-        """The same next promised time the group card shows."""
-        at = public_card(ticket).next_at
-        return self.env.looks.when(locale, community, at) if at is not None else "—"
+        """The same promise the group card shows."""
+        promise = promise_of(ticket)
+        return self.env.looks.promise(locale, community, promise) if promise else "—"
