@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import i18n, metrics
 from bot.domain.clock import Clock
 from bot.domain.duty.records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
+from bot.domain.duty.waited import waited_since
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.escalation.plan import retry_delay
 from bot.domain.records import PRIVATE_CLOSED, AuditRecord, CommunityInfo
@@ -336,13 +338,15 @@ class EscalationDesk:
     ) -> None:
         locale = community.locale
         holder = ticket.assignee_name or "—"
-        minutes = max(1, int((now - ticket.created_at).total_seconds() // 60))
         if step.reason in ("accept", "acknowledge_by", "respond_by") and ticket.status in (
             Status.NEW,
             Status.ASSIGNED,
             Status.REOPENED,
         ):
-            why = i18n.t(locale, "duty.page.not_accepted", name=holder, minutes=minutes)
+            waited = waited_since(ticket.created_at, now, ZoneInfo(community.timezone))
+            why = i18n.t(
+                locale, f"duty.page.not_accepted.{waited.key}", name=holder, **waited.params
+            )
         else:
             why = i18n.t(
                 locale,
