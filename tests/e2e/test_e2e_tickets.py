@@ -305,6 +305,23 @@ async def test_an_admin_closes_an_unconfirmed_ticket_as_unconfirmed_with_a_reaso
     assert any("确认灯亮了" in text for _, text, _ in notes)
 
 
+async def test_the_reassign_and_refer_menus_can_be_cancelled(world: World) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, "@loudao_bot 3号楼楼道灯坏了")
+    card = await card_of(world, group, said)
+    private = await world.bot_says(ELECTRICIAN, "#A-0001")
+    for button, title in (("转派", "转给谁"), ("不属于我们", "哪里处理")):
+        await press(world, ELECTRICIAN, private, button)
+        menu = await world.bot_says(ELECTRICIAN, title, after=private)
+        await press(world, ELECTRICIAN, menu, "✖️ 取消")
+        done = await edited(world, menu, "已取消，没有改动")
+        assert not (done.get("reply_markup") or {}).get("inline_keyboard")
+    async with world.app.uow() as tx:
+        stored = await tx.tickets.by_number("A-0001")
+    assert stored.assignee_id == ELECTRICIAN and stored.status.value == "assigned"
+    assert "3号楼" in (await current(world, card))["text"]
+
+
 async def test_staff_reassign_and_refer(world: World) -> None:
     group = world.group("3")
     said = await world.say(world.resident("3"), group, "@loudao_bot 3号楼楼道灯坏了")

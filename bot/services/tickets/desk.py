@@ -12,7 +12,7 @@ from bot.services.tickets.intake import TicketIntake
 from bot.services.tickets.notes import StaffNotes
 from bot.services.tickets.queries import TicketQueries
 from bot.services.tickets.report_flow import TicketReportFlow
-from bot.services.tickets.staff_actions import StaffActions
+from bot.services.tickets.staff_actions import StaffActions, cancel_menu
 from bot.services.tickets.verdict import Verdicts
 
 
@@ -56,6 +56,8 @@ class TicketDesk:
             return await self.staff.pick(pressed, origin)
         if kind == "ticket.refer":
             return await self.staff.refer(pressed, origin)
+        if kind == "ticket.menu_cancel":
+            return await cancel_menu(self.staff.env, pressed, origin)
         if kind == "ticket.verdict":
             return await self.verdicts.verdict(pressed, origin)
         if kind == "ticket.metoo":

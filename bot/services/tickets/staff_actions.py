@@ -26,6 +26,7 @@ from bot.services.tickets.cards import (
 from bot.services.tickets.core import (
     TicketEnv,
     change,
+    community_of,
     locked_ticket,
     person_in,
     refuse_transition,
@@ -247,6 +248,20 @@ class StaffActions:
         return i18n.t(locale, "tickets.answer.referred")
 
 
+async def cancel_menu(env: TicketEnv, pressed: Pressed, origin: Origin) -> str:
+    """取消 on a 转给谁？ or 哪里处理？ menu: nothing changes, and the menu keeps no buttons."""
+    now = env.clock.now()
+    async with env.uow() as tx:
+        ticket = await tx.tickets.get(int(pressed.spec.payload["t"]))
+        if ticket is None:
+            raise NotFound()
+        community = await community_of(tx, ticket)
+        text = i18n.t(community.locale, "tickets.prompt.menu_cancelled", number=ticket.label)
+        await _close_menu(tx, origin, text, now)
+        await tx.commit()
+    return text
+
+
 async def _close_menu(tx: TicketUnitOfWork, origin: Origin, text: str, now: datetime) -> None:
     """An answered menu (转给谁？, 哪里处理？) says what was chosen and keeps no buttons."""
     await edit(
@@ -291,6 +306,16 @@ class _Menu:
             )
             for label, value in choices
         ]
+        never_mind = await button(
+            tx,
+            now,
+            i18n.t(community.locale, "tickets.prompt.menu_cancel"),
+            "ticket.menu_cancel",
+            {"t": ticket.id},
+            users=(presser,),
+            roles=MANAGER_ROLES,
+            community_id=community.id,
+        )
         await send(
             tx,
             presser,
@@ -298,5 +323,5 @@ class _Menu:
             now,
             f"tk:{ticket.id}:menu:{origin.update_id}",
             purpose="ticket.private",
-            buttons=in_rows(buttons, self.width),
+            buttons=[*in_rows(buttons, self.width), [never_mind]],
         )
