@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -22,12 +23,11 @@ def _number_to_str(value: Any) -> Any:
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 BuildingNo = Annotated[Text, BeforeValidator(_number_to_str)]
 ENTRY_ID_CHARS = 64  # the longest entry id
+ENTRY_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ENTRY_ID_CHARS - 1}}}$"
+ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
 EntryId = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        pattern=rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ENTRY_ID_CHARS - 1}}}$",
-    ),
+    StringConstraints(strip_whitespace=True, pattern=ENTRY_ID_PATTERN),
 ]
 
 

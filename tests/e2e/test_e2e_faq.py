@@ -106,6 +106,13 @@ async def test_an_unaddressed_clear_question_is_answered_once_per_cool_down(
     assert reply["reply_to_message_id"] == later["message_id"]
 
 
+async def test_a_chinese_entry_id_gets_a_plain_answer_not_a_pattern_error(world: World) -> None:
+    said = await world.say(ADMIN, ADMIN, "/faq add 无线网 | 活动室无线网密码是多少 | 密码贴在门口")
+    answer = await world.bot_says(ADMIN, "问答编号只能用英文字母", after=said)
+    assert "parking_fee" in answer["text"] and "pattern" not in answer["text"]
+    assert "String should" not in answer["text"]
+
+
 async def test_an_admin_adds_an_entry_in_chat_and_it_answers_right_away(world: World) -> None:
     resident = world.resident("3")
     said = await world.say(

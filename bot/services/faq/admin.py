@@ -21,7 +21,7 @@ from bot.domain.registry import RegistryFile, Role
 from bot.services.faq.desk import FaqLibrary
 from bot.services.ports import FaqUnitOfWork, FaqUnitOfWorkFactory
 from faq.chat_format import EntryLine, EntryLineError, parse_entry_line
-from faq.kb import FaqEntry, KnowledgeBase, load_kb
+from faq.kb import ENTRY_ID, ENTRY_ID_CHARS, FaqEntry, KnowledgeBase, load_kb
 from faq.matcher import FaqMatcher
 from faq.records import ImportReport
 
@@ -288,6 +288,9 @@ def _parse(text: str, *, need_all: bool, usage: str) -> EntryLine:
 def _entry(
     entry_id: str, questions: Sequence[str], answer: str, base: FaqEntry | None = None
 ) -> FaqEntry:
+    if not ENTRY_ID.fullmatch(entry_id.strip()):
+        # a raw pattern error means nothing to an admin: say what an id may hold
+        raise InvalidInput("faq.bad_id", id=entry_id[:ENTRY_ID_CHARS])
     data: dict[str, object] = base.model_dump(exclude_defaults=True) if base is not None else {}
     data.update(id=entry_id, questions=tuple(questions), answer=answer)
     try:
