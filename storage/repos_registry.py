@@ -60,6 +60,7 @@ class SqlRegistryRepo:
                 "faq_file": spec.faq_file,
                 "notices_file": spec.notices_file,
                 "unaddressed_reports": spec.unaddressed_reports,
+                "contact": spec.contact,
             }.items()
             if v is not None
         }

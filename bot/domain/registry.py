@@ -45,6 +45,7 @@ PHONE_CHARS = 32
 
 Number = Annotated[str, Field(min_length=1, max_length=NUMBER_CHARS)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
+ContactText = Annotated[str, Field(min_length=1, max_length=80)]  # a public office and its number
 Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_CHARS)]
 
 
@@ -204,6 +205,9 @@ class CommunitySpec(StrictModel):
     unaddressed_reports: Annotated[
         Literal["off", "offer", "open"], BeforeValidator(_switch_as_text)
     ] = "offer"
+    # Whom residents call about a notice (an outage): the office's public name and number,
+    # e.g. "物业服务中心 0571-88886666" – shown in group notices, so never a private number.
+    contact: ContactText | None = None
     # Files owned by later features; validated by their own loaders.
     intake_rules: str | None = None
     faq_file: str | None = None

@@ -141,7 +141,8 @@ async def test_the_outage_form_posts_now_reminds_before_and_says_restored(
     assert "22:30" in ok["text"]
     await world.settle()
     (notice,) = await notices_in(world, World.group("65"), "停水通知")
-    assert "今天 23:00" in notice["text"] and "明天 02:00" in notice["text"]
+    assert "今天（12月1日）23:00" in notice["text"] and "明天（12月2日）02:00" in notice["text"]
+    assert "物业服务中心 0571-88886666" in notice["text"]  # the community's contact, with a number
     assert "主管道抢修" in notice["text"]
     clock.set(datetime(2026, 12, 1, 14, 29, tzinfo=UTC))  # 22:29: not yet
     await tick(world)
@@ -238,7 +239,7 @@ async def test_editing_a_notice_replaces_it_and_only_the_new_groups_get_it_once(
         await world.settle()
     await world.client.press(ADMIN, await current(world, groups), "下一步 ▶️")
     when = await world.bot_says(ADMIN, "什么时候发", after=groups)
-    await world.client.press(ADMIN, when, "⏱ 保持原时间（明天 09:00）")
+    await world.client.press(ADMIN, when, "⏱ 保持原时间（明天（12月2日）09:00）")
     summary = await world.bot_says(ADMIN, "确认发送吗", after=when)
     assert "5号楼" in summary["text"] and "共 1 个群" in summary["text"]
     await world.client.press(ADMIN, summary, "✅ 确认发送")

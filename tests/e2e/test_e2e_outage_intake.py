@@ -46,7 +46,11 @@ async def test_during_a_water_cut_a_report_gets_the_notice_and_a_reminder_offer(
     said = await world.say(resident, group, "怎么没水了？")  # nobody addressed
     answer = await world.bot_says(group, "停水", after=said)
     assert answer["reply_to_message_id"] == said["message_id"]
-    assert "12:00" in answer["text"] and "李经理" in answer["text"] and "962424" in answer["text"]
+    assert (
+        "12:00" in answer["text"]
+        and "物业服务中心 0571-88886666" in answer["text"]
+        and "962424" in answer["text"]
+    )
     await world.settle()
     assert await ticket_count(world) == 0  # not a ticket with deadlines
 

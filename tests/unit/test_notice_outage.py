@@ -164,12 +164,13 @@ def test_variables_for_the_notice_in_both_languages() -> None:
     req = parse("/outage 停水 65号楼、66号楼 今晚23:00-次日02:00 主管道抢修")
     zh = outage_variables(req, SH, NOW, contact="物业服务中心")
     assert zh["buildings"] == "65号楼、66号楼"
-    assert zh["start"] == "今天 23:00"
-    assert zh["end"] == "明天 02:00"
+    # 今天/明天 with the date: a notice read the next morning must not mislead
+    assert zh["start"] == "今天（11月22日）23:00"
+    assert zh["end"] == "明天（11月23日）02:00"
     assert zh["what"] == "停水" and zh["service"] == "供水"
     en = outage_variables(req, SH, NOW, contact="the property office", locale="en")
     assert en["buildings"] == "Building 65, Building 66"
-    assert en["start"] == "today 23:00"
+    assert en["start"] == "today (Nov 22) 23:00"
 
 
 def test_format_local_uses_community_time_for_later_days() -> None:

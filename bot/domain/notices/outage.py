@@ -217,19 +217,37 @@ def parse_outage(
 
 
 def format_local(moment: datetime, tz: ZoneInfo, now: datetime, locale: str = "zh") -> str:
-    """Write a time the way residents say it: 今天 23:00, 明天 02:00, 12月3日 08:00."""
+    """Write a time the way residents say it, with its date: 今天（12月1日）23:00,
+    明天（12月2日）02:00, 12月3日 08:00."""
     local = moment.astimezone(tz)
     today = now.astimezone(tz).date()
     clock = local.strftime("%H:%M")
     english = locale.lower().startswith("en")
     offset = (local.date() - today).days
+    # 今天/明天 alone is ambiguous to someone who reads the notice the next morning: give the date
     if offset == 0:
-        return f"today {clock}" if english else f"今天 {clock}"
+        return (
+            f"today ({local.strftime('%b')} {local.day}) {clock}"
+            if english
+            else (f"今天（{local.month}月{local.day}日）{clock}")
+        )
     if offset == 1:
-        return f"tomorrow {clock}" if english else f"明天 {clock}"
+        return (
+            f"tomorrow ({local.strftime('%b')} {local.day}) {clock}"
+            if english
+            else (f"明天（{local.month}月{local.day}日）{clock}")
+        )
     if english:
         return f"{local.strftime('%b')} {local.day} {clock}"
     return f"{local.month}月{local.day}日 {clock}"
+
+
+def _end_words(request: OutageRequest, tz: ZoneInfo, now: datetime, locale: str) -> str:
+    """The end as a clock time when it falls on the start's day (今天（12月1日）10:00 至 12:00)."""
+    start, end = request.start.astimezone(tz), request.end.astimezone(tz)
+    if start.date() == end.date():
+        return end.strftime("%H:%M")
+    return format_local(request.end, tz, now, locale)
 
 
 def outage_variables(
@@ -256,7 +274,7 @@ def outage_variables(
     return {
         "buildings": where,
         "start": format_local(request.start, tz, now, locale),
-        "end": format_local(request.end, tz, now, locale),
+        "end": _end_words(request, tz, now, locale),
         "reason": request.reason,
         "contact": contact,
         "what": cut_en if english else cut_zh,

@@ -211,7 +211,8 @@ class NoticeDesk:
             else {"buildings": list(request.buildings)}
         )
         local_now = now.astimezone(tz).replace(tzinfo=None, microsecond=0)
-        contact = staff.person.name
+        # the community's published contact (with its number); the sender's name only without one
+        contact = str(community.extra.get("contact") or staff.person.name)
         variables = outage_variables(request, tz, now, contact, locale=locale)
         lasting = max(1, int((request.end - now).total_seconds() // 60))
         announcement = NoticeRecord(
