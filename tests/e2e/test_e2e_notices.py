@@ -131,6 +131,21 @@ async def test_residents_and_plumbers_are_politely_refused(world: World) -> None
     assert await notices_in(world, World.group("65"), "停水") == []
 
 
+async def test_an_outage_does_not_count_a_group_the_bot_was_removed_from(
+    world: World, clock: FakeClock
+) -> None:
+    await world.client.set_member(
+        World.group("65"), world.server.state.bot.id, add=False, by_user_id=ADMIN
+    )
+    await world.settle()
+    said = await world.say(
+        SUPERVISOR, SUPERVISOR, "/outage 停电 全小区 今晚23:00-次日02:00 线路检修"
+    )
+    ok = await world.bot_says(SUPERVISOR, "已把通知发到", after=said)
+    assert "已把通知发到 8 个群" in ok["text"]  # the demo's 9 groups, less 65号楼's
+    assert "另有 1 个群发不进去" in ok["text"] and "65号楼" in ok["text"]
+
+
 async def test_the_outage_form_posts_now_reminds_before_and_says_restored(
     world: World, clock: FakeClock
 ) -> None:

@@ -11,7 +11,7 @@ from bot.domain.notices.outage import OutageRequest, is_outage_done, outage_vari
 from bot.domain.notices.records import ACTIVE, CANCELLED, DONE, PAUSED, NoticeRecord, dump_schedule
 from bot.domain.notices.schedule import Once
 from bot.domain.notices.targets import Target
-from bot.domain.records import ButtonSpec, CommunityInfo
+from bot.domain.records import ButtonSpec, ChatInfo, CommunityInfo
 from bot.services.buttons import Pressed, callback_data
 from bot.services.notices.service import NOTICE_ROLES, NoticeService, Staff, notice_title
 from bot.services.outgoing import edit, send
@@ -261,9 +261,10 @@ class NoticeDesk:
                 i18n.t(
                     locale,
                     "outage.posted",
-                    groups=len(chats),
+                    groups=sum(1 for c in chats if c.status == "bound"),
                     reminder=i18n.Raw(reminder_note),
-                ),
+                )
+                + _unreachable_note(locale, [c for c in chats if c.status == "dead"]),
                 self.clock.now(),
                 f"outage:{update_id}",
                 purpose="notice.desk",
@@ -340,3 +341,11 @@ def _outage_extra(request: OutageRequest, variables: dict[str, str]) -> dict[str
         "end": request.end.isoformat(),
         "restored": False,
     }
+
+
+def _unreachable_note(locale: str, dead: list[ChatInfo]) -> str:
+    """A group the bot can no longer post in is not counted as reached: name it to the sender."""
+    if not dead:
+        return ""
+    titles = "、".join(c.title or str(c.chat_id) for c in dead[:5])
+    return "\n" + i18n.t(locale, "outage.unreachable", count=len(dead), titles=titles)
