@@ -420,6 +420,21 @@ class SqlDutyRepo:
     async def followup_noted(self, ticket_id: int, note: str) -> None:
         await self._set_followup(ticket_id, note=note)
 
+    async def renew_followup(
+        self, ticket_id: int, assignee_id: int, due_at: datetime | None
+    ) -> None:
+        """A reopened ticket's follow-up starts again: a new task for the new resolution."""
+        await self._set_followup(
+            ticket_id,
+            assignee_id=assignee_id,
+            due_at=due_at,
+            task_outbox_id=None,
+            prompt_outbox_id=None,
+            done_at=None,
+            done_by=None,
+            note=None,
+        )
+
     async def _set_followup(self, ticket_id: int, **values: object) -> None:
         await self.s.execute(
             update(FollowUpRow).where(FollowUpRow.ticket_id == ticket_id).values(**values)

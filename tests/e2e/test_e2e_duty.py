@@ -324,6 +324,49 @@ async def test_a_follow_up_call_nobody_makes_pages_the_admin(
     await tick(world)
     [page] = await pages(world, ADMIN)
     assert "#A-0001" in page["text"] and "电话回访" in page["text"]
+    # the page offers the call's own button, not 我来接单 for a ticket already handled
+    buttons = [b["text"] for row in page["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["✅ 回访完成"]
+    await world.client.press(ADMIN, page, "✅ 回访完成")
+    await world.settle()
+    async with world.app.uow() as tx:
+        task_row = await tx.duty.followup((await ticket(world, "A-0001")).id)
+    assert task_row is not None and task_row.done_by == ADMIN
+
+
+async def _resolve_emergency(world: World, private: JSON) -> None:
+    await world.client.press(NIGHT_PLUMBER, await current(world, private), "完成")
+    await world.settle()
+    prompt = await world.bot_says(NIGHT_PLUMBER, "直接完成", after=private)
+    await world.client.press(NIGHT_PLUMBER, prompt, "直接完成")
+    await world.settle()
+
+
+async def test_a_reopen_cancels_the_follow_up_and_the_new_fix_gets_a_new_one(
+    world: World, clock: FakeClock
+) -> None:
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, BURST)
+    card = await card_of(world, group, said)
+    private = await world.bot_says(NIGHT_PLUMBER, "#A-0001")
+    await world.client.press(NIGHT_PLUMBER, private, "接单")
+    await world.settle()
+    await _resolve_emergency(world, private)
+    task = await world.bot_says(NIGHT_PLUMBER, "回访任务", after=private)
+    assert "请在报事的群里联系" in task["text"]  # no phone or room given: how to reach them
+    verdict = await world.bot_says(group, "解决了吗", after=card)
+    await world.client.press(world.resident("3"), verdict, "没解决")
+    await world.settle()
+    cancelled = await edited(world, task, "回访任务 #A-0001 已取消")
+    assert not (cancelled.get("reply_markup") or {}).get("inline_keyboard")
+    again = await world.bot_says(NIGHT_PLUMBER, "需要您处理", after=task)  # the card again
+    await world.client.press(NIGHT_PLUMBER, again, "接单")
+    await world.settle()
+    await _resolve_emergency(world, again)
+    second = await world.bot_says(NIGHT_PLUMBER, "回访任务", after=again)
+    assert second["message_id"] != task["message_id"] and "✅ 回访完成" in str(
+        second.get("reply_markup")
+    )
 
 
 async def test_pages_nobody_receives_bring_the_next_page_forward_at_once(

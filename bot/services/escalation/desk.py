@@ -368,8 +368,10 @@ class EscalationDesk:
             community_id=ticket.community_id,
         )
         rows: Rows = [[take]]
+        if step.reason == FOLLOW_UP:  # a call nobody made: the call's own button, not 我来接单
+            rows = await followup_button(tx, ticket, target, locale, now)
         person = await person_in(tx, target, ticket.community_id)
-        if person is not None and person.has_role(*MANAGER_ROLES):
+        if step.reason != FOLLOW_UP and person is not None and person.has_role(*MANAGER_ROLES):
             reassign = await button(
                 tx,
                 now,

@@ -19,7 +19,7 @@ from bot.domain.escalation.plan import plan_escalation
 from bot.domain.tickets import Action, Status, Ticket
 from bot.domain.tickets.changes import deadlines as promised
 from bot.services.duty.setup import DutySetup, load_setup, main_due, staff_ref
-from bot.services.escalation.followup import ensure_followup
+from bot.services.escalation.followup import cancel_followup, ensure_followup
 from bot.services.ports import TicketUnitOfWork
 
 _PLAN_ON = frozenset({Action.ASSIGN, Action.REOPEN, Action.UNMERGE})
@@ -64,6 +64,10 @@ async def after_transition(
     reassigned = action is Action.REASSIGN and before.assignee_id != after.assignee_id
     if action in (Action.REOPEN, Action.UNMERGE) or reassigned:
         await tx.duty.cancel_pending(after.id, None, now)  # the old plan is void
+    if action is Action.REOPEN:
+        community = await tx.registry.community(after.community_id)
+        if community is not None:
+            await cancel_followup(tx, after, community, now)
     elif reasons:
         await tx.duty.cancel_pending(after.id, reasons, now)
     replan = action in (Action.REOPEN, Action.UNMERGE)
