@@ -221,7 +221,10 @@ async def test_duty_in_a_group_names_who_is_on_duty_for_its_building(world: Worl
     text = answer["text"]
     assert "3号楼" in text and "周师傅" in text and "张师傅" in text  # night plumber and backup
     assert "值班主管：李经理" in text
-    assert "9008" not in text and "陈阿姨" not in text  # names only; the cleaner works by day
+    assert "9008" not in text  # names only
+    assert "张师傅（备班）" in text  # the backup is marked as such
+    now, after = text.split("以后：")  # and who is on once the night shift ends
+    assert "陈阿姨" not in now and "陈阿姨" in after  # the cleaner works by day
 
 
 async def test_supervisor_sees_the_roster_and_records_leave_and_cover(world: World) -> None:

@@ -30,6 +30,9 @@ WEEK = 7
 _NOBODY_SKILL = "__supervisor__"  # a category nobody has: the roster answers with the supervisor
 
 
+_A_MINUTE = timedelta(minutes=1)
+
+
 class DutyDesk:
     """Who is on duty, the roster view, chat overrides, and the morning handoff."""
 
@@ -118,13 +121,16 @@ class DutyDesk:
             return True
 
         seen: dict[str, list[str]] = {}
+        ends: list[datetime] = []
         for staff, duty, _start, end in sorted(setup.roster.on_shift(now), key=lambda row: row[2]):
             if not in_scope(duty) or staff.key in seen:
                 continue
+            ends.append(end)
+            key = "duty.now.line_backup" if duty.role == "backup" else "duty.now.line"
             seen[staff.key] = [
                 i18n.t(
                     locale,
-                    "duty.now.line",
+                    key,
                     name=staff.name,
                     skills=self._skills(locale, duty, staff),
                     until=self._hhmm(end, setup.tz),
@@ -140,6 +146,22 @@ class DutyDesk:
         lines += [line for rows in seen.values() for line in rows]
         if not seen:
             lines.append(i18n.t(locale, "duty.now.nobody"))
+        else:  # and who takes over when the first of these shifts ends
+            handover = min(ends)
+            nxt = [
+                staff.name
+                for staff, duty, _s, _e in setup.roster.on_shift(handover + _A_MINUTE)
+                if in_scope(duty) and duty.role != "backup" and staff.key not in seen
+            ]
+            if nxt:
+                lines.append(
+                    i18n.t(
+                        locale,
+                        "duty.now.next",
+                        at=self._hhmm(handover, setup.tz),
+                        names="、".join(dict.fromkeys(nxt)),
+                    )
+                )
         fallback = setup.roster.who(building, _NOBODY_SKILL, now)
         if fallback.primary is not None:
             lines.append(i18n.t(locale, "duty.now.supervisor", name=fallback.primary.name))
