@@ -257,6 +257,20 @@ async def test_supervisor_sees_the_roster_and_records_leave_and_cover(world: Wor
     await world.bot_says(world.group("3"), "私聊", after=said)
 
 
+async def test_a_cover_that_makes_a_double_shift_or_leaves_no_backup_is_warned_about(
+    world: World,
+) -> None:
+    # the night plumber also takes the day plumber's day: 17:00 on the 2nd to 08:00 on the 4th
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/cover 张师傅 周师傅 12-03 12-03")
+    saved = await world.bot_says(SUPERVISOR, "已记录", after=said)
+    assert "周师傅 12月2日 起要连续值班 39 小时" in saved["text"]
+    # and he is the day's backup too: that day has nobody behind him
+    assert "12月3日 没有备班" in saved["text"]
+    said = await world.say(SUPERVISOR, SUPERVISOR, "/leave 陈阿姨 12-05 12-05")
+    quiet = await world.bot_says(SUPERVISOR, "已记录", after=said)
+    assert "请留意" not in quiet["text"]  # an ordinary change gets no warning
+
+
 async def test_morning_handoff_reaches_the_staff_on_duty_once(
     world: World, clock: FakeClock
 ) -> None:

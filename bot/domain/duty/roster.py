@@ -90,6 +90,22 @@ class _Slot:
     end: datetime
 
 
+#: a stretch of duty this long without a break is worth a warning to whoever set it up
+LONG_STRETCH = timedelta(hours=16)
+_MAX_DAYS_CHECKED = 14
+
+
+@dataclass(frozen=True)
+class Strain:
+    """Something a roster change left that a supervisor should look at: one person on duty
+    for a long stretch ("long"), or a day whose shifts have no backup ("no_backup")."""
+
+    kind: str
+    day: date
+    name: str = ""
+    hours: int = 0
+
+
 class Roster:
     """A community's roster with its staff, answering who is on duty (pure, no I/O)."""
 
@@ -236,6 +252,32 @@ class Roster:
             if not self._on_leave(s.key, s.start)
         ]
 
+    def strains(self, first: date, last: date) -> list[Strain]:
+        """Long stretches and days without a backup between two local days (at most 14)."""
+        last = min(last, first + timedelta(days=_MAX_DAYS_CHECKED - 1))
+        days = [first + timedelta(days=n) for n in range(-1, (last - first).days + 1)]
+        worked: dict[str, list[_Slot]] = {}
+        found: list[Strain] = []
+        has_backups = any(d.role == "backup" for d in self.spec.duties)
+        for day in days:
+            slots = [s for s in self._slots_starting_on(day) if not self._on_leave(s.key, s.start)]
+            primaries = [s for s in slots if s.duty.role != "backup"]
+            for slot in primaries:  # being on call as a backup is not a stretch of work
+                worked.setdefault(slot.key, []).append(slot)
+            if has_backups and day >= first and not _real_backups(slots, primaries):
+                found.append(Strain("no_backup", day))
+        for key, slots in worked.items():
+            for start, end in _stretches(slots):
+                local_day = start.astimezone(self.tz).date()
+                if (
+                    end - start >= LONG_STRETCH
+                    and local_day <= last
+                    and end.astimezone(self.tz).date() >= first
+                ):
+                    hours = round((end - start).total_seconds() / 3600)
+                    found.append(Strain("long", local_day, self.staff[key].name, hours))
+        return sorted(found, key=lambda s: (s.day, s.kind, s.name))
+
     def on_duty_on(self, day: date) -> list[tuple[StaffRef, list[tuple[datetime, datetime]]]]:
         """List who works which shifts starting on `day` (for the morning handoff)."""
         by_key: dict[str, list[tuple[datetime, datetime]]] = {}
@@ -247,6 +289,28 @@ class Roster:
             if span not in intervals:
                 intervals.append(span)
         return [(self.staff[key], intervals) for key, intervals in by_key.items()]
+
+
+def _real_backups(slots: list[_Slot], primaries: list[_Slot]) -> list[_Slot]:
+    """Backup slots held by someone not already on duty at the same time (after a cover the
+    backup may be the very person on duty: then there is none)."""
+    return [
+        b
+        for b in slots
+        if b.duty.role == "backup"
+        and not any(p.key == b.key and p.start < b.end and b.start < p.end for p in primaries)
+    ]
+
+
+def _stretches(slots: list[_Slot]) -> list[tuple[datetime, datetime]]:
+    """One person's shifts joined where one ends as (or after) the next begins."""
+    joined: list[tuple[datetime, datetime]] = []
+    for slot in sorted(slots, key=lambda s: s.start):
+        if joined and slot.start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], slot.end))
+        else:
+            joined.append((slot.start, slot.end))
+    return joined
 
 
 def _require_aware(at: datetime) -> None:

@@ -316,7 +316,26 @@ class DutyDesk:
                 text = i18n.t(community.locale, "duty.override.told", who=me.name, line=line)
                 await _tell(tx, (staff, by), user_id, text, f"duty:ov:{update_id}", now)
             await tx.commit()
-        return i18n.t(community.locale, "duty.override.saved", line=line)
+        saved = i18n.t(community.locale, "duty.override.saved", line=line)
+        return "\n".join([saved, *self._strain_lines(setup, start, end)])
+
+    def _strain_lines(self, setup: DutySetup, start: datetime, end: datetime) -> list[str]:
+        """What the change left for the supervisor to look at: a long stretch for one person,
+        a day with no backup."""
+        locale, tz = setup.community.locale, setup.tz
+        lines = []
+        for strain in setup.roster.strains(start.astimezone(tz).date(), end.astimezone(tz).date()):
+            day = i18n.t(locale, "tickets.date", month=strain.day.month, day=strain.day.day)
+            lines.append(
+                i18n.t(
+                    locale,
+                    f"duty.override.strain_{strain.kind}",
+                    day=day,
+                    name=strain.name,
+                    hours=strain.hours,
+                )
+            )
+        return lines
 
     async def withdraw(self, user_id: int, args: Sequence[str], update_id: int) -> str:
         """/cover del <no> or /leave del <no>: take back a cover or leave entered in chat."""
