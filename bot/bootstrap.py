@@ -18,6 +18,7 @@ from bot.services.chats import ChatService
 from bot.services.container import Services
 from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
+from bot.services.duty.handover import ShiftHandover
 from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin, check_faq_files
@@ -92,6 +93,7 @@ class UseCases:
     tickets: TicketDesk
     escalation: EscalationDesk
     duty: DutyDesk
+    handover: ShiftHandover  # unaccepted tickets follow the roster to whoever is on duty
     retention: RetentionDesk
     reach: PrivateReach  # who can be written to in private; a refusal hands work on
     alerts: AlertDesk
@@ -105,6 +107,7 @@ class UseCases:
             ("tickets", self.tickets.tick),  # deadlines, verdicts
             ("escalation", self.escalation.tick),  # escalation steps fire exactly once
             ("duty", self.duty.tick),  # the morning handoff, once a day
+            ("handover", self.handover.tick),  # a shift begins: unaccepted tickets follow it
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -162,6 +165,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         tickets=TicketDesk(ticket_env),
         escalation=EscalationDesk(uow, clock, looks),
         duty=DutyDesk(uow, clock, looks),
+        handover=ShiftHandover(uow, clock, looks),
         retention=RetentionDesk(
             uow,
             clock,

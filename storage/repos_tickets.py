@@ -171,6 +171,16 @@ class SqlTicketRepo:
         )
         return [await self._record(r) for r in rows]
 
+    async def unaccepted(self, limit: int = 200) -> list[Ticket]:
+        """Open tickets nobody has accepted yet (assigned or reopened), oldest first."""
+        rows = await self.s.scalars(
+            select(TicketRow)
+            .where(TicketRow.status.in_([Status.ASSIGNED.value, Status.REOPENED.value]))
+            .order_by(TicketRow.id)
+            .limit(limit)
+        )
+        return [await self._record(r) for r in rows]
+
     async def assigned_to(self, telegram_id: int, open_only: bool = True) -> list[Ticket]:
         stmt = select(TicketRow).where(TicketRow.assignee_id == telegram_id)
         if open_only:

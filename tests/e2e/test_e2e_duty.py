@@ -19,7 +19,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from tests.e2e.conftest import app_settings
 from tests.e2e.test_e2e_tickets import card_of, current, edited
-from tests.e2e.world import ADMIN, DEMO, JSON, PLUMBER, SUPERVISOR, World
+from tests.e2e.world import ADMIN, DEMO, ELECTRICIAN, JSON, PLUMBER, SUPERVISOR, World
 
 pytestmark = pytest.mark.e2e
 NIGHT_PLUMBER = 9008
@@ -452,3 +452,45 @@ async def test_an_emergency_card_promises_someone_there_within_30_minutes(
     said = await world.say(world.resident("3"), group, BURST)
     card = await card_of(world, group, said)
     assert "承诺：30 分钟内到场（02:30 前）" in card["text"]
+
+
+async def test_a_report_before_the_shift_moves_to_the_electrician_when_his_shift_begins(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 23, 34, tzinfo=UTC))  # Tuesday 07:34: no electrician yet
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, "@loudao_bot 3号楼楼道灯不亮了")
+    card = await card_of(world, group, said)
+    assert (await ticket(world, "A-0001")).assignee_id == SUPERVISOR  # the fallback
+    clock.set(datetime(2026, 12, 1, 0, 1, tzinfo=UTC))  # 08:01: 刘师傅's day shift has begun
+    await tick(world)
+    moved = await ticket(world, "A-0001")
+    assert moved.assignee_id == ELECTRICIAN and moved.status is Status.ASSIGNED
+    await world.bot_says(ELECTRICIAN, "#A-0001")  # the new holder gets the card
+    told = await world.bot_says(SUPERVISOR, "现在交给正在值班的 刘师傅")
+    assert "#A-0001" in told["text"]
+    await edited(world, card, "刘师傅")
+    async with world.app.uow() as tx:
+        from sqlalchemy import select
+
+        from storage.models import AuditEvent
+
+        actions = list(await tx.session.scalars(select(AuditEvent.action)))
+    assert "duty.handover" in actions
+    await tick(world)  # the holder is now at work: it stays with him
+    assert (await ticket(world, "A-0001")).assignee_id == ELECTRICIAN
+
+
+async def test_an_accepted_ticket_stays_with_its_holder_after_the_shift_changes(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 23, 34, tzinfo=UTC))
+    group = world.group("3")
+    said = await world.say(world.resident("3"), group, "@loudao_bot 3号楼楼道灯不亮了")
+    await card_of(world, group, said)
+    private = await world.bot_says(SUPERVISOR, "#A-0001")
+    await world.client.press(SUPERVISOR, private, "接单")
+    await world.settle()
+    clock.set(datetime(2026, 12, 1, 0, 1, tzinfo=UTC))
+    await tick(world)
+    assert (await ticket(world, "A-0001")).assignee_id == SUPERVISOR
