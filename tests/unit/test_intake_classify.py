@@ -23,7 +23,7 @@ def read(text: str, group: str | None = None) -> Classification:
         ("水管爆了水漫出来了", "water_leak"),
         ("地下车库进水了，水越来越深", "drainage"),
         ("电线冒火花了", "power"),
-        ("插座冒烟，有烧焦的味道", "power"),
+        ("插座冒烟，有烧焦的味道", "fire_safety"),  # smoke: a fire, whatever burns (LABELLING.md)
         ("楼下有人拿刀打架", "security"),
         ("有人晕倒在楼道里，叫不醒", "other"),
     ],

@@ -81,10 +81,11 @@ def test_an_emergency_counts_when_either_says_so() -> None:
     assert blend(calm, reading(emergency=0.7), USUAL).level == 1
     assert blend(calm, reading(emergency=0.3), USUAL).level == 2
     alarm = RulesAnswer("report", "fire_safety", 1)
-    assert blend(alarm, reading(category="fire_safety", emergency=0.2), USUAL).level == 1
-    # the model overrules a rules alarm only when it is nearly certain there is none
-    assert blend(alarm, reading(category="fire_safety", emergency=0.01), USUAL).level == 2
-    assert BlendPolicy().veto <= 0.1
+    assert blend(alarm, reading(category="fire_safety", emergency=0.35), USUAL).level == 1
+    # the model overrules a rules alarm only when it is fairly sure there is none: below 0.3,
+    # chosen by cross-validation on rounds 14-17 (bot/domain/intake/blend.py says how)
+    assert blend(alarm, reading(category="fire_safety", emergency=0.2), USUAL).level == 2
+    assert BlendPolicy().veto <= 0.3
 
 
 def test_an_alarm_word_is_never_talked_down_to_chit_chat() -> None:
