@@ -494,3 +494,46 @@ async def test_an_accepted_ticket_stays_with_its_holder_after_the_shift_changes(
     clock.set(datetime(2026, 12, 1, 0, 1, tzinfo=UTC))
     await tick(world)
     assert (await ticket(world, "A-0001")).assignee_id == SUPERVISOR
+
+
+async def test_a_complex_matter_gets_its_plan_posted_and_each_step_reminded_on_its_day(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # Tuesday 10:00
+    group = world.group("3")
+    said = await world.say(
+        world.resident("3"), group, "@loudao_bot 3号楼2单元有人群租，一套房住了十几个人，天天吵"
+    )
+    card = await card_of(world, group, said)
+    assert "给出处理方案" in card["text"]
+    stored = await ticket(world, "A-0001")
+    assert stored.level == 3 and stored.assignee_id is not None
+    private = await world.bot_says(stored.assignee_id, "#A-0001")
+    assert "方案：" in private["text"]  # the card says how to give the plan
+    # a progress note is not the plan: the plan deadline still stands
+    await world.say(stored.assignee_id, stored.assignee_id, "已经上门看过了",
+                    reply_to=private["message_id"])  # fmt: skip
+    await world.settle()
+    async with world.app.uow() as tx:
+        steps = await tx.duty.steps(stored.id)
+    assert any(s.reason == "plan_by" and s.cancelled_at is None for s in steps)
+    await world.say(
+        stored.assignee_id,
+        stored.assignee_id,
+        "方案：12月3日前 网格员和民警上门核实人数\n12月10日前 联系房东限期整改",
+        reply_to=private["message_id"],
+    )
+    ack = await world.bot_says(stored.assignee_id, "方案已记录")
+    assert "2 个有日期的步骤" in ack["text"]
+    posted = await world.bot_says(group, "处理方案", after=card)
+    assert (
+        "联系房东限期整改" in posted["text"]
+        and posted["reply_to_message_id"] == card["message_id"]
+    )
+    async with world.app.uow() as tx:
+        steps = await tx.duty.steps(stored.id)
+    assert not any(s.reason == "plan_by" and s.cancelled_at is None for s in steps)
+    clock.set(datetime(2026, 12, 3, 1, 0, tzinfo=UTC))  # 3 December, 09:00
+    await tick(world)
+    reminder = await world.bot_says(stored.assignee_id, "方案里约定的日子")
+    assert "网格员和民警上门核实人数" in reminder["text"] and "限期整改" not in reminder["text"]

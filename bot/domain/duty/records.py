@@ -14,7 +14,8 @@ GIVEN_UP = "failed"
 
 # Which ticket states settle each reason a step carries (see bot.domain.escalation.plan):
 # accepting answers "accept" and the acknowledge/respond deadlines; a progress note says the
-# situation is being handled (control, plan); resolving meets the resolve deadline. A
+# situation is being handled (control); a complex matter's plan is settled by the plan itself;
+# resolving meets the resolve deadline. A
 # cancelled, referred or merged ticket settles everything. The follow-up call is settled only
 # by its own task ("回访完成").
 _ENDED = frozenset({Status.CANCELLED, Status.REFERRED})
@@ -26,11 +27,13 @@ SETTLED_BY_STATUS: dict[str, frozenset[Status]] = {
     "acknowledge_by": _ACCEPTED | _ENDED,
     "respond_by": _ACCEPTED | _ENDED,
     "control_by": _UNDER_CONTROL | _ENDED,
-    "plan_by": _UNDER_CONTROL | _ENDED,
+    "plan_by": _RESOLVED | _ENDED,  # and by the plan itself (「方案：…」, see plan_given)
+    "milestone": _RESOLVED | _ENDED,  # a dated step of that plan
     "resolve_by": _RESOLVED | _ENDED,
     "follow_up_by": _ENDED,
 }
 FOLLOW_UP = "follow_up_by"
+MILESTONE = "milestone"
 
 
 def is_settled(reason: str, status: Status, follow_up_done: bool = False) -> bool:

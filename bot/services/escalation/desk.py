@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n, metrics
 from bot.domain.clock import Clock
-from bot.domain.duty.records import FOLLOW_UP, PAGE, REMIND, StepRecord, is_settled
+from bot.domain.duty.records import (
+    FOLLOW_UP,
+    MILESTONE,
+    PAGE,
+    REMIND,
+    StepRecord,
+    is_settled,
+)
 from bot.domain.duty.waited import waited_since
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.escalation.plan import retry_delay
@@ -18,6 +25,7 @@ from bot.domain.records import PRIVATE_CLOSED, AuditRecord, CommunityInfo
 from bot.domain.tickets import Action, Prompt, Status, Ticket, promise_of
 from bot.domain.tickets.card import PROMISE_DEADLINE
 from bot.domain.tickets.changes import handed_to
+from bot.domain.tickets.plan import milestones, plan_text
 from bot.services.buttons import Pressed
 from bot.services.duty.setup import load_setup
 from bot.services.escalation.followup import ensure_followup, followup_button, local_time
@@ -263,6 +271,9 @@ class EscalationDesk:
         now: datetime,
     ) -> None:
         locale = community.locale
+        if step.reason == MILESTONE:
+            await self._remind_milestone(tx, step, ticket, community, holder, now)
+            return
         if step.reason == FOLLOW_UP:
             setup = await load_setup(tx, community, now)
             due = setup.deadlines(ticket.level, ticket.created_at).follow_up_by
@@ -304,6 +315,30 @@ class EscalationDesk:
             await tx.tickets.add_prompt(
                 Prompt(outbox_id, ticket.id, "card", holder, False), holder, now
             )
+
+    async def _remind_milestone(
+        self,
+        tx: TicketUnitOfWork,
+        step: StepRecord,
+        ticket: Ticket,
+        community: CommunityInfo,
+        holder: int,
+        now: datetime,
+    ) -> None:
+        """The day of a step of the plan: remind the holder of that step, in their own words."""
+        tz = ZoneInfo(community.timezone)
+        day = step.due_at.astimezone(tz).date()
+        plans = [text for kind, text, _at in await tx.tickets.notes(ticket.id) if kind == "plan"]
+        plan = plan_text(plans[-1]) if plans else None
+        due = [m.what for m in milestones(plan or "", day) if m.day == day]
+        text = i18n.t(
+            community.locale,
+            "duty.remind.milestone",
+            number=ticket.label,
+            place=self.looks.place(community.locale, ticket.building, ticket.unit),
+            what="；".join(due) or "—",
+        )
+        await send(tx, holder, text, now, f"esc:{ticket.id}:{step.step_no}", purpose="duty.remind")
 
     @staticmethod
     async def _deadline_of(

@@ -11,18 +11,21 @@ them and pages go to the people above them.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, time
 
-from bot.domain.duty.records import NewStep, is_settled, settled_reasons
+from bot.domain.duty.records import MILESTONE, REMIND, NewStep, is_settled, settled_reasons
 from bot.domain.duty.roster import DutyAnswer
 from bot.domain.escalation.plan import plan_escalation
+from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Status, Ticket
 from bot.domain.tickets.changes import deadlines as promised
+from bot.domain.tickets.plan import milestones
 from bot.services.duty.setup import DutySetup, load_setup, main_due, staff_ref
 from bot.services.escalation.followup import cancel_followup, ensure_followup
 from bot.services.ports import TicketUnitOfWork
 
 _PLAN_ON = frozenset({Action.ASSIGN, Action.REOPEN, Action.UNMERGE})
+MILESTONE_AT = time(9, 0)  # a plan's step is reminded of at 09:00 on its day
 
 
 def plan_steps(
@@ -136,3 +139,34 @@ async def replan_ahead(
             ahead.append(replace(step, due_at=now))
     numbered = [replace(s, step_no=last + n) for n, s in enumerate(ahead, start=1)]
     await tx.duty.add_steps(ticket.id, ticket.community_id, numbered, now)
+
+
+async def plan_given(
+    tx: TicketUnitOfWork, ticket: Ticket, community: CommunityInfo, plan: str, now: datetime
+) -> int:
+    """A complex matter's plan is in: its deadline is met, and each dated step of it gets a
+    reminder to the holder on its day (settled when the ticket is resolved). Returns how many."""
+    await tx.duty.cancel_pending(ticket.id, ["plan_by", MILESTONE], now)
+    setup = await load_setup(tx, community, now)
+    holder = setup.person(ticket.assignee_id)
+    if holder is None or holder.telegram_id is None:
+        return 0
+    last = await tx.duty.last_step_no(ticket.id)
+    due = [
+        datetime.combine(m.day, MILESTONE_AT, tzinfo=setup.tz).astimezone(UTC)
+        for m in milestones(plan, now.astimezone(setup.tz).date())
+    ]
+    steps = [
+        NewStep(
+            step_no=last + n,
+            kind=REMIND,
+            target_key=holder.key,
+            target_id=holder.telegram_id,
+            target_name=holder.name,
+            reason=MILESTONE,
+            due_at=at,
+        )
+        for n, at in enumerate((at for at in due if at > now), start=1)
+    ]
+    await tx.duty.add_steps(ticket.id, ticket.community_id, steps, now)
+    return len(steps)

@@ -185,7 +185,8 @@ class Looks:
                 status=self.status(locale, ticket.status, ticket.closure),
             )
         )
-        lines.append(retired if retired else i18n.t(locale, "tickets.private.hint"))
+        hint = "tickets.private.hint_plan" if ticket.level == 3 else "tickets.private.hint"
+        lines.append(retired if retired else i18n.t(locale, hint))
         return "\n".join(lines)
 
     def safety(self, locale: str, category: str) -> str:

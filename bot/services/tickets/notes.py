@@ -4,9 +4,13 @@ note (with a photo if they like)."""
 from __future__ import annotations
 
 from bot import i18n
-from bot.domain.tickets import Action, scrub
+from bot.domain.records import CommunityInfo
+from bot.domain.tickets import Action, Ticket, scrub
 from bot.domain.tickets.changes import noted
+from bot.domain.tickets.plan import plan_text
+from bot.services.escalation.plan import plan_given
 from bot.services.outgoing import send
+from bot.services.ports import TicketUnitOfWork
 from bot.services.tickets.cards import refresh_card, reply_to_card
 from bot.services.tickets.core import TicketEnv, change, locked_ticket, require_handler
 from bot.services.tickets.dto import TicketMessage
@@ -40,7 +44,8 @@ class StaffNotes:
             text = msg.text.strip()[: self.env.policy.note_chars]
             if not text and not msg.photo_file_id:
                 return True
-            kind = "resolve" if prompt.kind == "resolve" else "progress"
+            plan = plan_text(text) if ticket.level == 3 and prompt.kind != "resolve" else None
+            kind = "resolve" if prompt.kind == "resolve" else ("plan" if plan else "progress")
             if not await tx.tickets.add_note(
                 ticket.id, kind, msg.user_id, text, msg.photo_file_id, msg.update_id, now
             ):
@@ -54,29 +59,7 @@ class StaffNotes:
                 )
                 ack = i18n.t(locale, "tickets.answer.resolved_saved")
             else:
-                ticket = await change(
-                    tx,
-                    ticket,
-                    Action.PROGRESS,
-                    now,
-                    actor=msg.user_id,
-                    update_id=msg.update_id,
-                    locale=locale,
-                    note=text,
-                    changes=noted(text),
-                )
-                ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
-                if text:
-                    shown = scrub(text, ticket.room)
-                    note = i18n.t(
-                        locale,
-                        "tickets.group.progress",
-                        number=ticket.label,
-                        name=name,
-                        text=shown,
-                    )
-                    await reply_to_card(tx, ticket, note, now, f"note:{msg.update_id}")
-                ack = i18n.t(locale, "tickets.answer.note_saved")
+                ack = await self._progress(tx, ticket, community, msg, text, name, plan)
             await tx.tickets.answer_prompts(ticket.id, msg.user_id)
             await send(
                 tx,
@@ -89,3 +72,41 @@ class StaffNotes:
             )
             await tx.commit()
         return True
+
+    async def _progress(
+        self,
+        tx: TicketUnitOfWork,
+        ticket: Ticket,
+        community: CommunityInfo,
+        msg: TicketMessage,
+        text: str,
+        name: str,
+        plan: str | None,
+    ) -> str:
+        """A progress note (or a complex matter's plan): on the ticket, and told to the group."""
+        now, locale = self.env.clock.now(), community.locale
+        ticket = await change(
+            tx,
+            ticket,
+            Action.PROGRESS,
+            now,
+            actor=msg.user_id,
+            update_id=msg.update_id,
+            locale=locale,
+            note=text,
+            changes=noted(text),
+        )
+        ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
+        if plan is not None:
+            steps = await plan_given(tx, ticket, community, plan, now)
+            shown = scrub(plan, ticket.room)
+            note = i18n.t(locale, "tickets.group.plan", number=ticket.label, name=name, text=shown)
+            await reply_to_card(tx, ticket, note, now, f"note:{msg.update_id}")
+            return i18n.t(locale, "tickets.answer.plan_saved", count=steps)
+        if text:
+            shown = scrub(text, ticket.room)
+            note = i18n.t(
+                locale, "tickets.group.progress", number=ticket.label, name=name, text=shown
+            )
+            await reply_to_card(tx, ticket, note, now, f"note:{msg.update_id}")
+        return i18n.t(locale, "tickets.answer.note_saved")
