@@ -131,6 +131,23 @@ class NoticeFlow:
             OutboundMessage(draft.author_telegram_id, "edit_buttons", redraw, _PURPOSE, key), now
         )
 
+    async def _retire(
+        self, tx: NoticeUnitOfWork, draft: NoticeFlowDraft, message_id: int, update_id: int
+    ) -> None:
+        """A step answered by a button is over: its message keeps no buttons to press again
+        (a template menu, a preview's 确认 after it went)."""
+        retire = {"buttons": [], "message_id": message_id}
+        await tx.outbox.enqueue(
+            OutboundMessage(
+                draft.author_telegram_id,
+                "edit_buttons",
+                retire,
+                _PURPOSE,
+                f"nflow:{update_id}:retire",
+            ),
+            self.clock.now(),
+        )
+
     async def _load(self, tx: NoticeUnitOfWork, draft_id: int) -> NoticeFlowDraft | None:
         """The stored draft, None if there is none; one that cannot be read is closed."""
         record = await tx.notices.draft(draft_id)
@@ -206,6 +223,8 @@ class NoticeFlow:
             move = step(draft, answer) if step is not None else Move(draft)
             turn = _Turn(tx, staff, f"nflow:{update_id}", message_id)
             draft = await self._go(turn, move)
+            if not move.redraw and message_id is not None:
+                await self._retire(tx, draft, message_id, update_id)
             await tx.notices.save_draft(draft.record(), self.clock.now())
             await tx.commit()
         if move.ask == "finish":
