@@ -159,7 +159,7 @@ async def test_assignment_plans_steps_and_accepting_stops_the_chain(
     async with uow() as tx:
         steps = await tx.duty.steps(ticket.id)
     pending = {s.reason for s in steps if s.cancelled_at is None}
-    assert pending == {"control_by", "follow_up_by"}  # the other promises still stand
+    assert pending == {"control_by"}  # the other promise still stands (the call follows the fix)
 
 
 async def test_a_handover_aims_what_is_still_to_come_at_the_new_holder(

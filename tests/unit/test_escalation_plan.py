@@ -68,8 +68,18 @@ def test_level_1_full_plan_reminds_at_80_percent_and_pages_up_the_chain() -> Non
         (m(30), "page", "li", "respond_by"),
         (m(96), "remind", "zhang", "control_by"),
         (m(120), "page", "wang", "control_by"),
-        (m(24 * 60 * 0.8), "remind", "zhang", "follow_up_by"),
-        (m(24 * 60), "page", "wang", "follow_up_by"),
+    ]  # the follow-up call is planned from the fix, not from the report
+
+
+def test_the_follow_up_call_is_counted_from_the_fix() -> None:
+    from bot.domain.escalation.plan import plan_follow_up
+
+    policy = SlaPolicy()
+    fixed = sh(2026, 11, 24, 9, 0)
+    due = fixed + timedelta(hours=24)
+    assert rows(plan_follow_up(fixed, due, level1_duty(), policy, 11)) == [
+        (fixed + timedelta(hours=24 * 0.8), "remind", "zhang", "follow_up_by"),
+        (due, "page", "wang", "follow_up_by"),  # the last of the chain: the admin
     ]
 
 

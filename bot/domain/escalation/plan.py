@@ -17,6 +17,7 @@ StepKind = Literal["remind", "page"]
 #   "acknowledge_by", "respond_by", "control_by", "resolve_by", "plan_by", "follow_up_by"
 #                     that deadline (a Deadlines field) has not been met
 ACCEPT = "accept"
+FOLLOW_UP_BY = "follow_up_by"
 
 #: A step whose firing fails is tried again after each of these delays, then given up: the
 #: admins are told which ticket could not be escalated (about two minutes after the first try).
@@ -72,6 +73,8 @@ def plan_escalation(
 
     page_count = 0
     for name, due in deadlines.items():
+        if name == FOLLOW_UP_BY:
+            continue  # the call follows the fix, not the report: planned when it is resolved
         duration = getattr(rules, name.removesuffix("_by"))
         if duration is None:
             # e.g. level 2 has no separate respond deadline: respond_by mirrors acknowledge_by
@@ -98,6 +101,22 @@ def plan_escalation(
     return [
         EscalationStep(at.astimezone(UTC), kind, target, reason, number)
         for number, (at, kind, target, reason) in enumerate(unique, start=1)
+    ]
+
+
+def plan_follow_up(
+    resolved_at: datetime, due: datetime, duty: DutyAnswer, policy: SlaPolicy, first_step_no: int
+) -> list[EscalationStep]:
+    """The follow-up call after a fix: the holder reminded at `remind_at` of the way to `due`,
+    and the last person of the chain (the admin, by default) paged at `due` if it is not made."""
+    primary = duty.primary
+    if primary is None:
+        return []
+    target = duty.chain[-1].staff if duty.chain else primary
+    remind_at = resolved_at.astimezone(UTC) + (due - resolved_at) * policy.remind_at
+    return [
+        EscalationStep(remind_at, "remind", primary, FOLLOW_UP_BY, first_step_no),
+        EscalationStep(due.astimezone(UTC), "page", target, FOLLOW_UP_BY, first_step_no + 1),
     ]
 
 

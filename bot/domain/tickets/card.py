@@ -37,12 +37,13 @@ PROMISE_DEADLINE = {
     PromiseKind.RESOLVE: "resolve_by",
     PromiseKind.PLAN: "plan_by",
 }
-_BEFORE_WORK = (Status.NEW, Status.ASSIGNED, Status.REOPENED, Status.ACCEPTED)
+_BEFORE_WORK = (Status.NEW, Status.ASSIGNED, Status.REOPENED)  # accepted: someone is on it
 
 
 def promise_of(ticket: Ticket, now: datetime | None = None) -> Promise | None:
-    """The promise the card shows as the ticket stands: level 1 to be there, then to have it
-    under control; level 2 to have it fixed; level 3 to have a plan; handled, to confirm."""
+    """The promise the card shows as the ticket stands: level 1 to be there (until someone
+    accepts), then to have it under control; level 2 to have it fixed; level 3 to have a plan;
+    handled, to confirm."""
     if ticket.status is Status.RESOLVED:
         if ticket.verdict_due_at is None:
             return None

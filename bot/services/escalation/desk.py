@@ -275,8 +275,8 @@ class EscalationDesk:
             await self._remind_milestone(tx, step, ticket, community, holder, now)
             return
         if step.reason == FOLLOW_UP:
-            setup = await load_setup(tx, community, now)
-            due = setup.deadlines(ticket.level, ticket.created_at).follow_up_by
+            task = await tx.duty.followup(ticket.id)
+            due = task.due_at if task is not None else step.due_at
             if await ensure_followup(tx, ticket, community, due, now):
                 return  # the task itself is the reminder
             rows = await followup_button(tx, ticket, holder, locale, now)
@@ -353,10 +353,11 @@ class EscalationDesk:
         plan), else the page planned for that moment."""
         if step.kind == PAGE:
             return step.due_at
-        setup = await load_setup(tx, community, now)
-        named = dict(setup.deadlines(ticket.level, ticket.created_at).items()).get(step.reason)
-        if named is not None:
-            return named
+        if step.reason != FOLLOW_UP:  # the call is counted from the fix: its page says when
+            setup = await load_setup(tx, community, now)
+            named = dict(setup.deadlines(ticket.level, ticket.created_at).items()).get(step.reason)
+            if named is not None:
+                return named
         for later in await tx.duty.steps(step.ticket_id):
             if later.step_no > step.step_no and later.kind == PAGE and later.reason == step.reason:
                 return later.due_at

@@ -13,9 +13,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, time
 
-from bot.domain.duty.records import MILESTONE, REMIND, NewStep, is_settled, settled_reasons
+from bot.domain.duty.records import (
+    FOLLOW_UP,
+    MILESTONE,
+    REMIND,
+    NewStep,
+    is_settled,
+    settled_reasons,
+)
 from bot.domain.duty.roster import DutyAnswer
-from bot.domain.escalation.plan import plan_escalation
+from bot.domain.escalation.plan import plan_escalation, plan_follow_up
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Status, Ticket
 from bot.domain.tickets.changes import deadlines as promised
@@ -83,10 +90,13 @@ async def after_transition(
         return after
     setup = await load_setup(tx, community, now)
     if resolved:
-        # an emergency is followed by a call to the resident: the assignee gets the task now
-        if setup.policy.level(after.level).follow_up is not None:
-            follow_up_by = setup.deadlines(after.level, after.created_at).follow_up_by
-            await ensure_followup(tx, after, community, follow_up_by, now)
+        # an emergency is followed by a call to the resident, counted from the fix: the
+        # assignee gets the task now, is reminded before it is due and the chain paged after
+        call = setup.policy.level(after.level).follow_up
+        if call is not None:
+            due = call.after(now, setup.calendar)
+            await ensure_followup(tx, after, community, due, now)
+            await _plan_follow_up(tx, setup, after, due, now)
         return after
     if reassigned:
         await replan_ahead(tx, setup, after, now)
@@ -170,3 +180,33 @@ async def plan_given(
     ]
     await tx.duty.add_steps(ticket.id, ticket.community_id, steps, now)
     return len(steps)
+
+
+async def _plan_follow_up(
+    tx: TicketUnitOfWork, setup: DutySetup, ticket: Ticket, due: datetime, now: datetime
+) -> None:
+    await tx.duty.cancel_pending(ticket.id, [FOLLOW_UP], now)
+    answer = setup.roster.who(ticket.building, ticket.category, ticket.created_at, ticket.level)
+    holder = setup.person(ticket.assignee_id)
+    primary = staff_ref(holder) if holder is not None else answer.primary
+    chain = tuple(s for s in answer.chain if s.staff.telegram_id is not None)
+    duty = DutyAnswer(primary, chain, answer.primary_role)
+    last = await tx.duty.last_step_no(ticket.id)
+    steps = plan_follow_up(now, due, duty, setup.policy, last + 1)
+    await tx.duty.add_steps(
+        ticket.id,
+        ticket.community_id,
+        [
+            NewStep(
+                step_no=s.step_no,
+                kind=s.kind,
+                target_key=s.target.key,
+                target_id=s.target.telegram_id,
+                target_name=s.target.name,
+                reason=s.reason,
+                due_at=s.at,
+            )
+            for s in steps
+        ],
+        now,
+    )
