@@ -237,7 +237,7 @@ def default_semantic(name: str | None = None, mix: float | None = None) -> Seman
         name = shipped.encoder if name is None else name
         mix = shipped.mix if mix is None else mix
     with _lock:
-        key = (name, mix)
+        key = (name, mix if len(parts(name)) > 1 else 0.0)  # one encoder: no mix
         if key not in _default:
             _default[key] = load_semantic(name, mix) if semantic_available(name) else None
         return _default[key]
