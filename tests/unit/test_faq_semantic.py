@@ -26,7 +26,13 @@ from faq.matcher import (
     default_thresholds,
     words_are_sure,
 )
-from faq.semantic import SemanticModel, default_semantic, semantic_available
+from faq.semantic import (
+    SemanticModel,
+    default_semantic,
+    parts,
+    semantic_available,
+    side_by_side,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = ROOT / "bot" / "demo" / "faq.yaml"
@@ -101,6 +107,38 @@ def test_the_shipped_settings_are_data() -> None:
     assert 0 < shipped.weight < 1 and 0 <= shipped.floor < 1
     assert shipped.suggest <= shipped.answer
     assert Thresholds().semantic == SemanticThresholds()  # a file without `semantic:` is valid
+
+
+def test_encoders_are_named_and_an_unknown_name_is_refused() -> None:
+    assert parts("usem3") == ["usem3"]
+    assert parts("usem3+e5") == ["usem3", "e5"]
+    with pytest.raises(ValueError, match="unknown sentence encoder"):
+        parts("bge")
+    assert default_thresholds().semantic.encoder in {"usem3", "e5", "usem3+e5"}
+    with pytest.raises(ValueError):
+        Thresholds.model_validate({"semantic": {"encoder": "bge"}})
+
+
+def test_two_encoders_side_by_side_average_their_similarities() -> None:
+    import numpy as np
+
+    def unit(rows: list[list[float]]) -> object:
+        m = np.array(rows, dtype=np.float32)
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    # two tiny encoders of three known texts (their vectors as given, unit length)
+    first = {"a": [1.0, 0.0], "b": [0.6, 0.8], "c": [0.0, 1.0]}
+    second = {"a": [1.0, 0.0, 0.0], "b": [1.0, 1.0, 0.0], "c": [0.0, 0.0, 1.0]}
+    one = SemanticModel(lambda texts: unit([first[t] for t in texts]), "one")
+    two = SemanticModel(lambda texts: unit([second[t] for t in texts]), "two")
+    both = side_by_side([one, two], [0.25, 0.75])
+    vectors = both.embed(["a", "b", "c"])
+    assert vectors.shape == (3, 5)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    cos_one, cos_two = 0.6, 1 / np.sqrt(2)  # a·b for each encoder
+    assert np.isclose(vectors[0] @ vectors[1], 0.25 * cos_one + 0.75 * cos_two)
+    assert np.isclose(vectors[0] @ vectors[2], 0.0)
+    assert both.name == "one + two (0.25, 0.75)"
 
 
 def test_without_the_extra_the_matcher_scores_words_alone() -> None:
