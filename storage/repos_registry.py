@@ -200,6 +200,11 @@ class SqlRegistryRepo:
         row = await self.s.scalar(select(Community).where(Community.code == code))
         return None if row is None else await self._info(row)
 
+    async def community_versions(self) -> dict[int, datetime]:
+        """When each community last changed, by id: one small query, no buildings."""
+        rows = await self.s.execute(select(Community.id, Community.updated_at))
+        return {cid: at for cid, at in rows.all()}
+
     async def communities(self) -> list[CommunityInfo]:
         rows = await self.s.scalars(select(Community).order_by(Community.id))
         return [await self._info(r) for r in rows]

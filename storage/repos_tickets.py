@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, and_, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    and_,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.tickets import (
@@ -108,19 +119,22 @@ class SqlTicketRepo:
 
     async def by_message(self, chat_id: int, message_id: int) -> Ticket | None:
         """The ticket a group message belongs to: its report, or its status card."""
-        card = select(OutboxMessage.id).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.sent_message_id == message_id
+        # a UNION of two indexed lookups: an OR over the two would scan the chat's tickets
+        reports = select(TicketRow.id).where(
+            TicketRow.chat_id == chat_id, TicketRow.message_id == message_id
         )
-        row = await self.s.scalar(
-            select(TicketRow)
+        cards = (
+            select(TicketRow.id)
+            .join(OutboxMessage, OutboxMessage.id == TicketRow.card_outbox_id)
             .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.sent_message_id == message_id,
                 TicketRow.chat_id == chat_id,
-                or_(TicketRow.message_id == message_id, TicketRow.card_outbox_id.in_(card)),
             )
-            .order_by(TicketRow.id.desc())
-            .limit(1)
         )
-        return None if row is None else await self._record(row)
+        found = union_all(reports, cards).subquery()
+        ticket_id = await self.s.scalar(select(func.max(found.c.id)))
+        return None if ticket_id is None else await self.get(ticket_id)
 
     async def of_bot_message(self, chat_id: int, message_id: int) -> Ticket | None:
         """The ticket a message the bot sent is about: its card, a note, the verdict question…
@@ -180,18 +194,26 @@ class SqlTicketRepo:
 
     async def of_resident(self, telegram_id: int, limit: int = 20) -> list[Ticket]:
         """Tickets someone reported, reported for someone, or follows; newest first."""
-        followed = select(TicketFollower.ticket_id).where(
-            TicketFollower.telegram_id == telegram_id
-        )
+        # one indexed arm each, newest `limit` of each, then the newest `limit` of the union
+        # (an OR of the three made PostgreSQL walk the whole primary key backwards)
+        arms = [
+            select(TicketRow.id)
+            .where(TicketRow.reporter_id == telegram_id)
+            .order_by(TicketRow.id.desc())
+            .limit(limit),
+            select(TicketRow.id)
+            .where(TicketRow.on_behalf_by == telegram_id)
+            .order_by(TicketRow.id.desc())
+            .limit(limit),
+            select(TicketFollower.ticket_id.label("id"))
+            .where(TicketFollower.telegram_id == telegram_id)
+            .order_by(TicketFollower.ticket_id.desc())
+            .limit(limit),
+        ]
+        mine = union(*(arm.subquery().select() for arm in arms)).subquery()
         rows = await self.s.scalars(
             select(TicketRow)
-            .where(
-                or_(
-                    TicketRow.reporter_id == telegram_id,
-                    TicketRow.on_behalf_by == telegram_id,
-                    TicketRow.id.in_(followed),
-                )
-            )
+            .where(TicketRow.id.in_(select(mine.c.id)))
             .order_by(TicketRow.id.desc())
             .limit(limit)
         )
