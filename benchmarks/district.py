@@ -219,10 +219,8 @@ class Bench:
 
     async def my(self) -> list[float]:
         q = self.uc.tickets.queries
-        return [
-            await timed(lambda u=resident_id(i * 101): q.my(u, "zh_CN"))  # type: ignore[misc]
-            for i in range(self.samples)
-        ]
+        residents = [resident_id(i * 101) for i in range(self.samples)]
+        return [await timed(lambda u=u: q.my(u, "zh_CN")) for u in residents]  # type: ignore[misc]
 
     async def inbox(self) -> list[float]:
         times = []

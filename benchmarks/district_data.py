@@ -154,7 +154,10 @@ class _Sink:
         self.rows += len(chunk)
         if self.postgres:
             records = [
-                tuple(json.dumps(v) if j and v is not None else v for v, j in zip(r, as_json))
+                tuple(
+                    json.dumps(v) if j and v is not None else v
+                    for v, j in zip(r, as_json, strict=True)
+                )
                 for r in chunk
             ]
             raw = await self.conn.get_raw_connection()
@@ -162,7 +165,9 @@ class _Sink:
                 table.name, records=records, columns=list(columns)
             )
         else:
-            await self.conn.execute(table.insert(), [dict(zip(columns, r)) for r in chunk])
+            await self.conn.execute(
+                table.insert(), [dict(zip(columns, r, strict=True)) for r in chunk]
+            )
 
 
 async def fill_history(engine: AsyncEngine, plan: Plan) -> tuple[int, float]:
