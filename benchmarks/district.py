@@ -306,11 +306,16 @@ async def measure(settings: Settings, plan: Plan, communities: int, samples: int
     return figures
 
 
+async def migrate(url: str) -> None:
+    """`loudao db upgrade`: PostgreSQL is migrated by the operator, never by a start-up."""
+    async with open_database(Settings(database_url=url), policy=False) as database:
+        await database.upgrade()
+
+
 async def prepare(url: str, community_file: Path, plan: Plan | None) -> tuple[int, float]:
     """A database with the community file loaded, and the history when a plan is given."""
     settings = Settings(database_url=url)
-    async with open_database(settings, policy=False) as database:
-        await database.upgrade()
+    async with open_database(settings) as database:
         uc = build_services(settings, database.uow, FakeClock(now_utc()))
         await load_community_file(uc, community_file)
         if plan is None:
@@ -382,6 +387,7 @@ async def run(args: argparse.Namespace) -> None:
         results = {}
         for label, url, history in (("empty", empty_url, None), ("district", district_url, plan)):
             await fresh(url)
+            await migrate(url)
             t0 = time.perf_counter()
             first = startup(url, path)
             print(f"{label}: first start-up done ({time.perf_counter() - t0:.0f} s)", flush=True)
