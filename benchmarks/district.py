@@ -54,8 +54,8 @@ from bot.bootstrap import UseCases, build_services, load_community_file, open_da
 from bot.config import Settings  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.services.tickets.dto import Replied, TicketMessage  # noqa: E402
+from storage.db import make_engine  # noqa: E402
 from storage.models_tickets import TicketPrompt, TicketRow  # noqa: E402
-from tests.databases import _server_command  # noqa: E402
 
 BOT = "loudao_bot"
 TEXTS = ("电梯坏了停在一楼", "楼道灯不亮了", "门口垃圾两天没人收", "单元门禁刷不开", "楼上漏水了")
@@ -351,9 +351,14 @@ async def fresh(url: str) -> None:
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).unlink(missing_ok=True)
         return
-    name = url.rsplit("/", 1)[1]
-    await _server_command(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await _server_command(f'CREATE DATABASE "{name}"')
+    server, name = url.rsplit("/", 1)
+    admin = make_engine(f"{server}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.dispose()
 
 
 def urls(args: argparse.Namespace, tmp: Path) -> tuple[str, str]:
@@ -366,7 +371,6 @@ def urls(args: argparse.Namespace, tmp: Path) -> tuple[str, str]:
         sys.exit("PostgreSQL: give --url or TEST_DATABASE_URL (or use --sqlite)")
     server = base.rsplit("/", 1)[0]
     name = "loudao_district_small" if args.small else "loudao_district"
-    os.environ.setdefault("TEST_DATABASE_URL", base)
     return f"{server}/{name}", f"{server}/{name}_empty"
 
 
