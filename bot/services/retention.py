@@ -61,14 +61,18 @@ class RetentionDesk:
         keep_private: timedelta,
         keep_messages: timedelta,
         every: timedelta = timedelta(hours=1),
-        batch: int = 200,
+        batch: int = 50,
+        rows: int = 1000,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.keep_private = keep_private
         self.keep_messages = keep_messages
         self.every = every
+        # tickets are scrubbed in Python (a batch holds the loop while it runs): few at a time;
+        # updates and private messages go in one statement each: many at a time
         self.batch = batch
+        self.rows = rows
         self._last: datetime | None = None
         self._stages: list[str] = []  # what is left of the current run
         self._total = Erased()
@@ -104,16 +108,19 @@ class RetentionDesk:
         assert self._last is not None
         stage = self._stages[0]
         erased = await (self._rest(self._last) if stage == _REST else self._batch(stage))
-        if stage == _REST or getattr(erased, stage) < self.batch:
+        if stage == _REST or getattr(erased, stage) < self._size(stage):
             self._stages.pop(0)
         self._total = Erased(**{k: getattr(self._total, k) + v for k, v in asdict(erased).items()})
         if not self._stages:
             await self._finish(self._total)
         return erased
 
+    def _size(self, stage: str) -> int:
+        return self.batch if stage == "tickets" else self.rows
+
     async def _batch(self, stage: str) -> Erased:
         assert self._last is not None
-        now, n = self._last, self.batch
+        now, n = self._last, self._size(stage)
         async with self.uow() as tx:
             r = tx.retention
             if stage == "tickets":

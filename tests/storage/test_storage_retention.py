@@ -89,7 +89,12 @@ async def test_a_run_erases_in_bounded_batches_one_per_tick(
         await tx.commit()
     clock.set(T0 + timedelta(days=181))
     retention = RetentionDesk(
-        uow, clock, keep_private=timedelta(days=180), keep_messages=timedelta(days=30), batch=2
+        uow,
+        clock,
+        keep_private=timedelta(days=180),
+        keep_messages=timedelta(days=30),
+        batch=2,
+        rows=2,
     )
     batches = []
     while not batches or retention.running:
