@@ -390,6 +390,10 @@ async def run(args: argparse.Namespace) -> None:
         print(f"noise (a fixed pure-Python loop, ms): {noise():.0f}  – the machine is shared")
         results = {}
         for label, url, history in (("empty", empty_url, None), ("district", district_url, plan)):
+            if args.measure_only:  # the databases of an earlier run, as they are now
+                figures = await measure(Settings(database_url=url), plan, communities, samples)
+                results[label] = figures
+                continue
             await fresh(url)
             await migrate(url)
             t0 = time.perf_counter()
@@ -430,6 +434,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", action="store_true", help="SQLite files in a temp dir")
     parser.add_argument("--url", help="a PostgreSQL URL on the server to use")
     parser.add_argument("--tickets", type=int, default=0, help="history size (default by scale)")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure again on the databases an earlier run built (no build, no start-up; the "
+        "retention backlog is gone by then)",
+    )
     parser.add_argument("--startup", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.startup is not None:
