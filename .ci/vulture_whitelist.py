@@ -42,3 +42,8 @@ _base_limiter
 from bot.domain.duty.roster_spec import RoutingRules
 
 RoutingRules._sorted  # pydantic field_serializer
+
+# read by the partial indexes' predicates (text: "erased_at IS NULL AND …") that retention's
+# queries repeat word for word, so no Python attribute access names them
+models.OutboxMessage.erased_at
+schema.models_tickets.TicketRow.erased_at

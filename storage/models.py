@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -146,7 +147,10 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
-    __table_args__ = (Index("ix_inbox_updates_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_inbox_updates_due", "status", "next_attempt_at"),
+        Index("ix_inbox_updates_received_at", "received_at"),  # retention's batches
+    )
     # pending → done; or failed (error, attempts, next_attempt_at: tried again then) → done, or
     # given up (next_attempt_at NULL) after the last attempt
     status: Mapped[str] = mapped_column(
@@ -172,11 +176,25 @@ class Lease(Base):
     until: Mapped[datetime]
 
 
+PRIVATE_UNERASED = text("erased_at IS NULL AND chat_id > 0")
+
+
 class OutboxMessage(Base):
     """A message that matters, stored first and delivered once by the sender."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # a reply to a message the bot sent → its outbox row (cards, prompts, follow-ups)
+        Index("ix_outbox_chat_message", "chat_id", "sent_message_id"),
+        # retention: private messages whose text is still kept
+        Index(
+            "ix_outbox_private_unerased",
+            "created_at",
+            postgresql_where=PRIVATE_UNERASED,
+            sqlite_where=PRIVATE_UNERASED,
+        ),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -219,6 +237,7 @@ class AuditEvent(Base):
     """Append-only record of who changed what, when, and from which update."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action", "action", "community_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(index=True)
     community_id: Mapped[int | None] = mapped_column(BigInteger)

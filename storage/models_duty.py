@@ -15,11 +15,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
 from storage.types import BigId
+
+PENDING_STEP = text("fired_at IS NULL AND cancelled_at IS NULL")
 
 
 class EscalationRow(Base):
@@ -28,7 +31,15 @@ class EscalationRow(Base):
     __tablename__ = "escalations"
     __table_args__ = (
         UniqueConstraint("ticket_id", "step_no"),
-        Index("ix_escalations_due", "fired_at", "cancelled_at", "due_at"),
+        # only the steps still to fire: the tick's one query reads the head of this index
+        Index(
+            "ix_escalations_pending",
+            "due_at",
+            "id",
+            postgresql_where=PENDING_STEP,
+            sqlite_where=PENDING_STEP,
+        ),
+        Index("ix_escalations_outcome", "outcome", "fired_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(BigInteger, index=True)  # tickets.id (no FK)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -22,6 +32,12 @@ class TicketCounter(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
+#: the predicates of the partial indexes: a query that wants one uses the same text, since a
+#: bound parameter (status IN ($1, $2 …)) cannot prove to a generic plan that the index applies
+OPEN_TICKET = text("status IN ('new', 'assigned', 'accepted', 'in_progress', 'reopened')")
+UNERASED_ENDED_TICKET = text("erased_at IS NULL AND status IN ('closed', 'cancelled', 'referred')")
+
+
 class TicketRow(Base):
     """One reported problem from intake to the resident's verdict."""
 
@@ -30,6 +46,28 @@ class TicketRow(Base):
         UniqueConstraint("community_id", "seq"),
         Index("ix_tickets_open_match", "community_id", "building", "category", "status"),
         Index("ix_tickets_verdict_due", "status", "verdict_due_at"),
+        # district scale (issue 16): a group message → its ticket; /my; the handoff; retention
+        Index("ix_tickets_chat_message", "chat_id", "message_id"),
+        Index("ix_tickets_card_outbox", "card_outbox_id"),
+        Index(
+            "ix_tickets_on_behalf_by",
+            "on_behalf_by",
+            postgresql_where=text("on_behalf_by IS NOT NULL"),
+            sqlite_where=text("on_behalf_by IS NOT NULL"),
+        ),
+        Index(
+            "ix_tickets_open",
+            "community_id",
+            "id",
+            postgresql_where=OPEN_TICKET,
+            sqlite_where=OPEN_TICKET,
+        ),
+        Index(
+            "ix_tickets_to_erase",
+            func.coalesce(text("closed_at"), text("updated_at")),
+            postgresql_where=UNERASED_ENDED_TICKET,
+            sqlite_where=UNERASED_ENDED_TICKET,
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
@@ -127,6 +165,7 @@ class TicketPrompt(Base):
     """A private message we sent staff that a reply answers (the card, "write the progress")."""
 
     __tablename__ = "ticket_prompts"
+    __table_args__ = (Index("ix_ticket_prompts_ticket_id", "ticket_id"),)
     outbox_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))  # card|progress|resolve|page:<reason>

@@ -18,16 +18,17 @@ from bot.domain.duty.records import (
     StepFailures,
     StepRecord,
 )
-from bot.domain.tickets import OPEN_STATES, Status
+from bot.domain.tickets import Status
 from storage.models import OutboxMessage
 from storage.models_duty import (
+    PENDING_STEP,
     DailyRunRow,
     EscalationRow,
     FollowUpRow,
     RosterOverrideRow,
     WorkdayOverrideRow,
 )
-from storage.models_tickets import TicketRow
+from storage.models_tickets import OPEN_TICKET, TicketRow
 from storage.repos_messaging import _insert
 
 
@@ -145,8 +146,7 @@ class SqlDutyRepo:
         stmt = (
             select(EscalationRow)
             .where(
-                EscalationRow.fired_at.is_(None),
-                EscalationRow.cancelled_at.is_(None),
+                PENDING_STEP,  # the partial index's own predicate: its head is the next step
                 EscalationRow.due_at <= now,
                 or_(EscalationRow.retry_at.is_(None), EscalationRow.retry_at <= now),
             )
@@ -258,11 +258,7 @@ class SqlDutyRepo:
         retrying = await self.s.scalar(
             select(func.count())
             .select_from(EscalationRow)
-            .where(
-                EscalationRow.fired_at.is_(None),
-                EscalationRow.cancelled_at.is_(None),
-                EscalationRow.attempts > 0,
-            )
+            .where(PENDING_STEP, EscalationRow.attempts > 0)
         )
         return StepFailures(given_up=int(given_up or 0), retrying=int(retrying or 0))
 
@@ -282,8 +278,8 @@ class SqlDutyRepo:
     async def next_due(self, limit: int = 20) -> list[StepRecord]:
         rows = await self.s.scalars(
             select(EscalationRow)
-            .where(EscalationRow.fired_at.is_(None), EscalationRow.cancelled_at.is_(None))
-            .order_by(EscalationRow.due_at)
+            .where(PENDING_STEP)
+            .order_by(EscalationRow.due_at, EscalationRow.id)
             .limit(limit)
         )
         return [_step(r) for r in rows]
@@ -464,10 +460,7 @@ class SqlDutyRepo:
     async def open_tickets(self, community_id: int) -> list[OpenTicketView]:
         rows = await self.s.scalars(
             select(TicketRow)
-            .where(
-                TicketRow.community_id == community_id,
-                TicketRow.status.in_([s.value for s in OPEN_STATES]),
-            )
+            .where(TicketRow.community_id == community_id, OPEN_TICKET)
             .order_by(TicketRow.id)
         )
         return [

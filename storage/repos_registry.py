@@ -108,38 +108,49 @@ class SqlRegistryRepo:
             b.number: b
             for b in await self.s.scalars(select(Building).where(Building.community_id == cid))
         }
+        kept: list[tuple[Building, tuple[str, ...]]] = []
         for b in spec.buildings:
             values = {"name": b.name, "grid_code": b.grid, "units": list(b.units), "active": True}
             row = rows.pop(b.number, None)
             if row is None:
                 row = Building(community_id=cid, number=b.number, **values)
                 self.s.add(row)
-                await self.s.flush()
                 count.created += 1
             elif _apply(row, values):
                 count.updated += 1
-            await self._aliases(row.id, b.aliases, count)
+            kept.append((row, b.aliases))
         for row in rows.values():
             if row.active:
                 row.active = False
                 count.deactivated += 1
+        await self.s.flush()  # the new buildings' ids, all in one go
+        await self._aliases(kept, count)
 
-    async def _aliases(self, building_id: int, aliases: tuple[str, ...], count: _Counter) -> None:
-        rows = {
-            a.alias: a
+    async def _aliases(
+        self, buildings: list[tuple[Building, tuple[str, ...]]], count: _Counter
+    ) -> None:
+        """Make every building's extra names those of the file: one query for the community."""
+        stored: dict[int, dict[str, BuildingAlias]] = {}
+        for chunk in _chunks([row.id for row, _ in buildings]):
             for a in await self.s.scalars(
-                select(BuildingAlias).where(BuildingAlias.building_id == building_id)
-            )
-        }
-        for alias in aliases:
-            if rows.pop(alias, None) is None:
-                self.s.add(BuildingAlias(building_id=building_id, alias=alias))
-                count.created += 1
-        for row in rows.values():
-            await self.s.delete(row)
-            count.deactivated += 1
+                select(BuildingAlias).where(BuildingAlias.building_id.in_(chunk))
+            ):
+                stored.setdefault(a.building_id, {})[a.alias] = a
+        for row, aliases in buildings:
+            rows = stored.get(row.id, {})
+            for alias in aliases:
+                if rows.pop(alias, None) is None:
+                    self.s.add(BuildingAlias(building_id=row.id, alias=alias))
+                    count.created += 1
+            for gone in rows.values():
+                await self.s.delete(gone)
+                count.deactivated += 1
 
     async def _chats(self, cid: int, spec: CommunitySpec, now: datetime, count: _Counter) -> None:
+        stored: dict[int, Chat] = {}
+        for chunk in _chunks([c.chat_id for c in spec.chats]):
+            for row in await self.s.scalars(select(Chat).where(Chat.chat_id.in_(chunk))):
+                stored[row.chat_id] = row
         for c in spec.chats:
             cov = c.covers
             ref = cov.grid if cov.grid is not None else cov.building
@@ -151,15 +162,15 @@ class SqlRegistryRepo:
                 "coverage_unit": cov.unit,
                 "notice_thread_id": c.notice_topic,
             }
-            row = await _followed(self.s, await self.s.get(Chat, c.chat_id))
-            if row is None:
+            found = await _followed(self.s, stored.get(c.chat_id))
+            if found is None:
                 self.s.add(
                     Chat(chat_id=c.chat_id, status="bound", source="registry", updated_at=now,
                          **values)
                 )  # fmt: skip
                 count.created += 1
-            elif _apply(row, values):
-                row.updated_at = now
+            elif _apply(found, values):
+                found.updated_at = now
                 count.updated += 1
 
     async def _people(self, cid: int, spec: CommunitySpec, count: _Counter) -> None:
@@ -200,6 +211,11 @@ class SqlRegistryRepo:
     async def community_by_code(self, code: str) -> CommunityInfo | None:
         row = await self.s.scalar(select(Community).where(Community.code == code))
         return None if row is None else await self._info(row)
+
+    async def community_versions(self) -> dict[int, datetime]:
+        """When each community last changed, by id: one small query, no buildings."""
+        rows = await self.s.execute(select(Community.id, Community.updated_at))
+        return {cid: at for cid, at in rows.all()}
 
     async def communities(self) -> list[CommunityInfo]:
         rows = await self.s.scalars(select(Community).order_by(Community.id))
@@ -347,6 +363,11 @@ class SqlChatRepo:
         row.status = status
         row.updated_at = now
         await self.s.flush()
+
+
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    """Ids in chunks small enough for one IN (…) each (SQLite allows 32,766 parameters)."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 async def _followed(session: AsyncSession, row: Chat | None) -> Chat | None:

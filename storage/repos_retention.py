@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy import CursorResult, String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ButtonAction, InboxUpdate, OutboxMessage
+from storage.models import PRIVATE_UNERASED, ButtonAction, InboxUpdate, OutboxMessage
 from storage.models_duty import FollowUpRow, RosterOverrideRow
 from storage.models_faq import FaqGap
 from storage.models_notices import NoticeDraft
 from storage.models_offers import ReportOffer
 from storage.models_tickets import (
+    UNERASED_ENDED_TICKET,
     KnownUsername,
     ReportDraft,
     TicketNote,
@@ -23,9 +24,6 @@ from storage.models_tickets import (
 )
 from storage.retention_plan import PERSONAL_PAYLOAD_KEYS
 
-#: ticket states after which nothing more happens (a closed ticket may still be reopened;
-#: after the keeping period it is history)
-_ENDED = ("closed", "cancelled", "referred")
 _ERASED_PAYLOAD = {"erased": True}
 
 
@@ -41,20 +39,34 @@ class SqlRetentionRepo:
         limit: int,
     ) -> int:
         """Drop room, phone and reporter, and scrub the texts (phones, the room, the reporter's
-        name), notes and follow-up note of tickets ended before `ended_before`; drop photos."""
+        name), notes and follow-up note of tickets ended before `ended_before`; drop photos.
+
+        One batch of at most `limit` tickets in a few statements (not a few per ticket): the
+        partial index of ended tickets not yet erased gives them oldest first."""
         ended_at = func.coalesce(TicketRow.closed_at, TicketRow.updated_at)
         rows = list(
             await self.s.scalars(
                 select(TicketRow)
-                .where(
-                    TicketRow.status.in_(_ENDED),
-                    TicketRow.erased_at.is_(None),
-                    ended_at < ended_before,
-                )
-                .order_by(TicketRow.id)
+                .where(UNERASED_ENDED_TICKET, ended_at < ended_before)
+                .order_by(ended_at)
                 .limit(limit)
             )
         )
+        if not rows:
+            return 0
+        ids = [t.id for t in rows]
+        notes: dict[int, list[TicketNote]] = {}
+        for note in await self.s.scalars(select(TicketNote).where(TicketNote.ticket_id.in_(ids))):
+            notes.setdefault(note.ticket_id, []).append(note)
+        followups = {
+            f.ticket_id: f
+            for f in await self.s.scalars(
+                select(FollowUpRow).where(
+                    FollowUpRow.ticket_id.in_(ids), FollowUpRow.note.is_not(None)
+                )
+            )
+        }
+        await self.s.execute(delete(TicketPhoto).where(TicketPhoto.ticket_id.in_(ids)))
         for ticket in rows:
             room, name = ticket.room, ticket.reporter_name
 
@@ -62,16 +74,12 @@ class SqlRetentionRepo:
                 out = scrub(text, room)
                 return out.replace(name, "***") if len(name) >= 2 else out
 
-            notes = await self.s.scalars(
-                select(TicketNote).where(TicketNote.ticket_id == ticket.id)
-            )
-            for note in notes:
+            for note in notes.get(ticket.id, ()):
                 note.text = hide(note.text)
                 note.photo_file_id = None
-            followup = await self.s.get(FollowUpRow, ticket.id)
+            followup = followups.get(ticket.id)
             if followup is not None and followup.note:
                 followup.note = hide(followup.note)
-            await self.s.execute(delete(TicketPhoto).where(TicketPhoto.ticket_id == ticket.id))
             # the audit log is append-only and holds no personal data: nothing to erase there
             ticket.text = hide(ticket.text)
             ticket.last_note = hide(ticket.last_note) if ticket.last_note else None
@@ -84,38 +92,56 @@ class SqlRetentionRepo:
         await self.s.flush()
         return len(rows)
 
-    async def forget_updates(self, received_before: datetime) -> int:
-        """Delete handled Telegram updates received before the cut-off (their text included).
+    async def forget_updates(self, received_before: datetime, limit: int) -> int:
+        """Delete up to `limit` handled Telegram updates received before the cut-off (their
+        text included), oldest first.
 
         Repeats are only possible for recent updates (Telegram keeps unconfirmed ones for a
         day), so old rows are not needed to ignore them; the newest row is always kept."""
         newest = await self.s.scalar(select(func.max(InboxUpdate.update_id)))
         if newest is None:
             return 0
-        result = await self.s.execute(
-            delete(InboxUpdate).where(
-                InboxUpdate.status.in_(("done", "failed")),
+        batch = (
+            select(InboxUpdate.id)
+            .where(
                 InboxUpdate.received_at < received_before,
+                InboxUpdate.status.in_(("done", "failed")),
                 InboxUpdate.update_id < newest,
             )
+            .order_by(InboxUpdate.received_at)
+            .limit(limit)
+        )
+        result = await self.s.execute(
+            delete(InboxUpdate)
+            .where(InboxUpdate.id.in_(batch.scalar_subquery()))
+            .execution_options(synchronize_session=False)
         )
         assert isinstance(result, CursorResult)
         return int(result.rowcount or 0)
 
-    async def erase_private_messages(self, created_before: datetime, now: datetime) -> int:
-        """Empty the payload of delivered private messages (cards carry rooms and phones).
+    async def erase_private_messages(
+        self, created_before: datetime, now: datetime, limit: int
+    ) -> int:
+        """Empty the payload of up to `limit` delivered private messages (cards carry rooms
+        and phones), oldest first.
 
         Group messages never carry personal data, and the row stays: later edits and replies
         need only its Telegram message id."""
+        batch = (
+            select(OutboxMessage.id)
+            .where(
+                PRIVATE_UNERASED,  # the partial index's own predicate
+                OutboxMessage.created_at < created_before,
+                OutboxMessage.status.in_(("sent", "failed")),
+            )
+            .order_by(OutboxMessage.created_at)
+            .limit(limit)
+        )
         result = await self.s.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.chat_id > 0,
-                OutboxMessage.status.in_(("sent", "failed")),
-                OutboxMessage.created_at < created_before,
-                OutboxMessage.erased_at.is_(None),
-            )
+            .where(OutboxMessage.id.in_(batch.scalar_subquery()))
             .values(payload=_ERASED_PAYLOAD, erased_at=now)
+            .execution_options(synchronize_session=False)
         )
         assert isinstance(result, CursorResult)
         return int(result.rowcount or 0)

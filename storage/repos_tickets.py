@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import CursorResult, and_, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    and_,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.tickets import (
@@ -108,19 +120,22 @@ class SqlTicketRepo:
 
     async def by_message(self, chat_id: int, message_id: int) -> Ticket | None:
         """The ticket a group message belongs to: its report, or its status card."""
-        card = select(OutboxMessage.id).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.sent_message_id == message_id
+        # a UNION of two indexed lookups: an OR over the two would scan the chat's tickets
+        reports = select(TicketRow.id).where(
+            TicketRow.chat_id == chat_id, TicketRow.message_id == message_id
         )
-        row = await self.s.scalar(
-            select(TicketRow)
+        cards = (
+            select(TicketRow.id)
+            .join(OutboxMessage, OutboxMessage.id == TicketRow.card_outbox_id)
             .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.sent_message_id == message_id,
                 TicketRow.chat_id == chat_id,
-                or_(TicketRow.message_id == message_id, TicketRow.card_outbox_id.in_(card)),
             )
-            .order_by(TicketRow.id.desc())
-            .limit(1)
         )
-        return None if row is None else await self._record(row)
+        found = union_all(reports, cards).subquery()
+        ticket_id = await self.s.scalar(select(func.max(found.c.id)))
+        return None if ticket_id is None else await self.get(ticket_id)
 
     async def of_bot_message(self, chat_id: int, message_id: int) -> Ticket | None:
         """The ticket a message the bot sent is about: its card, a note, the verdict question…
@@ -169,7 +184,7 @@ class SqlTicketRepo:
             .order_by(TicketRow.id.desc())
             .limit(20)
         )
-        return [await self._record(r) for r in rows]
+        return await self._records(list(rows))
 
     async def unaccepted(self, limit: int = 200) -> list[Ticket]:
         """Open tickets nobody has accepted yet (assigned or reopened), oldest first."""
@@ -186,26 +201,34 @@ class SqlTicketRepo:
         if open_only:
             stmt = stmt.where(TicketRow.status.in_([*_OPEN, Status.RESOLVED.value]))
         rows = await self.s.scalars(stmt.order_by(TicketRow.id.desc()).limit(50))
-        return [await self._record(r) for r in rows]
+        return await self._records(list(rows))
 
     async def of_resident(self, telegram_id: int, limit: int = 20) -> list[Ticket]:
         """Tickets someone reported, reported for someone, or follows; newest first."""
-        followed = select(TicketFollower.ticket_id).where(
-            TicketFollower.telegram_id == telegram_id
-        )
+        # one indexed arm each, newest `limit` of each, then the newest `limit` of the union
+        # (an OR of the three made PostgreSQL walk the whole primary key backwards)
+        arms = [
+            select(TicketRow.id)
+            .where(TicketRow.reporter_id == telegram_id)
+            .order_by(TicketRow.id.desc())
+            .limit(limit),
+            select(TicketRow.id)
+            .where(TicketRow.on_behalf_by == telegram_id)
+            .order_by(TicketRow.id.desc())
+            .limit(limit),
+            select(TicketFollower.ticket_id.label("id"))
+            .where(TicketFollower.telegram_id == telegram_id)
+            .order_by(TicketFollower.ticket_id.desc())
+            .limit(limit),
+        ]
+        mine = union(*(arm.subquery().select() for arm in arms)).subquery()
         rows = await self.s.scalars(
             select(TicketRow)
-            .where(
-                or_(
-                    TicketRow.reporter_id == telegram_id,
-                    TicketRow.on_behalf_by == telegram_id,
-                    TicketRow.id.in_(followed),
-                )
-            )
+            .where(TicketRow.id.in_(select(mine.c.id)))
             .order_by(TicketRow.id.desc())
             .limit(limit)
         )
-        return [await self._record(r) for r in rows]
+        return await self._records(list(rows))
 
     async def claim_verdict_due(self, now: datetime, limit: int = 50) -> list[Ticket]:
         """Resolved tickets whose verdict time has passed; other instances skip locked rows."""
@@ -222,7 +245,7 @@ class SqlTicketRepo:
                 .with_for_update(skip_locked=True)
             )
         )
-        return [await self._record(r) for r in rows]
+        return await self._records(list(rows))
 
     async def corrected(self, community_id: int) -> list[tuple[Ticket, datetime]]:
         """Tickets whose level or category staff corrected (/level, /kind), with the last time."""
@@ -241,61 +264,32 @@ class SqlTicketRepo:
             .where(TicketRow.community_id == community_id)
             .order_by(TicketRow.id)
         )
-        return [(await self._record(row), at) for row, at in rows.all()]
+        pairs = rows.all()
+        tickets = await self._records([row for row, _ in pairs])
+        return list(zip(tickets, [at for _, at in pairs], strict=True))
 
     async def _record(self, row: TicketRow) -> Ticket:
-        followers = await self.s.scalars(
-            select(TicketFollower.telegram_id)
-            .where(TicketFollower.ticket_id == row.id)
-            .order_by(TicketFollower.id)
-        )
-        photos = await self.s.scalars(
-            select(TicketPhoto.file_id)
-            .where(TicketPhoto.ticket_id == row.id)
-            .order_by(TicketPhoto.id)
-        )
-        return Ticket(
-            id=row.id,
-            community_id=row.community_id,
-            number=row.number,
-            status=Status(row.status),
-            category=row.category,
-            level=row.level,
-            building=row.building,
-            unit=row.unit,
-            room=row.room,
-            phone=row.phone,
-            text=row.text,
-            chat_id=row.chat_id,
-            message_id=row.message_id,
-            reporter_id=row.reporter_id,
-            reporter_name=row.reporter_name,
-            on_behalf_by=row.on_behalf_by,
-            source=row.source,
-            assignee_id=row.assignee_id,
-            assignee_name=row.assignee_name,
-            card_outbox_id=row.card_outbox_id,
-            card_version=row.card_version,
-            verdict_outbox_id=row.verdict_outbox_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            respond_by=row.respond_by,
-            due_at=row.due_at,
-            verdict_due_at=row.verdict_due_at,
-            resolved_at=row.resolved_at,
-            closed_at=row.closed_at,
-            closure=Closure(row.closure) if row.closure else None,
-            verdict=Verdict(row.verdict) if row.verdict else None,
-            referred_to=row.referred_to,
-            cancel_reason=row.cancel_reason,
-            merged_into_id=row.merged_into_id,
-            last_note=row.last_note,
-            followers=tuple(followers),
-            photos=tuple(photos),
-            thread_id=row.thread_id,
-            outage_id=row.outage_id,
-            outage_note=row.outage_note,
-        )
+        return (await self._records([row]))[0]
+
+    async def _records(self, rows: Sequence[TicketRow]) -> list[Ticket]:
+        """Tickets with their followers and photos: two queries for all of them, not per row."""
+        ids = [row.id for row in rows]
+        followers: dict[int, list[int]] = {i: [] for i in ids}
+        photos: dict[int, list[str]] = {i: [] for i in ids}
+        if ids:
+            for ticket_id, telegram_id in await self.s.execute(
+                select(TicketFollower.ticket_id, TicketFollower.telegram_id)
+                .where(TicketFollower.ticket_id.in_(ids))
+                .order_by(TicketFollower.id)
+            ):
+                followers[ticket_id].append(telegram_id)
+            for ticket_id, file_id in await self.s.execute(
+                select(TicketPhoto.ticket_id, TicketPhoto.file_id)
+                .where(TicketPhoto.ticket_id.in_(ids))
+                .order_by(TicketPhoto.id)
+            ):
+                photos[ticket_id].append(file_id)
+        return [_ticket(row, followers[row.id], photos[row.id]) for row in rows]
 
     # -- followers, notes, photos ----------------------------------------------------------
     async def add_follower(self, ticket_id: int, follower: Follower, now: datetime) -> bool:
@@ -594,3 +588,48 @@ _OPEN = {"new", "assigned", "accepted", "in_progress", "reopened"}
 
 def _prompt(row: TicketPrompt) -> Prompt:
     return Prompt(row.outbox_id, row.ticket_id, row.kind, row.telegram_id, row.answered)
+
+
+def _ticket(row: TicketRow, followers: Sequence[int], photos: Sequence[str]) -> Ticket:
+    return Ticket(
+        id=row.id,
+        community_id=row.community_id,
+        number=row.number,
+        status=Status(row.status),
+        category=row.category,
+        level=row.level,
+        building=row.building,
+        unit=row.unit,
+        room=row.room,
+        phone=row.phone,
+        text=row.text,
+        chat_id=row.chat_id,
+        message_id=row.message_id,
+        reporter_id=row.reporter_id,
+        reporter_name=row.reporter_name,
+        on_behalf_by=row.on_behalf_by,
+        source=row.source,
+        assignee_id=row.assignee_id,
+        assignee_name=row.assignee_name,
+        card_outbox_id=row.card_outbox_id,
+        card_version=row.card_version,
+        verdict_outbox_id=row.verdict_outbox_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        respond_by=row.respond_by,
+        due_at=row.due_at,
+        verdict_due_at=row.verdict_due_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        closure=Closure(row.closure) if row.closure else None,
+        verdict=Verdict(row.verdict) if row.verdict else None,
+        referred_to=row.referred_to,
+        cancel_reason=row.cancel_reason,
+        merged_into_id=row.merged_into_id,
+        last_note=row.last_note,
+        followers=tuple(followers),
+        photos=tuple(photos),
+        thread_id=row.thread_id,
+        outage_id=row.outage_id,
+        outage_note=row.outage_note,
+    )

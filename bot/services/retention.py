@@ -44,8 +44,15 @@ class Erased:
         return any(asdict(self).values())
 
 
+#: a run's stages, in order; each batched stage goes on until a batch comes back short
+_BATCHED = ("tickets", "updates", "messages")
+_REST = "rest"  # drafts, buttons, questions, usernames, override notes: one transaction
+
+
 class RetentionDesk:
-    """Runs from the periodic tick; does real work at most once per `every`."""
+    """Runs from the periodic tick: a run starts at most once per `every`, and each tick does
+    one bounded batch of it (one short transaction), so a district's first run after start
+    never holds the loop or the other periodic jobs for long."""
 
     def __init__(
         self,
@@ -54,59 +61,106 @@ class RetentionDesk:
         keep_private: timedelta,
         keep_messages: timedelta,
         every: timedelta = timedelta(hours=1),
-        batch: int = 500,
+        batch: int = 50,
+        rows: int = 1000,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.keep_private = keep_private
         self.keep_messages = keep_messages
         self.every = every
+        # tickets are scrubbed in Python (a batch holds the loop while it runs): few at a time;
+        # updates and private messages go in one statement each: many at a time
         self.batch = batch
+        self.rows = rows
         self._last: datetime | None = None
+        self._stages: list[str] = []  # what is left of the current run
+        self._total = Erased()
+
+    @property
+    def running(self) -> bool:
+        """Return whether a run has batches left."""
+        return bool(self._stages)
 
     async def tick(self) -> Erased:
+        """Do the next batch of the current run, or start a run when one is due."""
         now = self.clock.now()
-        if self._last is not None and now - self._last < self.every:
-            return Erased()
-        self._last = now
-        return await self.erase(now)
+        if not self._stages:
+            if self._last is not None and now - self._last < self.every:
+                return Erased()
+            self._start(now)
+        return await self._next_batch()
 
     async def erase(self, now: datetime) -> Erased:
-        """Erase everything past its keeping period, one transaction per batch."""
-        tickets = 0
-        while True:
-            async with self.uow() as tx:
-                n = await tx.retention.erase_ended_tickets(
-                    now - self.keep_private, now, scrub, self.batch
+        """Erase everything past its keeping period at `now`, batch after batch."""
+        self._start(now)
+        while self._stages:
+            await self._next_batch()
+        return self._total
+
+    def _start(self, now: datetime) -> None:
+        self._last = now
+        self._stages = [*_BATCHED, _REST]
+        self._total = Erased()
+
+    async def _next_batch(self) -> Erased:
+        """Run one batch of the current stage; the run's end is audited and logged once."""
+        assert self._last is not None
+        stage = self._stages[0]
+        erased = await (self._rest(self._last) if stage == _REST else self._batch(stage))
+        if stage == _REST or getattr(erased, stage) < self._size(stage):
+            self._stages.pop(0)
+        self._total = Erased(**{k: getattr(self._total, k) + v for k, v in asdict(erased).items()})
+        if not self._stages:
+            await self._finish(self._total)
+        return erased
+
+    def _size(self, stage: str) -> int:
+        return self.batch if stage == "tickets" else self.rows
+
+    async def _batch(self, stage: str) -> Erased:
+        assert self._last is not None
+        now, n = self._last, self._size(stage)
+        async with self.uow() as tx:
+            r = tx.retention
+            if stage == "tickets":
+                erased = Erased(
+                    tickets=await r.erase_ended_tickets(now - self.keep_private, now, scrub, n)
                 )
-                await tx.commit()
-            tickets += n
-            if n < self.batch:
-                break
+            elif stage == "updates":
+                erased = Erased(updates=await r.forget_updates(now - self.keep_messages, n))
+            else:
+                erased = Erased(
+                    messages=await r.erase_private_messages(now - self.keep_messages, now, n)
+                )
+            await tx.commit()
+        return erased
+
+    async def _rest(self, now: datetime) -> Erased:
         old = now - self.keep_messages
         async with self.uow() as tx:
             r = tx.retention
             erased = Erased(
-                tickets=tickets,
-                updates=await r.forget_updates(old),
-                messages=await r.erase_private_messages(old, now),
                 drafts=await r.forget_drafts(now, old),
                 buttons=await r.forget_buttons(old),
                 questions=await r.forget_questions(old),
                 usernames=await r.forget_usernames(old),
                 overrides=await r.erase_override_notes(now - self.keep_private),
             )
-            if erased.anything:
-                await tx.audit.record(
-                    AuditRecord(
-                        action="privacy.erased", subject="retention", details=asdict(erased)
-                    ),
-                    now,
-                )
             await tx.commit()
-        if erased.anything:
-            log.info(
-                "retention: erased %s",
-                ", ".join(f"{n} {what}" for what, n in asdict(erased).items() if n),
-            )
         return erased
+
+    async def _finish(self, erased: Erased) -> None:
+        if not erased.anything:
+            return
+        assert self._last is not None
+        async with self.uow() as tx:
+            await tx.audit.record(
+                AuditRecord(action="privacy.erased", subject="retention", details=asdict(erased)),
+                self._last,
+            )
+            await tx.commit()
+        log.info(
+            "retention: erased %s",
+            ", ".join(f"{n} {what}" for what, n in asdict(erased).items() if n),
+        )

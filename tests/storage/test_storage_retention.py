@@ -3,6 +3,7 @@ Telegram updates and old private messages are erased – and nothing else is."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from bot.domain.tickets import Action, Draft, NewTicket, Ticket
 from bot.domain.tickets.changes import cancelled
 from bot.registry_file import read_registry
 from bot.services.registry import load_registry
-from bot.services.retention import RetentionDesk
+from bot.services.retention import Erased, RetentionDesk
 from bot.services.tickets.core import change
 from storage.models import AuditEvent, InboxUpdate, OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
@@ -63,6 +64,48 @@ def desk(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> RetentionDesk:
     return RetentionDesk(
         uow, clock, keep_private=timedelta(days=180), keep_messages=timedelta(days=30)
     )
+
+
+async def whole_run(retention: RetentionDesk) -> Erased:
+    """Tick until the run that the first tick starts is over; return what it erased."""
+    total: dict[str, int] = {}
+    while True:
+        for what, n in asdict(await retention.tick()).items():
+            total[what] = total.get(what, 0) + n
+        if not retention.running:
+            return Erased(**total)
+
+
+async def test_a_run_erases_in_bounded_batches_one_per_tick(
+    uow: SqlUnitOfWorkFactory, community: CommunityInfo, clock: FakeClock
+) -> None:
+    """A district's first run is many short transactions, one a tick, not one long one."""
+    for n in range(5):
+        await ticket_at(uow, community, f"u:b{n}", cancel=True)
+    async with uow() as tx:
+        for update_id in range(100, 107):
+            await tx.inbox.record(update_id, {"message": {"text": TEXT}}, T0)
+            await tx.inbox.mark(update_id, "done", T0)
+        await tx.commit()
+    clock.set(T0 + timedelta(days=181))
+    retention = RetentionDesk(
+        uow,
+        clock,
+        keep_private=timedelta(days=180),
+        keep_messages=timedelta(days=30),
+        batch=2,
+        rows=2,
+    )
+    batches = []
+    while not batches or retention.running:
+        batches.append(await retention.tick())
+    assert all(b.tickets <= 2 and b.updates <= 2 for b in batches)
+    assert sum(b.tickets for b in batches) == 5
+    assert sum(b.updates for b in batches) == 6  # the newest update is always kept
+    assert len(batches) >= 3 + 4 + 1 + 1  # tickets 2+2+1, updates 2+2+2+0, messages, rest
+    async with uow() as tx:
+        assert await tx.audit.count("privacy.erased") == 1  # one audit row for the whole run
+    assert not (await retention.tick()).anything  # the next run is an hour away
 
 
 async def test_an_ended_ticket_loses_room_phone_and_reporter_after_the_keeping_period(
@@ -130,7 +173,7 @@ async def test_old_updates_and_private_messages_are_forgotten_group_messages_sta
         await tx.commit()
     clock.set(T0 + timedelta(days=40))
     retention = desk(uow, clock)
-    erased = await retention.tick()
+    erased = await whole_run(retention)
     assert (erased.updates, erased.messages, erased.drafts) == (3, 1, 2)
     assert not (await retention.tick()).anything  # at most once an hour, and nothing left anyway
     async with uow() as tx:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import i18n
@@ -48,7 +48,9 @@ class DutyDesk:
         self.looks = looks or Looks()
         # a handoff missed by more than this (the bot was down all morning) is skipped
         self.handoff_window = handoff_window
-        self._handed_off: set[tuple[int, date]] = set()
+        # community id → (its last change, the first moment its handoff is worth a look): the
+        # tick reads one small row per community and loads a community only when that comes
+        self._next_look: dict[int, tuple[datetime, datetime]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -408,33 +410,41 @@ class DutyDesk:
 
     # -- the morning handoff ---------------------------------------------------------------------
     async def tick(self) -> int:
-        """Send each community's morning handoff once a day; return how many people got one."""
+        """Send each community's morning handoff once a day; return how many people got one.
+
+        A community is loaded only when its handoff may be due: before its time, after it was
+        done (or too late) today, the tick looks at one small row of it and goes on."""
         now = self.clock.now()
         async with self.uow() as tx:
-            communities = await tx.registry.communities()
+            versions = await tx.registry.community_versions()
         sent = 0
-        for community in communities:
-            tz = ZoneInfo(community.timezone)
-            today = now.astimezone(tz).date()
-            if (community.id, today) in self._handed_off:
+        for community_id, changed_at in versions.items():
+            known = self._next_look.get(community_id)
+            if known is not None and known[0] == changed_at and now < known[1]:
                 continue
             try:
-                sent += await self._handoff(community, today, now)
+                sent += await self._handoff(community_id, changed_at, now)
             except Exception:
                 log.exception(
                     "morning handoff of community %s failed",
-                    community.code,
-                    extra={"community": community.code},
+                    community_id,
+                    extra={"community_id": community_id},
                 )
         return sent
 
-    async def _handoff(self, community: CommunityInfo, today: date, now: datetime) -> int:
+    async def _handoff(self, community_id: int, changed_at: datetime, now: datetime) -> int:
         async with self.uow() as tx:
+            community = await tx.registry.community(community_id)
+            if community is None:
+                return 0
             setup = await load_setup(tx, community, now)
+            today = now.astimezone(setup.tz).date()
             start = datetime.combine(today, setup.handoff_at, tzinfo=setup.tz)
             if now < start:
+                self._next_look[community_id] = (changed_at, start)
                 return 0
-            self._handed_off.add((community.id, today))
+            tomorrow = datetime.combine(today + timedelta(days=1), time(), tzinfo=setup.tz)
+            self._next_look[community_id] = (changed_at, tomorrow)
             if now > start + self.handoff_window:
                 return 0  # too late today: tomorrow's handoff covers it
             if not await tx.duty.claim_daily(community.id, "handoff", today, now):

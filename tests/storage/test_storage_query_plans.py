@@ -1,0 +1,142 @@
+"""At district scale no hot query scans a large table (issue 16), checked by PostgreSQL itself.
+
+A generated history (benchmarks/district_data.py: 60,000 tickets with their outbox rows,
+prompts, escalation steps, audit rows and updates, analysed) sits under the real services;
+every statement the hot paths send – opening a ticket, a staff reply to a card, /my, an inbox
+record and claim, the escalation tick with nothing due and with one step due, the duty tick, a
+retention run – is caught on its way to the server and EXPLAINed (enable_seqscan left on):
+none may read tickets, inbox_updates, outbox, escalations, audit_log or the prompts and
+followers sequentially (nor walk a whole index of one, filtering). Timing is benchmarks/district.py's business, not this test's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from benchmarks.district import Bench
+from benchmarks.district_data import Plan, fill_history, now_utc, write_community_file
+from bot.bootstrap import UseCases, build_services, load_community_file, open_database
+from bot.config import Settings
+from bot.domain.clock import FakeClock
+from storage.database import Database
+from tests.databases import fresh_postgres
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="query plans are PostgreSQL's (set TEST_DATABASE_URL)",
+)
+
+LARGE = {
+    "tickets", "inbox_updates", "outbox", "escalations", "audit_log", "ticket_prompts",
+    "ticket_followers",
+}  # fmt: skip
+COMMUNITIES, BUILDINGS, TICKETS = 2, 40, 60_000
+Caught = list[tuple[str, Any]]
+
+
+@pytest.fixture
+async def district(tmp_path: Path) -> AsyncIterator[tuple[Database, UseCases, FakeClock, Plan]]:
+    path = tmp_path / "district.yaml"
+    write_community_file(path, COMMUNITIES, BUILDINGS)
+    # 11:00 in Shanghai: staff on duty, so new tickets have steps due within hours
+    plan = Plan(
+        now=now_utc().replace(hour=3, minute=0, second=0),
+        tickets=TICKETS,
+        backlog=600,
+        buildings=BUILDINGS,
+    )
+    async with (
+        fresh_postgres() as url,
+        open_database(Settings(database_url=url), policy=False) as db,
+    ):
+        await db.upgrade()
+        clock = FakeClock(plan.now)
+        use_cases = build_services(Settings(database_url=url), db.uow, clock)
+        await load_community_file(use_cases, path)
+        await fill_history(db.engine, plan)
+        yield db, use_cases, clock, plan
+
+
+def catch(engine: AsyncEngine, caught: Caught) -> None:
+    """Keep every single statement (not executemany) that touches a large table."""
+
+    def before(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
+    ) -> None:
+        words = statement.replace("\n", " ").split()
+        if many or not words or words[0].upper() not in ("SELECT", "UPDATE", "DELETE", "WITH"):
+            return
+        if any(name in LARGE for name in (w.strip('(),"') for w in words)):
+            caught.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before)
+
+
+def full_reads(plan: dict[str, Any]) -> Iterator[str]:
+    """The relations a JSON plan reads whole: a sequential scan, or an index walked from end
+    to end while a filter throws rows away (an ORDER BY id LIMIT over an OR does that)."""
+    node, relation = plan.get("Node Type", ""), plan.get("Relation Name", "")
+    walked = node in ("Index Scan", "Index Only Scan") and "Index Cond" not in plan
+    if node == "Seq Scan" or (walked and "Filter" in plan):
+        yield relation
+    for child in plan.get("Plans", ()):
+        yield from full_reads(child)
+
+
+async def sequential_scans(engine: AsyncEngine, caught: Caught) -> list[str]:
+    found = []
+    async with engine.connect() as conn:
+        for statement, parameters in dict.fromkeys((s, tuple(p or ())) for s, p in caught):
+            result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            raw = result.scalar_one()
+            plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
+            bad = set(full_reads(plan)) & LARGE
+            if bad:
+                found.append(f"{sorted(bad)}: {' '.join(statement.split())}")
+    return found
+
+
+async def hot_paths(use_cases: UseCases, clock: FakeClock) -> None:
+    """Each hot path of the district table, once or a few times, through the real services."""
+    bench = Bench(use_cases, clock, COMMUNITIES, BUILDINGS, samples=4)
+    await bench.open_tickets(0)
+    assert await bench.staff_replies(), "a card was replied to"
+    await bench.my()
+    await bench.inbox()
+    await use_cases.inbox.claim()
+    assert await use_cases.escalation.tick() == 0  # nothing due
+    await use_cases.duty.tick()
+    await use_cases.duty.tick()
+    while True:
+        await use_cases.retention.tick()
+        if not use_cases.retention.running:
+            break
+    await bench.open_tickets(100)  # the first ones were answered: their reminders are off
+    clock.advance(timedelta(hours=3))  # the new tickets' steps come due
+    assert await use_cases.escalation.tick() > 0
+
+
+async def test_no_hot_query_scans_a_large_table(
+    district: tuple[Database, UseCases, FakeClock, Plan],
+) -> None:
+    db, use_cases, clock, _plan = district
+    caught: Caught = []
+    catch(db.engine, caught)
+    await hot_paths(use_cases, clock)
+    assert len(caught) > 30, "the hot paths' statements were caught"
+    assert await sequential_scans(db.engine, caught) == []
+    # and the check does see a full read: the OR `/my` was before it became a UNION
+    old_my = (
+        "SELECT id FROM tickets WHERE reporter_id = $1 OR on_behalf_by = $1 OR id IN "
+        "(SELECT ticket_id FROM ticket_followers WHERE telegram_id = $1) ORDER BY id DESC LIMIT 20"
+    )
+    assert await sequential_scans(db.engine, [(old_my, (500_000_101,))]) != []
