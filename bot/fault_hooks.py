@@ -20,7 +20,8 @@ import contextvars
 import logging
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -113,6 +114,11 @@ class CrashingUnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return _CrashingUnitOfWork(self.inner())
+
+    def per_update(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """The inner factory's one transaction per update (its commit is the update's last)."""
+        scope: Callable[[], AbstractAsyncContextManager[UnitOfWork]] = self.inner.per_update
+        return scope()
 
 
 class _CrashingUnitOfWork:
