@@ -1,4 +1,5 @@
-"""The registry (communities, buildings, chats, people) kept in memory, per database.
+"""The registry (communities, buildings, chats, people, roster overrides and working days)
+kept in memory, per database.
 
 Every read of the registry repositories goes through `RegistryCache.read`: the first one in a
 transaction reads the one-row `registry_version` table (a primary-key lookup) and forgets
@@ -19,10 +20,21 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from storage.append_only import AppendOnlySession
 from storage.models import Building, BuildingAlias, Chat, Community, Grid, Person, RegistryVersion
+from storage.models_duty import RosterOverrideRow, WorkdayOverrideRow
 
 T = TypeVar("T")
 REGISTRY_TABLES = frozenset(
-    m.__tablename__ for m in (Community, Building, BuildingAlias, Grid, Chat, Person)
+    m.__tablename__
+    for m in (
+        Community,
+        Building,
+        BuildingAlias,
+        Grid,
+        Chat,
+        Person,
+        RosterOverrideRow,  # /cover, /leave: the duty set-up of every report reads them
+        WorkdayOverrideRow,  # /workday
+    )
 )
 _CACHE, _CHECKED, _CHANGED = "registry_cache", "registry_checked", "registry_changed"
 

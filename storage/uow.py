@@ -73,7 +73,7 @@ class SqlUnitOfWork:
         self.notices = SqlNoticeRepo(session)  # notices feature
         self.tickets = SqlTicketRepo(session)  # tickets: intake to verdict
         self.offers = SqlOfferRepo(session)  # tickets: offers for plain group messages
-        self.duty = SqlDutyRepo(session)  # duty: escalation steps, overrides, follow-ups
+        self.duty = SqlDutyRepo(session, cache)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         return self
 
@@ -86,8 +86,8 @@ class SqlUnitOfWork:
         session = self.session
         if self._outer is not None:
             try:
-                if self._savepoint is not None and self._savepoint.is_active:
-                    await self._savepoint.rollback()
+                if self._savepoint_open():  # also after a failed flush: that is how to recover
+                    await self._savepoint.rollback()  # type: ignore[union-attr]
             finally:
                 self._savepoint = None
                 self._session = None
@@ -103,9 +103,17 @@ class SqlUnitOfWork:
             await self.session.commit()
             return
         # keep this part; what follows in the same block is a savepoint again
-        if self._savepoint is not None and self._savepoint.is_active:
-            await self._savepoint.commit()
+        if self._savepoint_open():
+            await self._savepoint.commit()  # type: ignore[union-attr]
         self._savepoint = await self.session.begin_nested()
+
+    def _savepoint_open(self) -> bool:
+        """Whether this unit of work's savepoint is the session's innermost, not yet ended."""
+        savepoint = self._savepoint
+        if savepoint is None or savepoint.sync_transaction is None:
+            return False
+        current = self.session.sync_session.get_nested_transaction()
+        return current is savepoint.sync_transaction
 
 
 # The unit of work of the update being handled in this context (None outside one).
@@ -130,6 +138,13 @@ class SqlUnitOfWorkFactory:
         """One transaction for all the work of one update: units of work opened inside join it
         (as savepoints); commit the yielded one at the end. Not shared with other contexts."""
         async with SqlUnitOfWork(self.sessions, cache=self.registry_cache) as tx:
+            connection = await tx.session.connection()
+            if connection.dialect.name == "sqlite":
+                # The driver begins a transaction only before its first write, and a SAVEPOINT
+                # outside one would be released as a commit of its own: begin here – IMMEDIATE,
+                # so the write lock is waited for now (busy timeout), and a read never goes
+                # stale before a write of the same update.
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
             token = _update_uow.set(tx)
             try:
                 yield tx

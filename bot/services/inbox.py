@@ -139,10 +139,9 @@ class Inbox:
 
     @asynccontextmanager
     async def handling(self, update_id: int) -> AsyncIterator[None]:
-        """Handle an update in one transaction with its bookkeeping: it is marked done first
-        (on SQLite that takes the write lock before anything is read, so no read goes stale
-        before a write), every use case inside joins the transaction, one commit ends it; a
-        failure recorded inside (`failed`) overrides the mark. Leaving with an exception
+        """Handle an update in one transaction with its bookkeeping: it is marked done, every
+        use case inside joins the transaction, one commit ends it; a failure recorded inside
+        (`failed`) overrides the mark. Leaving with an exception
         commits nothing: the update stays claimed and is handled again."""
         if self.per_update is None:  # a unit of work per use case (fakes in unit tests)
             yield
