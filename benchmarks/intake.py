@@ -348,7 +348,11 @@ def report(kind: str, runs: list[dict[str, float]]) -> None:
     row(f"RSS after first FAQ question ({semantic})", f"{med('rss_faq'):.0f} MB", GOALS["rss"])
     row("RSS after the burst", f"{med('rss_burst'):.0f} MB", "(for the record)")
     noise = [r["noise_ms"] for r in runs] + [r["noise_ms_end"] for r in runs]
-    row("noise: fixed loop, this process", f"{statistics.median(noise):.0f} ms", "(the same loop in every run)")
+    row(
+        "noise: fixed loop, this process",
+        f"{statistics.median(noise):.0f} ms",
+        "(the same loop in every run)",
+    )
     print(f"  per run: {[round(r['burst_rate'], 1) for r in runs]} reports/s")
 
 

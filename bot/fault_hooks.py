@@ -20,12 +20,12 @@ import contextvars
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from bot.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -106,10 +106,16 @@ def parse_offset(content: str, written_at: datetime) -> timedelta:
     return when - written_at
 
 
+class PerUpdateFactory(UnitOfWorkFactory, Protocol):
+    """A unit-of-work factory that also opens one transaction for a whole update."""
+
+    def per_update(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
 class CrashingUnitOfWorkFactory:
     """Units of work whose commits reach `before_commit` while an update is handled."""
 
-    def __init__(self, inner: UnitOfWorkFactory) -> None:
+    def __init__(self, inner: PerUpdateFactory) -> None:
         self.inner = inner
 
     def __call__(self) -> UnitOfWork:
@@ -117,8 +123,7 @@ class CrashingUnitOfWorkFactory:
 
     def per_update(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """The inner factory's one transaction per update (its commit is the update's last)."""
-        scope: Callable[[], AbstractAsyncContextManager[UnitOfWork]] = self.inner.per_update
-        return scope()
+        return self.inner.per_update()
 
 
 class _CrashingUnitOfWork:
