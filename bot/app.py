@@ -22,6 +22,7 @@ from bot.services.health import HealthDesk
 from bot.services.inbox import STANDBY
 from bot.services.loops import Fatal, LoopState
 from bot.services.outbox import OutboxSender
+from bot.services.send_limits import UNLIMITED, SendLimits
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands, initialize
@@ -83,6 +84,7 @@ class LoudaoApp:
             state=self.loops["sender"],
             on_private_refused=use_cases.reach.refused,
             follow_upgrade=use_cases.migrations.seen_on_send,
+            limits=SendLimits(UNLIMITED) if s.test_no_send_limits else None,
         )
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets
@@ -105,7 +107,11 @@ class LoudaoApp:
         await announce_commands(self.application)
         await self.application.start()
         self.dispatcher = Dispatcher(
-            self.application, self.inbox, self.loops["dispatcher"], self.alerts
+            self.application,
+            self.inbox,
+            self.loops["dispatcher"],
+            self.alerts,
+            after_update=self.sender.wake,
         )
         self._spawn(self.sender.run_forever(self.stop_event))
         self._spawn(self.dispatcher.run_forever(self.stop_event))

@@ -157,7 +157,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         clock=clock,
         uow=uow,
         # SQLite has no SKIP LOCKED: one process at a time consumes the inbox
-        inbox=Inbox(uow, clock, single_consumer=settings.is_sqlite),
+        inbox=Inbox(uow, clock, single_consumer=settings.is_sqlite, per_update=uow.per_update),
         chats=ChatService(uow, clock),
         faq=faq,
         faq_admin=FaqAdmin(uow, clock, faq_library),

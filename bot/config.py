@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     test_mode: bool = False
     test_crash_at: CrashPoint | None = None
     test_clock_file: Path | None = None
+    # benchmarks/intake.py: the bot's own send limits off (the sandbox's too), to see how fast
+    # the bot itself is; test-only like the two above
+    test_no_send_limits: bool = False
     gas_hotline: str = "962777"
     power_hotline: str = "95598"
     water_hotline: str = "962424"
@@ -104,9 +107,12 @@ class Settings(BaseSettings):
                 "LOUDAO_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them),"
                 " as Telegram requires"
             )
-        if (self.test_crash_at or self.test_clock_file) and not self.test_mode:
+        if (
+            self.test_crash_at or self.test_clock_file or self.test_no_send_limits
+        ) and not self.test_mode:
             raise ValueError(
-                "LOUDAO_TEST_CRASH_AT and LOUDAO_TEST_CLOCK_FILE are test-only settings:"
+                "LOUDAO_TEST_CRASH_AT, LOUDAO_TEST_CLOCK_FILE and LOUDAO_TEST_NO_SEND_LIMITS are"
+                " test-only settings:"
                 " refused unless LOUDAO_TEST_MODE=1 (never set it in production)"
             )
         loopback = ("http://127.0.0.1", "http://localhost")

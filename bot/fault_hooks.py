@@ -21,10 +21,11 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from bot.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -105,14 +106,24 @@ def parse_offset(content: str, written_at: datetime) -> timedelta:
     return when - written_at
 
 
+class PerUpdateFactory(UnitOfWorkFactory, Protocol):
+    """A unit-of-work factory that also opens one transaction for a whole update."""
+
+    def per_update(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
 class CrashingUnitOfWorkFactory:
     """Units of work whose commits reach `before_commit` while an update is handled."""
 
-    def __init__(self, inner: UnitOfWorkFactory) -> None:
+    def __init__(self, inner: PerUpdateFactory) -> None:
         self.inner = inner
 
     def __call__(self) -> UnitOfWork:
         return _CrashingUnitOfWork(self.inner())
+
+    def per_update(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """The inner factory's one transaction per update (its commit is the update's last)."""
+        return self.inner.per_update()
 
 
 class _CrashingUnitOfWork:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -53,11 +54,13 @@ class Dispatcher:
         inbox: Inbox,
         state: LoopState,
         alerts: AlertDesk | None = None,
+        after_update: Callable[[], None] | None = None,
     ) -> None:
         self.application = application
         self.inbox = inbox
         self.state = state
         self.alerts = alerts
+        self.after_update = after_update  # wakes the sender once the update's rows are committed
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -82,6 +85,14 @@ class Dispatcher:
         return handled
 
     async def _handle(self, stored: StoredUpdate) -> None:
+        """Handle one update and its bookkeeping in one transaction (Inbox.handling)."""
+        async with self.inbox.handling(stored.update_id):
+            await self._handle_in(stored)
+        crash_point("after_commit")  # test mode: its work and its done mark are committed
+        if self.after_update is not None:
+            self.after_update()
+
+    async def _handle_in(self, stored: StoredUpdate) -> None:
         update_id = stored.update_id
         try:
             update = Update.de_json(stored.payload, self.application.bot)
@@ -92,7 +103,6 @@ class Dispatcher:
         try:
             with handling_update():
                 await self.application.process_update(update)  # awaits the error handler too
-            crash_point("after_commit")  # test mode: its work is committed, it is not done yet
         except Exception as exc:  # one bad update must not block the others
             log.exception(
                 "update %s could not be handled", update_id, extra={"update_id": update_id}
@@ -107,7 +117,6 @@ class Dispatcher:
             chat = update.effective_chat
             await self._failed(stored, area_of(update), chat.id if chat else None, error)
             return
-        await self.inbox.done(update_id)
         metrics.UPDATES.labels("handled").inc()
         if self.alerts is not None:
             await self.alerts.update_handled(update_id, area_of(update))

@@ -176,6 +176,15 @@ class Lease(Base):
     until: Mapped[datetime]
 
 
+class RegistryVersion(Base):
+    """One row: a number every change of the registry (communities, buildings, chats, people)
+    raises, so each process knows when its in-memory copy is stale (storage/registry_cache)."""
+
+    __tablename__ = "registry_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 PRIVATE_UNERASED = text("erased_at IS NULL AND chat_id > 0")
 
 

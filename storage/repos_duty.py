@@ -29,6 +29,7 @@ from storage.models_duty import (
     WorkdayOverrideRow,
 )
 from storage.models_tickets import OPEN_TICKET, TicketRow
+from storage.registry_cache import RegistryCache
 from storage.repos_messaging import _insert
 
 
@@ -81,36 +82,41 @@ def _followup(row: FollowUpRow) -> FollowUpTask:
 
 
 class SqlDutyRepo:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: RegistryCache | None = None) -> None:
         self.s = session
+        self.cache = cache or RegistryCache()  # overrides and working days: read every report
 
     # -- escalation steps -----------------------------------------------------------------
     async def add_steps(
         self, ticket_id: int, community_id: int, steps: Sequence[NewStep], now: datetime
     ) -> int:
-        """Store planned steps; a step number stored before is left as it was."""
-        added = 0
-        for step in steps:
-            stmt = (
-                _insert(self.s, EscalationRow)
-                .values(
-                    ticket_id=ticket_id,
-                    community_id=community_id,
-                    step_no=step.step_no,
-                    kind=step.kind,
-                    target_key=step.target_key,
-                    target_id=step.target_id,
-                    target_name=step.target_name,
-                    reason=step.reason,
-                    due_at=step.due_at,
-                    created_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["ticket_id", "step_no"])
+        """Store planned steps (one statement); a step number stored before is left as it was."""
+        if not steps:
+            return 0
+        stmt = (
+            _insert(self.s, EscalationRow)
+            .values(
+                [
+                    {
+                        "ticket_id": ticket_id,
+                        "community_id": community_id,
+                        "step_no": step.step_no,
+                        "kind": step.kind,
+                        "target_key": step.target_key,
+                        "target_id": step.target_id,
+                        "target_name": step.target_name,
+                        "reason": step.reason,
+                        "due_at": step.due_at,
+                        "created_at": now,
+                    }
+                    for step in steps
+                ]
             )
-            result = await self.s.execute(stmt)
-            assert isinstance(result, CursorResult)
-            added += result.rowcount or 0
-        return added
+            .on_conflict_do_nothing(index_elements=["ticket_id", "step_no"])
+        )
+        result = await self.s.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return result.rowcount or 0
 
     async def last_step_no(self, ticket_id: int) -> int:
         value = await self.s.scalar(
@@ -335,15 +341,16 @@ class SqlDutyRepo:
         return record
 
     async def overrides(self, community_id: int, ending_after: datetime) -> list[OverrideRecord]:
-        rows = await self.s.scalars(
-            select(RosterOverrideRow)
-            .where(
-                RosterOverrideRow.community_id == community_id,
-                RosterOverrideRow.end_at > ending_after,
+        async def load() -> tuple[OverrideRecord, ...]:
+            rows = await self.s.scalars(
+                select(RosterOverrideRow)
+                .where(RosterOverrideRow.community_id == community_id)
+                .order_by(RosterOverrideRow.id)
             )
-            .order_by(RosterOverrideRow.id)
-        )
-        return [_override(r) for r in rows]
+            return tuple(_override(r) for r in rows)
+
+        every = await self.cache.read(self.s, ("overrides", community_id), load)
+        return [r for r in every if r.end_at > ending_after]
 
     # -- working days -------------------------------------------------------------------------
     async def set_workday(
@@ -364,12 +371,15 @@ class SqlDutyRepo:
             await self.s.flush()
 
     async def workdays(self, community_id: int) -> dict[date, bool]:
-        rows = await self.s.execute(
-            select(WorkdayOverrideRow.day, WorkdayOverrideRow.working).where(
-                WorkdayOverrideRow.community_id == community_id
+        async def load() -> tuple[tuple[date, bool], ...]:
+            rows = await self.s.execute(
+                select(WorkdayOverrideRow.day, WorkdayOverrideRow.working).where(
+                    WorkdayOverrideRow.community_id == community_id
+                )
             )
-        )
-        return {r[0]: bool(r[1]) for r in rows}
+            return tuple((r[0], bool(r[1])) for r in rows)
+
+        return dict(await self.cache.read(self.s, ("workdays", community_id), load))
 
     # -- follow-up tasks --------------------------------------------------------------------
     async def followup(self, ticket_id: int, lock: bool = False) -> FollowUpTask | None:

@@ -515,7 +515,7 @@ class SqlButtonRepo:
                 expires_at=spec.expires_at,
             )
         )
-        await self.s.flush()
+        # no flush: the id is ours, and a card's buttons go in one INSERT at the next flush
         return button_id
 
     async def get(self, button_id: str) -> ButtonSpec | None:

@@ -20,6 +20,7 @@ from bot.domain.records import (
 from bot.domain.registry import CommunitySpec
 from storage.chat_moves import move_history
 from storage.models import Building, BuildingAlias, Chat, Community, Grid, Person, PrivateChat
+from storage.registry_cache import RegistryCache
 from storage.repos_messaging import _insert
 
 MAX_UPGRADES = 4  # a chain of ids to follow: a basic group is upgraded once, but be safe
@@ -44,8 +45,9 @@ def _apply(row: Any, values: dict[str, Any]) -> bool:
 
 
 class SqlRegistryRepo:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: RegistryCache | None = None) -> None:
         self.s = session
+        self.cache = cache or RegistryCache()
 
     async def upsert_community(self, spec: CommunitySpec, now: datetime) -> LoadReport:
         """Make the database match `spec`; rows missing from it are deactivated, not deleted."""
@@ -205,12 +207,18 @@ class SqlRegistryRepo:
                 count.deactivated += 1
 
     async def community(self, community_id: int) -> CommunityInfo | None:
-        row = await self.s.get(Community, community_id)
-        return None if row is None else await self._info(row)
+        async def load() -> CommunityInfo | None:
+            row = await self.s.get(Community, community_id)
+            return None if row is None else await self._info(row)
+
+        return await self.cache.read(self.s, ("community", community_id), load)
 
     async def community_by_code(self, code: str) -> CommunityInfo | None:
-        row = await self.s.scalar(select(Community).where(Community.code == code))
-        return None if row is None else await self._info(row)
+        async def load() -> CommunityInfo | None:
+            row = await self.s.scalar(select(Community).where(Community.code == code))
+            return None if row is None else await self._info(row)
+
+        return await self.cache.read(self.s, ("community_by_code", code), load)
 
     async def community_versions(self) -> dict[int, datetime]:
         """When each community last changed, by id: one small query, no buildings."""
@@ -218,8 +226,11 @@ class SqlRegistryRepo:
         return {cid: at for cid, at in rows.all()}
 
     async def communities(self) -> list[CommunityInfo]:
-        rows = await self.s.scalars(select(Community).order_by(Community.id))
-        return [await self._info(r) for r in rows]
+        async def load() -> tuple[CommunityInfo, ...]:
+            rows = await self.s.scalars(select(Community).order_by(Community.id))
+            return tuple([await self._info(r) for r in rows])
+
+        return list(await self.cache.read(self.s, ("communities",), load))
 
     async def _info(self, row: Community) -> CommunityInfo:
         buildings = list(
@@ -269,12 +280,16 @@ def chat_info(row: Chat) -> ChatInfo:
 
 
 class SqlChatRepo:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: RegistryCache | None = None) -> None:
         self.s = session
+        self.cache = cache or RegistryCache()
 
     async def get(self, chat_id: int) -> ChatInfo | None:
-        row = await self.s.get(Chat, chat_id)
-        return None if row is None else chat_info(row)
+        async def load() -> ChatInfo | None:
+            row = await self.s.get(Chat, chat_id)
+            return None if row is None else chat_info(row)
+
+        return await self.cache.read(self.s, ("chat", chat_id), load)
 
     async def bind(
         self,
@@ -311,10 +326,13 @@ class SqlChatRepo:
         await self.s.flush()
 
     async def of_community(self, community_id: int) -> list[ChatInfo]:
-        rows = await self.s.scalars(
-            select(Chat).where(Chat.community_id == community_id).order_by(Chat.chat_id)
-        )
-        return [chat_info(r) for r in rows]
+        async def load() -> tuple[ChatInfo, ...]:
+            rows = await self.s.scalars(
+                select(Chat).where(Chat.community_id == community_id).order_by(Chat.chat_id)
+            )
+            return tuple(chat_info(r) for r in rows)
+
+        return list(await self.cache.read(self.s, ("chats_of", community_id), load))
 
     async def migrate(self, old_chat_id: int, new_chat_id: int, now: datetime) -> ChatMove | None:
         """Follow a group to the supergroup it became: binding, tickets and the rest move.
@@ -398,26 +416,35 @@ def person_info(row: Person) -> PersonInfo:
 
 
 class SqlPeopleRepo:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: RegistryCache | None = None) -> None:
         self.s = session
+        self.cache = cache or RegistryCache()
 
     async def by_telegram_id(self, telegram_id: int) -> list[PersonInfo]:
-        rows = await self.s.scalars(
-            select(Person).where(Person.telegram_id == telegram_id, Person.active.is_(True))
-        )
-        return [person_info(r) for r in rows]
+        async def load() -> tuple[PersonInfo, ...]:
+            rows = await self.s.scalars(
+                select(Person).where(Person.telegram_id == telegram_id, Person.active.is_(True))
+            )
+            return tuple(person_info(r) for r in rows)
+
+        return list(await self.cache.read(self.s, ("people_of_user", telegram_id), load))
 
     async def by_username(self, username: str, community_id: int) -> PersonInfo | None:
         """The active person the community file gives this @username (any case, with or
         without the @)."""
-        row = await self.s.scalar(
-            select(Person).where(
-                Person.community_id == community_id,
-                Person.username == username.lower().lstrip("@"),
-                Person.active.is_(True),
+        name = username.lower().lstrip("@")
+
+        async def load() -> PersonInfo | None:
+            row = await self.s.scalar(
+                select(Person).where(
+                    Person.community_id == community_id,
+                    Person.username == name,
+                    Person.active.is_(True),
+                )
             )
-        )
-        return None if row is None else person_info(row)
+            return None if row is None else person_info(row)
+
+        return await self.cache.read(self.s, ("person_named", name, community_id), load)
 
     async def claim(self, code: str, telegram_id: int, now: datetime) -> PersonInfo | None:
         row = await self.s.scalar(
@@ -463,9 +490,12 @@ class SqlPeopleRepo:
         return True
 
     async def of_community(self, community_id: int) -> list[PersonInfo]:
-        rows = await self.s.scalars(
-            select(Person)
-            .where(Person.community_id == community_id, Person.active.is_(True))
-            .order_by(Person.id)
-        )
-        return [person_info(r) for r in rows]
+        async def load() -> tuple[PersonInfo, ...]:
+            rows = await self.s.scalars(
+                select(Person)
+                .where(Person.community_id == community_id, Person.active.is_(True))
+                .order_by(Person.id)
+            )
+            return tuple(person_info(r) for r in rows)
+
+        return list(await self.cache.read(self.s, ("people_of", community_id), load))

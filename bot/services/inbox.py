@@ -7,7 +7,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,11 +50,20 @@ class GivenUp:
     attempts: int
 
 
+#: opens the one transaction of an update, which every unit of work opened inside it joins
+PerUpdate = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
+
+
 class Inbox:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, single_consumer: bool = False
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        single_consumer: bool = False,
+        per_update: PerUpdate | None = None,
     ) -> None:
         self.uow = uow
+        self.per_update = per_update
         self.clock = clock
         self.single_consumer = single_consumer
         tag = uuid.uuid4().hex[:8]
@@ -127,12 +137,30 @@ class Inbox:
             )
         self.standby = standby
 
-    async def done(self, update_id: int) -> None:
-        now = self.clock.now()
-        async with self.uow() as tx:
-            await tx.inbox.mark(update_id, "done", now)
-            await tx.leases.take(self.alive_lease, self.holder, now, now + ALIVE_FOR)
+    @asynccontextmanager
+    async def handling(self, update_id: int) -> AsyncIterator[None]:
+        """Handle an update in one transaction with its bookkeeping: it is marked done, every
+        use case inside joins the transaction, one commit ends it; a failure recorded inside
+        (`failed`) overrides the mark. Leaving with an exception
+        commits nothing: the update stays claimed and is handled again."""
+        if self.per_update is None:  # a unit of work per use case (fakes in unit tests)
+            yield
+            await self.done(update_id)
+            return
+        async with self.per_update() as tx:
+            await self._mark_done(tx, update_id)
+            yield
             await tx.commit()
+
+    async def done(self, update_id: int) -> None:
+        async with self.uow() as tx:
+            await self._mark_done(tx, update_id)
+            await tx.commit()
+
+    async def _mark_done(self, tx: UnitOfWork, update_id: int) -> None:
+        now = self.clock.now()
+        await tx.inbox.mark(update_id, "done", now)
+        await tx.leases.take(self.alive_lease, self.holder, now, now + ALIVE_FOR)
 
     def handler_failed(self, update_id: int, error: str) -> None:
         """The error handler saw a handler fail on this update (PTB does not re-raise)."""

@@ -29,6 +29,10 @@ class Limits:
     margin: float = 0.05  # seconds added to each window (the way to Telegram)
 
 
+#: no limit of ours at all: benchmarks/intake.py measures the bot, not Telegram's pacing
+UNLIMITED = Limits(global_per_second=10**9, group_per_minute=10**9, margin=0.0)
+
+
 class SendLimits:
     """Sliding-window counters for the whole bot and for each chat."""
 
