@@ -93,7 +93,7 @@ async def test_only_admins_and_supervisors_edit_and_entries_are_validated(
         await admin.add(201, "wifi | 密码 | 门口", 1, "zh_CN")
     with pytest.raises(InvalidInput) as bad:
         await admin.add(ADMIN, "无线网 | 密码 | 门口", 1, "zh_CN")
-    assert bad.value.key == "faq.bad_entry"
+    assert bad.value.key == "faq.bad_id"
     with pytest.raises(InvalidInput) as usage:
         await admin.add(ADMIN, "wifi | 密码", 1, "zh_CN")
     assert usage.value.key == "faq.usage_add"

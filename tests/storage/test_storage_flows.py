@@ -51,7 +51,8 @@ async def said(engine: AsyncEngine, chat_id: int) -> list[tuple[str, JSON]]:
             .where(OutboxMessage.chat_id == chat_id)
             .order_by(OutboxMessage.id)
         )
-        return [(r[0], r[1]) for r in rows]
+        # a step's message losing its buttons once answered (the flow moved on) is not speech
+        return [(r[0], r[1]) for r in rows if not (r[0] == "edit_buttons" and not r[1]["buttons"])]
 
 
 async def last_buttons(engine: AsyncEngine, chat_id: int) -> JSON:

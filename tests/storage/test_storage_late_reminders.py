@@ -13,7 +13,7 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.test_storage_duty import community, open_ticket  # noqa: F401
 from tests.storage.test_storage_escalation_failures import OPENED, outbox
 
-# level 1, nobody accepts: at 4 minutes the assignee is reminded to confirm by then (02:04)
+# level 1, nobody accepts: at 4 minutes the assignee is reminded to confirm by then (02:05, the acknowledge deadline)
 
 
 async def test_a_reminder_on_time_names_the_deadline_ahead(
@@ -25,7 +25,7 @@ async def test_a_reminder_on_time_names_the_deadline_ahead(
     clock.set(OPENED + timedelta(minutes=4))
     await EscalationDesk(uow, clock).tick()
     [(_, text)] = await outbox(uow, "duty.remind")
-    assert "提醒：工单" in text and "需要在 12月1日 02:04 前接单确认" in text
+    assert "提醒：工单" in text and "需要在 12月1日 02:05 前接单确认" in text
 
 
 async def test_a_reminder_whose_deadline_passed_while_the_bot_was_down_says_it_is_late(
@@ -39,6 +39,6 @@ async def test_a_reminder_whose_deadline_passed_while_the_bot_was_down_says_it_i
     await EscalationDesk(uow, clock).tick()
     texts = [text for _, text in await outbox(uow, "duty.remind")]
     assert texts and not [t for t in texts if "需要在" in t]
-    assert any("本应在 12月1日 02:04 前接单确认，这个时间已经过了" in t for t in texts)
+    assert any("本应在 12月1日 02:05 前接单确认，这个时间已经过了" in t for t in texts)
     assert all("已超时" in t for t in texts)
     assert metrics.LATE_REMINDERS._value.get() == late_before + len(texts)
