@@ -172,6 +172,15 @@ class Lease(Base):
     until: Mapped[datetime]
 
 
+class SendPaceRow(Base):
+    """The next free moment to send, shared by every process on one PostgreSQL database, so
+    that together they keep within Telegram's overall limit (storage/send_pace.py)."""
+
+    __tablename__ = "send_pace"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[datetime]
+
+
 class OutboxMessage(Base):
     """A message that matters, stored first and delivered once by the sender."""
 
