@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     test_mode: bool = False
     test_crash_at: CrashPoint | None = None
     test_clock_file: Path | None = None
+    # a periodic job made slow, "name:seconds" (e.g. retention:30): each run of it waits that
+    # long first – shows that a slow job delays no other job
+    test_slow_job: str | None = Field(default=None, pattern=r"^[a-z_]+:[0-9]+(\.[0-9]+)?$")
     gas_hotline: str = "962777"
     power_hotline: str = "95598"
     water_hotline: str = "962424"
@@ -104,9 +107,12 @@ class Settings(BaseSettings):
                 "LOUDAO_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them),"
                 " as Telegram requires"
             )
-        if (self.test_crash_at or self.test_clock_file) and not self.test_mode:
+        if (self.test_crash_at or self.test_clock_file or self.test_slow_job) and not (
+            self.test_mode
+        ):
             raise ValueError(
-                "LOUDAO_TEST_CRASH_AT and LOUDAO_TEST_CLOCK_FILE are test-only settings:"
+                "LOUDAO_TEST_CRASH_AT, LOUDAO_TEST_CLOCK_FILE and LOUDAO_TEST_SLOW_JOB are"
+                " test-only settings:"
                 " refused unless LOUDAO_TEST_MODE=1 (never set it in production)"
             )
         loopback = ("http://127.0.0.1", "http://localhost")
