@@ -33,6 +33,7 @@ from bot.domain.notices.records import NoticeRecord, dump_schedule  # noqa: E402
 from bot.domain.notices.schedule import Once  # noqa: E402
 from bot.registry_file import read_registry  # noqa: E402
 from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, seed_from_registry  # noqa: E402
+from bot.services.send_limits import Limits, Pacer  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 
 ADMIN = 9001
@@ -129,7 +130,7 @@ def count_commits(app: LoudaoApp) -> list[int]:
 
 
 async def run(
-    groups: int, batch: int, concurrency: int, database_url: str | None
+    groups: int, batch: int, concurrency: int, database_url: str | None, margin: float | None
 ) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="loudao-broadcast-"))
     community_file = workdir / "community.yaml"
@@ -157,6 +158,9 @@ async def run(
     app = LoudaoApp(settings)
     await app.start()
     app.sender.batch = batch
+    if margin is not None:  # what the margin buys (fewer 429s) and costs (a slower pace)
+        app.sender.limits.limits = Limits(margin=margin)
+        app.sender.pace = Pacer(app.sender.limits.limits)
     app.sender._slots = asyncio.Semaphore(concurrency)  # tuning knob of the benchmark only
     seen: dict[int, float] = {}
     arrivals = record_arrivals(server, seen)
@@ -282,7 +286,9 @@ async def run_all(args: argparse.Namespace) -> int:
     noise: list[float] = []
     for _ in range(args.runs):
         noise.append(noise_loop())
-        runs.append(await run(args.groups, args.batch, args.concurrency, args.database_url))
+        runs.append(
+            await run(args.groups, args.batch, args.concurrency, args.database_url, args.margin)
+        )
         if args.database_url is not None:
             await reset_postgres(args.database_url)
     report(args.groups, runs, noise)
@@ -308,6 +314,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database")
+    parser.add_argument("--margin", type=float, default=None, help="Limits.margin, seconds")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("bot.services.outbox").setLevel(logging.ERROR)

@@ -30,6 +30,7 @@ from bot.services.ports import (
     ChatMigrated,
     ChatUnavailable,
     Gateway,
+    OutboxRepo,
     OutcomeUnknown,
     PermanentFailure,
     RetryLater,
@@ -50,6 +51,8 @@ NEW_MESSAGE_METHODS = frozenset({"send_message", "send_photo"})
 #: safety messages go at least once: when a send's outcome is unknown, it is sent again
 #: (emergency advice, staff pages, notices); everything else at most once (README Reliability)
 AT_LEAST_ONCE = frozenset({"ticket.safety", "duty.page", "notice", "outage.reminder"})
+#: how often a send late for its paced slot takes a new one before it goes anyway
+RESLOTS = 3
 
 
 def repeatable(item: OutboxItem) -> bool:
@@ -254,7 +257,9 @@ class OutboxSender:
                     continue
                 if outcome is _Outcome.MOVED:
                     return  # the chat's later items were re-aimed with it: they are due anew
-                for later in items[index + 1 :]:
+                rest = index + 1
+                while rest < len(items):  # rows claimed meanwhile join the list: them too
+                    later, rest = items[rest], rest + 1
                     self._held.discard(later.id)
                     if outcome is _Outcome.CHAT_GONE and later.chat_id > 0:
                         await self._unavailable(later, "chat unavailable", self.clock.now())
@@ -266,7 +271,7 @@ class OutboxSender:
 
     async def _pace(self, chat_id: int) -> float | None:
         """Wait a moment for the chat's limit to allow a send, or say how long it must wait.
-        (Its place in the windows is taken when its paced slot is known: `_deliver`.)"""
+        (Its place in the windows is taken when it leaves: `_deliver`.)"""
         while (wait := self.limits.wait_for(chat_id)) > 0:
             if wait > self.max_wait:
                 return wait
@@ -276,10 +281,13 @@ class OutboxSender:
     async def _put_back(self, items: list[OutboxItem], seconds: float) -> None:
         """A chat at its limit: its messages are due again when it is free, in their order."""
         at = self.clock.now() + timedelta(seconds=seconds)
-        for item in items:
-            self.books.later(
-                _outbox("retry_later", item.id, at, "paced: the chat is at its limit", False)
-            )
+        ids = [item.id for item in items]
+
+        async def put_back(tx: UnitOfWork) -> None:
+            for item_id in ids:
+                await tx.outbox.retry_later(item_id, at, "paced: the chat is at its limit", False)
+
+        self.books.later(put_back)
         self._held.difference_update(item.id for item in items)
         metrics.PACED.inc(len(items))
 
@@ -337,8 +345,9 @@ class OutboxSender:
             await self._reschedule(item, backoff, type(exc).__name__, True)
             return _Outcome.WAIT
         self.books.sent[item.id] = message_id
+        now = self.clock.now()
         self.books.later(
-            _outbox("mark_sent", item.id, message_id, self.clock.now()),
+            _outbox(lambda o: o.mark_sent(item.id, message_id, now)),
             done=lambda: self._marked_sent(item),
         )
         return _Outcome.DONE
@@ -357,14 +366,20 @@ class OutboxSender:
         The send gets the next evenly paced slot; its mark is committed by then, together with
         the marks of the sends due around it and the outcomes of those that went before."""
         delay = await self.pace.slot()
-        start = time.monotonic() + delay
+        start, now = time.monotonic() + delay, self.clock.now()
         await self.books.durable(
-            _outbox("mark_attempting", item.id, self.clock.now()), by=start - LEAD
+            _outbox(lambda o: o.mark_attempting(item.id, now)), by=start - LEAD
         )
-        if (rest := start - time.monotonic()) > 0:
-            await asyncio.sleep(rest)
-        # the windows count what leaves, when it leaves: a send late for its slot (a slow
-        # commit, a busy process) never makes more than the limit leave in any second
+        for attempt in range(RESLOTS + 1):
+            if (rest := start - time.monotonic()) > 0:
+                await asyncio.sleep(rest)
+            if attempt == RESLOTS or time.monotonic() - start <= self.pace.interval / 2:
+                break
+            # late for its slot (a slow commit, a stalled process): that slot is gone – take
+            # the next free one rather than leave in a bunch with the sends behind it
+            start = time.monotonic() + await self.pace.slot()
+        # the windows count what leaves, when it leaves: a send late for its slot never makes
+        # more than the limit leave in any second
         while (wait := self.limits.wait_for(item.chat_id)) > 0:
             if wait > self.max_wait:  # it did not go: tried again shortly, in its order
                 raise _Wait("paced: the limit is reached")
@@ -393,8 +408,9 @@ class OutboxSender:
             why,
             extra=_ids(item),
         )
+        now = self.clock.now()
         self.books.later(
-            _outbox("mark_unknown", item.id, why, self.clock.now()),
+            _outbox(lambda o: o.mark_unknown(item.id, why, now)),
             done=metrics.MESSAGES.labels("unknown").inc,
         )
 
@@ -474,14 +490,15 @@ class OutboxSender:
         self, item: OutboxItem, seconds: float, error: str, count_attempt: bool
     ) -> None:
         at = self.clock.now() + timedelta(seconds=seconds)
-        self.books.later(_outbox("retry_later", item.id, at, error, count_attempt))
+        self.books.later(_outbox(lambda o: o.retry_later(item.id, at, error, count_attempt)))
         if count_attempt:
             metrics.MESSAGES.labels("retried").inc()
 
     async def _fail(self, item: OutboxItem, error: str) -> None:
         log.error("outbox item %s (%s) failed: %s", item.id, item.purpose, error, extra=_ids(item))
+        now = self.clock.now()
         self.books.later(
-            _outbox("mark_failed", item.id, error, self.clock.now()),
+            _outbox(lambda o: o.mark_failed(item.id, error, now)),
             done=metrics.MESSAGES.labels("failed").inc,
         )
 
@@ -494,11 +511,11 @@ def _by_chat(items: list[OutboxItem]) -> list[list[OutboxItem]]:
     return list(by_chat.values())
 
 
-def _outbox(method: str, *args: Any) -> Op:
+def _outbox(call: Callable[[OutboxRepo], Awaitable[None]]) -> Op:
     """A write of the sender's bookkeeping: one outbox repository call, run in a batch."""
 
     async def write(tx: UnitOfWork) -> None:
-        await getattr(tx.outbox, method)(*args)
+        await call(tx.outbox)
 
     return write
 

@@ -44,6 +44,8 @@ class Limits:
 class SendPace(Protocol):
     """Hands out the moments sends may start, evenly spaced within the overall limit."""
 
+    interval: float  # seconds between two slots
+
     async def slot(self) -> float:
         """Reserve the next moment a send may start; return the seconds until it (0.0: now)."""
         ...
