@@ -192,16 +192,18 @@ class LoudaoApp:
     async def _every(self, name: str, job: Tick) -> None:
         """Run one periodic job every `tick_seconds` in its own task until the stop: a slow run
         delays only this job's next run (runs never overlap, missed ones are not made up)."""
-        period = self.settings.tick_seconds
-        while not self.stop_event.is_set():
+        period, rest = self.settings.tick_seconds, self.settings.tick_seconds  # first: 1 period
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), rest)
+            if self.stop_event.is_set():
+                return
             started = time.monotonic()
             if name == "watch":
                 await job()
             else:
                 await self._run_job(name, job)
             rest = max(0.0, period - (time.monotonic() - started))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop_event.wait(), rest)
 
     async def _run_job(self, name: str, job: Tick) -> None:
         """Run a periodic job once; what keeps failing is told to the admins, and logged once,

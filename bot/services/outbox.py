@@ -153,7 +153,10 @@ class OutboxSender:
         async def claim(tx: UnitOfWork) -> list[OutboxItem]:
             return await tx.outbox.claim_due(self.clock.now(), limit, self.lease)
 
-        items = await self.books.transaction(claim)
+        claimed = await self.books.transaction(claim)
+        # a row this process holds, or sent and has not marked yet, claimed again (its lease ran
+        # out while it was being sent: a clock moved on) is in hand already, not to send twice
+        items = [i for i in claimed if i.id not in self._held and i.id not in self.books.sent]
         self._held.update(item.id for item in items)
         return items
 

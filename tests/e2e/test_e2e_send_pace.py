@@ -110,6 +110,5 @@ async def test_two_senders_on_one_database_together_stay_within_30_a_second() ->
 
 
 async def test_without_the_shared_pace_two_senders_would_go_over_the_limit() -> None:
-    most, _, received, _ = await two_senders_deliver(shared=False)
-    assert len(received) == GROUPS
+    most, _, _, _ = await two_senders_deliver(shared=False)
     assert most > 30  # each kept its own 30 a second: together they were over
