@@ -21,6 +21,7 @@ models.Base.type_annotation_map
 models.PrivateChat.changed_at
 models.InboxUpdate.handled_at
 models.OutboxMessage.sent_at
+models.SendPaceRow  # written by storage/send_pace.py's SQL; the model keeps the migration honest
 models_duty.WorkdayOverrideRow.set_by
 models_faq.FaqBase.source_file
 models_faq.FaqEntryRow.updated_by

@@ -1,4 +1,11 @@
-"""Run the service: the PTB Application, the transport, the outbox sender, the tick and HTTP."""
+"""Run the service: the PTB Application, the transport, the outbox sender, the periodic jobs
+and HTTP.
+
+Each periodic job (notices, tickets, escalation, duty, retention) runs in its own task on its
+own schedule, every `tick_seconds`: a slow run of one (the first retention run after a long
+stop) delays only its own next run, never an escalation. A job's failure is alerted and logged
+as before; /healthz knows when each job last finished (`jobs`), and says which one is stale.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +17,12 @@ from collections.abc import Awaitable, Coroutine
 from datetime import datetime
 from typing import cast
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot import metrics
-from bot.bootstrap import NamedTick, build_services, load_community_file, open_database
+from bot.bootstrap import NamedTick, Tick, build_services, load_community_file, open_database
 from bot.config import Settings
 from bot.domain.alerts.episodes import Failure
 from bot.domain.clock import Clock, SystemClock
-from bot.fault_hooks import CrashingUnitOfWorkFactory, FileClock, arm
+from bot.fault_hooks import CrashingUnitOfWorkFactory, FileClock, arm, slowed
 from bot.services.health import HealthDesk
 from bot.services.inbox import STANDBY
 from bot.services.loops import Fatal, LoopState
@@ -27,6 +32,7 @@ from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
 from handlers.setup import announce_commands, initialize
 from handlers.transport import Dispatcher, Poller, WebhookServer
+from storage.send_pace import SharedPace
 from storage.uow import SqlUnitOfWorkFactory
 from web.ops import OpsServer
 
@@ -44,7 +50,7 @@ class LoudaoApp:
         self.stop_event = asyncio.Event()
         self.ticks: list[NamedTick] = []
         self._tasks: list[asyncio.Task[None]] = []
-        self._scheduler: AsyncIOScheduler | None = None
+        self.jobs_at: dict[str, datetime | None] = {}  # when each periodic job last finished
         self._webhook: WebhookServer | None = None
         self._ops: OpsServer | None = None
         self.last_tick_at: datetime | None = None
@@ -77,6 +83,12 @@ class LoudaoApp:
             "sender": LoopState("outbox sender"),
         }
         gateway = TelegramGateway(self.application.bot)
+        # the benchmarks' test-only switch takes the bot's own limits off (test mode only)
+        limits = SendLimits(UNLIMITED) if s.test_no_send_limits else SendLimits()
+        # on PostgreSQL several processes may send: the overall limit is shared between them
+        engine, interval = self.database.engine, limits.limits.interval
+        shared = not (self.database.is_sqlite or s.test_no_send_limits)
+        pace = SharedPace(engine, interval) if shared else None
         self.sender = OutboxSender(
             self.uow,
             gateway,
@@ -84,15 +96,23 @@ class LoudaoApp:
             state=self.loops["sender"],
             on_private_refused=use_cases.reach.refused,
             follow_upgrade=use_cases.migrations.seen_on_send,
-            limits=SendLimits(UNLIMITED) if s.test_no_send_limits else None,
+            limits=limits,
+            pace=pace,
         )
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets
         self.ticks.extend(use_cases.ticks)
+        if s.test_mode and s.test_slow_job:  # the fault hooks' slow job (refused otherwise)
+            slow, seconds = s.test_slow_job.split(":")
+            self.ticks = [
+                (name, slowed(job, float(seconds)) if name == slow else job)
+                for name, job in self.ticks
+            ]
         self.alerts = use_cases.alerts
         self.watched = {name: self.loops[name] for name in ("dispatcher", "sender")}
         if s.mode == "polling":
             self.watched["poller"] = self.loops["poller"]
+        self.jobs_at = {name: None for name, _ in self.ticks}
         self.health = HealthDesk(
             self.uow,
             self.clock,
@@ -100,6 +120,7 @@ class LoudaoApp:
             s.tick_seconds,
             list(self.watched.values()),
             notes=lambda: [STANDBY] if self.inbox.standby else [],
+            jobs=lambda: self.jobs_at,
         )
         register_all(self.application, self.services)
         await initialize(self.application)
@@ -128,11 +149,9 @@ class LoudaoApp:
             self._spawn(self.poller.run_forever(self.stop_event), name="poller")
         self._ops = OpsServer(self.health)
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
-        self._scheduler = AsyncIOScheduler(timezone=s.tz)
-        self._scheduler.add_job(
-            self._tick, "interval", seconds=s.tick_seconds, max_instances=1, coalesce=True
-        )
-        self._scheduler.start()
+        for name, job in self.ticks:
+            self._spawn(self._every(name, job), name=f"job.{name}")
+        self._spawn(self._every("watch", self._watch), name="job.watch")
         log.info("Loudao started as @%s (%s mode)", self.application.bot.username, s.mode)
 
     async def _start_webhook(self) -> None:
@@ -170,22 +189,53 @@ class LoudaoApp:
         self.stop_event.set()
 
     async def tick(self) -> None:
-        """Run every periodic use case once (deadlines, notices, ...), look at the loops, then
-        deliver; what keeps failing is told to the admins, and logged once, not every tick."""
-        started = time.perf_counter()
+        """Run every periodic job once, one after another (tests and one-off runs; the running
+        service runs each on its own schedule), then look at the loops and deliver."""
         for name, job in self.ticks:
-            try:
+            await self._run_job(name, job)
+        await self._watch()
+
+    async def _every(self, name: str, job: Tick) -> None:
+        """Run one periodic job every `tick_seconds` in its own task until the stop: a slow run
+        delays only this job's next run (runs never overlap, missed ones are not made up)."""
+        period, rest = self.settings.tick_seconds, self.settings.tick_seconds  # first: 1 period
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), rest)
+            if self.stop_event.is_set():
+                return
+            started = time.monotonic()
+            if name == "watch":
                 await job()
-            except Exception as exc:
-                self._job_failed(name, exc)
-                await self._tell_alerts(self.alerts.failed(Failure(f"tick.{name}", _kind(exc))))
             else:
-                if self._failing_jobs.pop(name, None) is not None:
-                    log.warning("periodic job %s works again", name, extra={"job": name})
-                await self._tell_alerts(self.alerts.worked(f"tick.{name}"))
+                await self._run_job(name, job)
+            rest = max(0.0, period - (time.monotonic() - started))
+
+    async def _run_job(self, name: str, job: Tick) -> None:
+        """Run a periodic job once; what keeps failing is told to the admins, and logged once,
+        not every run. Its messages go at once."""
+        started = time.perf_counter()
+        try:
+            await job()
+        except Exception as exc:
+            self._job_failed(name, exc)
+            await self._tell_alerts(self.alerts.failed(Failure(f"tick.{name}", _kind(exc))))
+        else:
+            if self._failing_jobs.pop(name, None) is not None:
+                log.warning("periodic job %s works again", name, extra={"job": name})
+            await self._tell_alerts(self.alerts.worked(f"tick.{name}"))
+        took = time.perf_counter() - started
+        metrics.TICK_SECONDS.observe(took)
+        metrics.JOB_SECONDS.labels(name).observe(took)
+        self.jobs_at[name] = self.clock.now()
+        finished = list(self.jobs_at.values())
+        # the tick is as old as its oldest job (None while one has never finished)
+        self.last_tick_at = None if None in finished else min(filter(None, finished))
+        self.sender.wake()
+
+    async def _watch(self) -> None:
+        """Look at the loops (a stuck one is told to the admins), and wake the workers."""
         await self._tell_alerts(self.alerts.watch(self.watched))
-        metrics.TICK_SECONDS.observe(time.perf_counter() - started)
-        self.last_tick_at = self.clock.now()
         self.sender.wake()
         self.dispatcher.wake()
 
@@ -205,16 +255,11 @@ class LoudaoApp:
         except Exception as exc:  # logged once by the loops and jobs that met the same fault
             log.debug("alerts not recorded: %s", _kind(exc))
 
-    async def _tick(self) -> None:
-        await self.tick()
-
     async def stop(self, grace: float = 10.0) -> None:
         """Stop cleanly: take no more updates, let the update being handled and the messages
         being sent finish (up to `grace` seconds), give back what this process had claimed, then
         close PTB and the database. After it, nothing waits out a lease."""
         self.stop_event.set()
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
         sender: OutboxSender | None = getattr(self, "sender", None)
         if sender is not None:
             sender.stopping()
@@ -225,6 +270,10 @@ class LoudaoApp:
         for task in self._tasks:
             if poller is not None and task.get_name() == "poller":
                 task.cancel()  # its long poll holds nothing: updates are confirmed once stored
+            if task.get_name().startswith("job."):
+                # a periodic job holds nothing either: a run cut short rolls back, and its
+                # durable timers (columns) are found again by the next process
+                task.cancel()
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=grace)
             for task in late:

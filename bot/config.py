@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # benchmarks/intake.py: the bot's own send limits off (the sandbox's too), to see how fast
     # the bot itself is; test-only like the two above
     test_no_send_limits: bool = False
+    # a periodic job made slow, "name:seconds" (e.g. retention:30): each run of it waits that
+    # long first – shows that a slow job delays no other job
+    test_slow_job: str | None = Field(default=None, pattern=r"^[a-z_]+:[0-9]+(\.[0-9]+)?$")
     gas_hotline: str = "962777"
     power_hotline: str = "95598"
     water_hotline: str = "962424"
@@ -107,11 +110,16 @@ class Settings(BaseSettings):
                 "LOUDAO_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them),"
                 " as Telegram requires"
             )
-        if (
-            self.test_crash_at or self.test_clock_file or self.test_no_send_limits
-        ) and not self.test_mode:
+        test_only = (
+            self.test_crash_at,
+            self.test_clock_file,
+            self.test_no_send_limits,
+            self.test_slow_job,
+        )
+        if any(test_only) and not self.test_mode:
             raise ValueError(
-                "LOUDAO_TEST_CRASH_AT, LOUDAO_TEST_CLOCK_FILE and LOUDAO_TEST_NO_SEND_LIMITS are"
+                "LOUDAO_TEST_CRASH_AT, LOUDAO_TEST_CLOCK_FILE, LOUDAO_TEST_NO_SEND_LIMITS and"
+                " LOUDAO_TEST_SLOW_JOB are"
                 " test-only settings:"
                 " refused unless LOUDAO_TEST_MODE=1 (never set it in production)"
             )

@@ -11,16 +11,19 @@ is on, so they cannot be switched on by accident in production:
   at the first commit made while handling an update, before it happens (`before_commit`); when
   an update's work is committed but the update not yet marked done (`after_commit`); after the
   first notice of a broadcast is marked sent (`mid_broadcast`).
+- LOUDAO_TEST_SLOW_JOB: `name:seconds` – each run of that periodic job waits so long first (a
+  slow retention run, say), to show that it delays no other job.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,6 +54,19 @@ def crash_point(point: str) -> None:
         for handler in logging.getLogger().handlers:
             handler.flush()
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+Job = Callable[[], Awaitable[object]]
+
+
+def slowed(job: Job, seconds: float) -> Job:
+    """The periodic job `job`, made to wait `seconds` before each run (LOUDAO_TEST_SLOW_JOB)."""
+
+    async def slow() -> object:
+        await asyncio.sleep(seconds)
+        return await job()
+
+    return slow
 
 
 @contextlib.contextmanager

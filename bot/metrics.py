@@ -59,6 +59,13 @@ TICK_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30),
     registry=REGISTRY,
 )
+JOB_SECONDS = Histogram(
+    "loudao_job_seconds",
+    "Time one run of a periodic job took, by job (each runs on its own schedule)",
+    ["job"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30),
+    registry=REGISTRY,
+)
 FAQ = Counter(
     "loudao_faq_questions",
     "FAQ questions by outcome: answered, suggested (a menu), none (no answer from the FAQ)",

@@ -185,6 +185,15 @@ class RegistryVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class SendPaceRow(Base):
+    """The next free moment to send, shared by every process on one PostgreSQL database, so
+    that together they keep within Telegram's overall limit (storage/send_pace.py)."""
+
+    __tablename__ = "send_pace"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[datetime]
+
+
 PRIVATE_UNERASED = text("erased_at IS NULL AND chat_id > 0")
 
 

@@ -74,6 +74,7 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         "which process holds the inbox (a lease name and a host:pid holder)",
         ("name", "holder"),
     ),
+    "send_pace": ("the name of a shared send limit (`global`) and a time", ("name",)),
     "private_chats": ("Telegram's reason for refusing a private message", ("state", "reason")),
     "inbox_updates": (
         "the error's class name, never its message; the process that claimed it",

@@ -22,6 +22,10 @@ def health_json(health: Health) -> dict[str, object]:
         "warnings": list(health.warnings),
         "database": health.database,
         "tick_age_seconds": None if health.tick_age is None else health.tick_age.total_seconds(),
+        "jobs": {
+            name: {"age_seconds": None if age is None else age.total_seconds()}
+            for name, age in health.jobs.items()
+        },
         "outbox_failed_24h": health.failed_sends,
         "updates_given_up_24h": health.updates_given_up,
         "updates_retrying": health.updates_retrying,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,6 +31,8 @@ class Health:
     failed_sends: int | None = None  # messages of the last 24 h that could not be delivered
     updates_given_up: int | None = None  # updates of the last 24 h no attempt could handle
     updates_retrying: int | None = None  # failed updates waiting to be tried again
+    # per periodic job (each runs on its own schedule): since it last finished; None before
+    jobs: Mapping[str, timedelta | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -54,12 +56,14 @@ class HealthDesk:
         tick_seconds: float,
         loops: Sequence[LoopState] = (),
         notes: Callable[[], Sequence[str]] = lambda: (),
+        jobs: Callable[[], Mapping[str, datetime | None]] = dict,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.last_tick = last_tick
         self.loops = tuple(loops)
         self.notes = notes  # what the process says of itself (e.g. it waits for the inbox)
+        self.jobs = jobs  # when each periodic job last finished
         self.started_at = clock.now()
         # a tick that has not finished for this long is stuck (or its loop died)
         self.stale_after = timedelta(seconds=max(60.0, 3 * tick_seconds))
@@ -96,6 +100,10 @@ class HealthDesk:
         tick_age = None if last is None else now - last
         if (now - self.started_at if tick_age is None else tick_age) > self.stale_after:
             problems.append("periodic tick stale")
+        jobs = {name: None if at is None else now - at for name, at in self.jobs().items()}
+        for name, age in jobs.items():
+            if (now - self.started_at if age is None else age) > self.stale_after:
+                problems.append(f"periodic job {name} stale")
         problems += [p for p in (loop.problem() for loop in self.loops) if p is not None]
         if outbox_wait is not None and outbox_wait > OUTBOX_STALE:
             problems.append(
@@ -119,4 +127,5 @@ class HealthDesk:
             failed_sends=failed_sends,
             updates_given_up=given_up,
             updates_retrying=retrying,
+            jobs=jobs,
         )

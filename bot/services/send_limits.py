@@ -9,16 +9,23 @@ bunched.
 
 `wait_for` says how long a chat must wait; `take` records a send. The sender asks first and,
 when the wait is long, puts that chat's messages back instead of sleeping – so one busy group
-never holds up the others. One process keeps one set of windows: with two processes sending,
-each keeps its own (the 429s that follow are honoured, not lost).
+never holds up the others. One process keeps one set of windows for the chats.
+
+The windows alone let 30 sends start at once and then nothing for a second: bursts that arrive
+bunched and meet 429s. A `Pacer` spreads the overall limit evenly instead – one send every
+(1 + margin) / 30 s – so a broadcast leaves at a steady rate. With two processes on one
+PostgreSQL database the pacer is shared (storage/send_pace.py): both draw their slots from
+one row, so together they stay within the overall limit.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,44 @@ class Limits:
     global_per_second: int = 30
     group_per_minute: int = 20
     private_per_second: int | None = None  # None: only the overall limit
-    margin: float = 0.05  # seconds added to each window (the way to Telegram)
+    margin: float = 0.03  # seconds added to each window (the way to Telegram)
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends when they are spread evenly within the overall limit."""
+        return (1.0 + self.margin) / self.global_per_second
+
+
+class SendPace(Protocol):
+    """Hands out the moments sends may start, evenly spaced within the overall limit."""
+
+    interval: float  # seconds between two slots
+
+    async def slot(self) -> float:
+        """Reserve the next moment a send may start; return the seconds until it (0.0: now)."""
+        ...
+
+
+class Pacer:
+    """Even spacing in one process: each send gets the next free slot, `interval` apart.
+
+    The slots follow a schedule (each one `interval` after the one before), so a send that
+    starts a little late does not push every later one back; after a pause the schedule starts
+    again from now – a pause is never made up for with a burst."""
+
+    def __init__(
+        self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.interval = (limits or Limits()).interval
+        self._clock = clock
+        self._next = -math.inf
+
+    async def slot(self) -> float:
+        """Reserve the next slot; return the seconds until it."""
+        now = self._clock()
+        start = max(self._next, now)
+        self._next = start + self.interval
+        return start - now
 
 
 #: no limit of ours at all: benchmarks/intake.py measures the bot, not Telegram's pacing

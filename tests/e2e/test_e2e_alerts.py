@@ -34,7 +34,6 @@ async def report_fails(world: World) -> None:
 async def restart(world: World, database_url: str, clock: FakeClock) -> LoudaoApp:
     """Stop the app and start a new process on the same database (the test stops it)."""
     await world.app.stop()
-    world.app._scheduler = None  # the fixture stops the first app again
     app = LoudaoApp(app_settings(world.server.base_url, database_url), clock)
     await app.start()
     world.app = app

@@ -89,7 +89,6 @@ async def test_a_backup_taken_while_the_bot_runs_restores_with_every_ticket(
     assert code == 0, out
     # the old process is gone; `loudao run` starts on the restored database under the policy
     await world.app.stop()
-    world.app._scheduler = None  # the fixture stops the first app again
     app = LoudaoApp(app_settings(world.server.base_url, fresh_place), clock)
     await app.start()
     world.app = app
@@ -137,7 +136,6 @@ async def test_numbers_shown_after_the_backup_are_not_given_again_after_a_restor
         await card_of(world, group, await world.say(resident, group, report))
     await world.settle()
     await world.app.stop()
-    world.app._scheduler = None  # the fixture stops the first app again
 
     args = ("db", "restore", str(backup), "--previous", database_url)
     code, out = await loudao(fresh_place, tmp_path, *args)

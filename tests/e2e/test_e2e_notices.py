@@ -36,7 +36,6 @@ async def restart(world: World, database_url: str, clock: Clock) -> AsyncIterato
     async def again() -> LoudaoApp:
         old = world.app
         await old.stop()
-        old._scheduler = None  # the world fixture stops the first app again at teardown
         app = LoudaoApp(app_settings(world.server.base_url, database_url), clock)
         await app.start()
         world.app = app

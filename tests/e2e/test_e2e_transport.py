@@ -145,7 +145,6 @@ async def test_a_bot_api_that_is_down_is_waited_for_and_shown_in_health(world: W
 
 async def test_empty_polls_never_spin(world: World, database_url: str, tmp_path: Path) -> None:
     await world.app.stop()
-    world.app._scheduler = None  # the fixture stops the first app again
     app = LoudaoApp(app_settings(world.server.base_url, database_url, poll_timeout=0))
     await app.start()
     try:
