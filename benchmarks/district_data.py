@@ -112,10 +112,11 @@ class Plan:
     tickets: int
     backlog: int  # tickets (and updates, private messages) a week of retention left behind
     buildings: int = BUILDINGS
+    every: timedelta = timedelta(minutes=1)  # between two tickets
 
     @property
     def start(self) -> datetime:
-        return self.now - timedelta(minutes=self.tickets)
+        return self.now - self.every * self.tickets
 
 
 @dataclass
@@ -206,7 +207,7 @@ def _ticket_facts(plan: Plan, communities: list[_Community], i: int) -> dict[str
     c = communities[i % len(communities)]
     seq = i // len(communities) + 1
     building = 1 + (i // len(communities)) % plan.buildings
-    created = plan.start + timedelta(minutes=i)
+    created = plan.start + plan.every * i
     open_ = i % 100 == 0
     ended = None if open_ else created + timedelta(days=1)
     erase_before = plan.now - timedelta(days=187)
@@ -257,7 +258,7 @@ async def _tickets(sink: _Sink, plan: Plan, communities: list[_Community]) -> No
 
     def followers() -> Iterator[tuple[Any, ...]]:
         for i in range(10, plan.tickets + 1, 10):
-            yield i, resident_id(i + 3), plan.start + timedelta(minutes=i)
+            yield i, resident_id(i + 3), plan.start + plan.every * i
 
     await sink.write(
         TicketFollower.__table__,  # type: ignore[arg-type]

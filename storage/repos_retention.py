@@ -111,9 +111,13 @@ class SqlRetentionRepo:
             .order_by(InboxUpdate.received_at)
             .limit(limit)
         )
+        # the batch's ids first: an IN (subquery) lets the planner hash-join a whole scan
+        ids = list(await self.s.scalars(batch))
+        if not ids:
+            return 0
         result = await self.s.execute(
             delete(InboxUpdate)
-            .where(InboxUpdate.id.in_(batch.scalar_subquery()))
+            .where(InboxUpdate.id.in_(ids))
             .execution_options(synchronize_session=False)
         )
         assert isinstance(result, CursorResult)
@@ -137,9 +141,12 @@ class SqlRetentionRepo:
             .order_by(OutboxMessage.created_at)
             .limit(limit)
         )
+        ids = list(await self.s.scalars(batch))
+        if not ids:
+            return 0
         result = await self.s.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(batch.scalar_subquery()))
+            .where(OutboxMessage.id.in_(ids))
             .values(payload=_ERASED_PAYLOAD, erased_at=now)
             .execution_options(synchronize_session=False)
         )

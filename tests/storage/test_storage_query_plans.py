@@ -53,6 +53,7 @@ async def district(tmp_path: Path) -> AsyncIterator[tuple[Database, UseCases, Fa
         tickets=TICKETS,
         backlog=600,
         buildings=BUILDINGS,
+        every=timedelta(minutes=10),  # 60,000 tickets over a year: the keeping periods' shares
     )
     async with (
         fresh_postgres() as url,
