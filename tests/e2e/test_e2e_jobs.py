@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -60,7 +61,11 @@ async def test_a_slow_retention_run_does_not_hold_back_an_escalation(
     group = world.group("3")
     await world.say(world.resident("3"), group, BURST)
     private = await world.bot_says(NIGHT_PLUMBER, "#A-0001")
-    assert world.app.jobs_at["escalation"] is not None  # the jobs are running
+    for _ in range(50):  # the jobs are running: each has its own 0.2 s period
+        if world.app.jobs_at["escalation"] is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert world.app.jobs_at["escalation"] is not None
     assert world.app.jobs_at["retention"] is None  # its first run is still waiting
 
     clock.advance(minutes=5)  # nobody accepted: the reminder, then backup and supervisor paged
