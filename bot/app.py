@@ -37,6 +37,7 @@ from storage.uow import SqlUnitOfWorkFactory
 from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
+STUCK_AFTER = 5.0  # seconds a cancelled worker (or the final release) may take before we go on
 
 
 class LoudaoApp:
@@ -58,6 +59,7 @@ class LoudaoApp:
         self._closing = contextlib.AsyncExitStack()  # what start() opened, closed by stop()
         self.failure: BaseException | None = None
         self._failing_jobs: dict[str, str] = {}  # job → the kind of error it fails with
+        self.stuck: list[str] = []  # workers that did not end when stopped (logged)
 
     async def start(self) -> None:
         """Open the database, load the registry, start PTB and the workers."""
@@ -134,8 +136,8 @@ class LoudaoApp:
             self.alerts,
             after_update=self.sender.wake,
         )
-        self._spawn(self.sender.run_forever(self.stop_event))
-        self._spawn(self.dispatcher.run_forever(self.stop_event))
+        self._spawn(self.sender.run_forever(self.stop_event), name="sender")
+        self._spawn(self.dispatcher.run_forever(self.stop_event), name="dispatcher")
         if s.mode == "webhook":
             await self._start_webhook()
         else:
@@ -274,16 +276,10 @@ class LoudaoApp:
                 # a periodic job holds nothing either: a run cut short rolls back, and its
                 # durable timers (columns) are found again by the next process
                 task.cancel()
-        if self._tasks:
-            _, late = await asyncio.wait(self._tasks, timeout=grace)
-            for task in late:
-                task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self._end_workers(grace)
         if sender is not None:
             try:
-                released = await sender.release()
+                released = await asyncio.wait_for(sender.release(), STUCK_AFTER)
             except Exception as exc:  # the database is away: the lease runs out instead
                 log.warning("claimed messages not released: %s", _kind(exc))
             else:
@@ -295,10 +291,38 @@ class LoudaoApp:
                 await self.inbox.stop_consuming()
         if self._ops is not None:
             await self._ops.stop()
+        await self._close(STUCK_AFTER if self.stuck else 60.0)
+
+    async def _close(self, within: float) -> None:
+        """Close PTB and the database; with a worker stuck, do not wait on it for ever."""
+        try:
+            await asyncio.wait_for(self._close_all(), within)
+        except TimeoutError:
+            self.stuck.append("close")
+            log.error("closing PTB and the database took over %.0f s; leaving them", within)
+
+    async def _close_all(self) -> None:
         with contextlib.suppress(Exception):
             await self.application.stop()
             await self.application.shutdown()
         await self._closing.aclose()
+
+    async def _end_workers(self, grace: float) -> None:
+        """Let the workers finish for `grace` seconds, then cancel them; one that does not end
+        even when cancelled must not keep the process alive: what it held is durable (rows,
+        leases) and is found again by the next process."""
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(self._tasks, timeout=grace)
+        for task in late:
+            task.cancel()
+        _, stuck = await asyncio.wait(self._tasks, timeout=STUCK_AFTER)
+        self.stuck = sorted(task.get_name() for task in stuck)
+        for name in self.stuck:
+            log.error("worker %s did not stop when cancelled; leaving it", name)
+        for task in self._tasks:
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: a worker's error was handled when it ended
 
     async def run_until_stopped(self) -> None:
         """Run until stopped; raise WorkerFailed when a worker died."""

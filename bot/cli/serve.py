@@ -55,8 +55,16 @@ async def _run(settings: Settings) -> int:
         await app.run_until_stopped()
     except (WorkerFailed, Fatal) as exc:
         print(f"Loudao stopped: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        code = 1
+    else:
+        code = 0
+    if app.stuck:  # asyncio.run would wait for them forever: leave now, what they held is durable
+        import logging
+        import os
+
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 async def _sandbox(
