@@ -22,7 +22,7 @@ from bot.domain.duty.records import (
     settled_reasons,
 )
 from bot.domain.duty.roster import DutyAnswer
-from bot.domain.escalation.plan import plan_escalation, plan_follow_up
+from bot.domain.escalation.plan import EscalationStep, plan_escalation, plan_follow_up
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Status, Ticket
 from bot.domain.tickets.changes import deadlines as promised
@@ -52,9 +52,14 @@ def plan_steps(
     duty = DutyAnswer(primary, chain, answer.primary_role)
     deadlines = setup.deadlines(ticket.level, at)
     steps = plan_escalation(ticket.level, at, deadlines, duty, setup.policy, setup.calendar)
+    return _stored(steps, first_step_no - 1)
+
+
+def _stored(steps: list[EscalationStep], offset: int = 0) -> list[NewStep]:
+    """Planned steps as rows to store, their numbers moved on by `offset`."""
     return [
         NewStep(
-            step_no=first_step_no + s.step_no - 1,
+            step_no=offset + s.step_no,
             kind=s.kind,
             target_key=s.target.key,
             target_id=s.target.telegram_id,
@@ -193,20 +198,4 @@ async def _plan_follow_up(
     duty = DutyAnswer(primary, chain, answer.primary_role)
     last = await tx.duty.last_step_no(ticket.id)
     steps = plan_follow_up(now, due, duty, setup.policy, last + 1)
-    await tx.duty.add_steps(
-        ticket.id,
-        ticket.community_id,
-        [
-            NewStep(
-                step_no=s.step_no,
-                kind=s.kind,
-                target_key=s.target.key,
-                target_id=s.target.telegram_id,
-                target_name=s.target.name,
-                reason=s.reason,
-                due_at=s.at,
-            )
-            for s in steps
-        ],
-        now,
-    )
+    await tx.duty.add_steps(ticket.id, ticket.community_id, _stored(steps), now)
