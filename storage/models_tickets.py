@@ -45,6 +45,8 @@ class TicketRow(Base):
     __table_args__ = (
         UniqueConstraint("community_id", "seq"),
         Index("ix_tickets_open_match", "community_id", "building", "category", "status"),
+        # the committee's figures (issue 18): one community's tickets opened in a period
+        Index("ix_tickets_community_created", "community_id", "created_at"),
         Index("ix_tickets_verdict_due", "status", "verdict_due_at"),
         # district scale (issue 16): a group message → its ticket; /my; the handoff; retention
         Index("ix_tickets_chat_message", "chat_id", "message_id"),
@@ -98,6 +100,14 @@ class TicketRow(Base):
     respond_by: Mapped[datetime | None]  # filled by the SLA module (deadlines issue)
     due_at: Mapped[datetime | None]
     verdict_due_at: Mapped[datetime | None]  # when an unanswered verdict closes it
+    # every promise made when it was opened (or re-read), {"acknowledge_by": ISO 8601, …}:
+    # the figures judge a ticket by the deadlines it was given, whatever the policy is now
+    promised: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # the first time each milestone was reached (the figures' "time taken")
+    accepted_at: Mapped[datetime | None]
+    controlled_at: Mapped[datetime | None]  # the first progress note: under control
+    planned_at: Mapped[datetime | None]  # a complex matter's plan (「方案：…」)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     closure: Mapped[str | None] = mapped_column(String(16))  # confirmed|unconfirmed

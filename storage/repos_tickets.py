@@ -632,4 +632,8 @@ def _ticket(row: TicketRow, followers: Sequence[int], photos: Sequence[str]) -> 
         thread_id=row.thread_id,
         outage_id=row.outage_id,
         outage_note=row.outage_note,
+        accepted_at=row.accepted_at,
+        controlled_at=row.controlled_at,
+        planned_at=row.planned_at,
+        reopen_count=row.reopen_count,
     )

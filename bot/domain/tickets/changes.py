@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final
 
-from bot.domain.tickets.model import Closure, Verdict
-from bot.domain.tickets.states import Status
+from bot.domain.tickets.model import Closure, Ticket, Verdict
+from bot.domain.tickets.states import Action, Status
 
 
 class _Keep(Enum):
@@ -47,6 +47,11 @@ class TicketChange:
     merged_into_id: int | _Keep | None = KEEP
     last_note: str | _Keep | None = KEEP
     phone: str | _Keep | None = KEEP  # private: never in a group
+    promised: dict[str, str] | _Keep = KEEP
+    accepted_at: datetime | _Keep | None = KEEP
+    controlled_at: datetime | _Keep | None = KEEP
+    planned_at: datetime | _Keep | None = KEEP
+    reopen_count: int | _Keep = KEEP
 
     def columns(self) -> dict[str, object]:
         """The columns this change sets, by name (enums as their stored values)."""
@@ -157,13 +162,37 @@ def verdict_asked(outbox_id: int | None) -> TicketChange:
     return TicketChange(verdict_outbox_id=outbox_id)
 
 
-def deadlines(respond_by: datetime | None, due_at: datetime | None) -> TicketChange:
-    """The ticket's promised times (from the SLA of its level)."""
-    return TicketChange(respond_by=respond_by, due_at=due_at)
+def deadlines(
+    respond_by: datetime | None, due_at: datetime | None, promised: dict[str, str] | None = None
+) -> TicketChange:
+    """The ticket's promised times (from the SLA of its level); `promised`: all of them."""
+    return TicketChange(respond_by=respond_by, due_at=due_at, promised=promised or {})
 
 
 def reclassified(
-    level: int, category: str, respond_by: datetime | None, due_at: datetime | None
+    level: int,
+    category: str,
+    respond_by: datetime | None,
+    due_at: datetime | None,
+    promised: dict[str, str],
 ) -> TicketChange:
     """Staff corrected what intake misread; the deadlines are those of the new level."""
-    return TicketChange(level=level, category=category, respond_by=respond_by, due_at=due_at)
+    return TicketChange(
+        level=level, category=category, respond_by=respond_by, due_at=due_at, promised=promised
+    )
+
+
+def plan_stated(now: datetime) -> TicketChange:
+    """A complex matter's plan was given (the first time counts for the plan deadline)."""
+    return TicketChange(planned_at=now)
+
+
+def milestones_reached(ticket: Ticket, action: Action, now: datetime) -> TicketChange:
+    """The milestones `action` reaches for the first time, and one more reopening."""
+    if action is Action.ACCEPT and ticket.accepted_at is None:
+        return TicketChange(accepted_at=now)
+    if action is Action.PROGRESS and ticket.controlled_at is None:
+        return TicketChange(controlled_at=now)
+    if action is Action.REOPEN:
+        return TicketChange(reopen_count=ticket.reopen_count + 1)
+    return NO_CHANGE

@@ -64,6 +64,11 @@ class Ticket:
     thread_id: int | None = None  # the forum topic of the report: the group hears of it there
     outage_id: int | None = None  # reported after this outage notice's end: likely linked
     outage_note: str | None = None  # that outage in words, for staff ("停水 12月1日 23:00…")
+    # the first time each milestone was reached, and how often it was reopened (the figures)
+    accepted_at: datetime | None = None
+    controlled_at: datetime | None = None
+    planned_at: datetime | None = None
+    reopen_count: int = 0
 
     @property
     def label(self) -> str:

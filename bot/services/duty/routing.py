@@ -42,13 +42,20 @@ class RosterRouter:
         # the first in the chain Telegram lets the bot write to (nobody is handed work in vain)
         reachable = [(p, r) for p, r in chain if refused.get(p.telegram_id or 0) != PRIVATE_CLOSED]
         if not reachable:
-            return Assignment(None, "nobody", deadlines.respond_by, main_due(deadlines))
+            return Assignment(
+                None,
+                "nobody",
+                deadlines.respond_by,
+                main_due(deadlines),
+                promised=deadlines.as_dict(),
+            )
         person, role = reachable[0]
         return Assignment(
             person,
             _REASONS.get(role, role),
             respond_by=deadlines.respond_by,
             due_at=main_due(deadlines),
+            promised=deadlines.as_dict(),
         )
 
 

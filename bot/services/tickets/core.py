@@ -21,6 +21,7 @@ from bot.domain.tickets import (
     parse_number,
     transition,
 )
+from bot.domain.tickets.changes import milestones_reached
 from bot.domain.tickets.flood import FloodPolicy
 from bot.intake_files import load_rules
 from bot.services.escalation.plan import after_transition
@@ -96,7 +97,8 @@ async def change(
         after = transition(ticket.status, action)
     except InvalidTransition as exc:
         raise refuse_transition(locale, exc) from exc
-    updated = await tx.tickets.update(ticket.id, changes.with_status(after), now)
+    reached = milestones_reached(ticket, Action(action), now)
+    updated = await tx.tickets.update(ticket.id, (reached | changes).with_status(after), now)
     await tx.audit.record(
         AuditRecord(
             action=f"ticket.{action.value}",

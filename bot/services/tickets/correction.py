@@ -56,7 +56,13 @@ class TicketCorrections:
             before = ticket
             ticket = await tx.tickets.update(
                 ticket.id,
-                reclassified(level, category, deadlines.respond_by, main_due(deadlines)),
+                reclassified(
+                    level,
+                    category,
+                    deadlines.respond_by,
+                    main_due(deadlines),
+                    deadlines.as_dict(),
+                ),
                 now,
             )
             await tx.duty.cancel_pending(ticket.id, None, now)

@@ -429,7 +429,7 @@ class TicketIntake:
             locale=community.locale,
             note=assignment.reason,
             changes=handed_to(person.telegram_id, person.name)
-            | deadlines(assignment.respond_by, assignment.due_at),
+            | deadlines(assignment.respond_by, assignment.due_at, assignment.promised),
         )
 
     async def follow(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import i18n
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Ticket, scrub
-from bot.domain.tickets.changes import noted
+from bot.domain.tickets.changes import NO_CHANGE, noted, plan_stated
 from bot.domain.tickets.plan import plan_text
 from bot.services.escalation.plan import plan_given
 from bot.services.outgoing import send
@@ -94,7 +94,8 @@ class StaffNotes:
             update_id=msg.update_id,
             locale=locale,
             note=text,
-            changes=noted(text),
+            changes=noted(text)
+            | (plan_stated(now) if plan is not None and ticket.planned_at is None else NO_CHANGE),
         )
         ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
         if plan is not None:

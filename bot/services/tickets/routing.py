@@ -7,7 +7,7 @@ also fills `respond_by` / `due_at`; `pick_assignee` chooses among staff a reside
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -25,6 +25,7 @@ class Assignment:
     reason: str  # skill|supervisor|admin|nobody|chosen
     respond_by: datetime | None = None
     due_at: datetime | None = None
+    promised: dict[str, str] = field(default_factory=dict)  # every deadline, ISO 8601
 
 
 class Router(Protocol):
