@@ -24,6 +24,8 @@ from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
 from bot.services.inbox import Inbox
+from bot.services.kpi.desk import StatsDesk
+from bot.services.kpi.digest import WeeklyDigest
 from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
@@ -98,6 +100,8 @@ class UseCases:
     reach: PrivateReach  # who can be written to in private; a refusal hands work on
     alerts: AlertDesk
     migrations: ChatMigrations
+    stats: StatsDesk  # the committee's figures: /stats
+    digest: WeeklyDigest  # the committee's weekly digest, once a week
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -108,6 +112,7 @@ class UseCases:
             ("escalation", self.escalation.tick),  # escalation steps fire exactly once
             ("duty", self.duty.tick),  # the morning handoff, once a day
             ("handover", self.handover.tick),  # a shift begins: unaccepted tickets follow it
+            ("digest", self.digest.tick),  # the committee's weekly digest
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -131,6 +136,7 @@ class UseCases:
             alerts=self.alerts,
             migrations=self.migrations,
             inbox=self.inbox,
+            stats=self.stats,
         )
 
     def _webhook_url(self) -> str | None:
@@ -175,6 +181,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         reach=PrivateReach(uow, clock, looks),
         alerts=AlertDesk(uow, clock),
         migrations=ChatMigrations(uow, clock),
+        stats=StatsDesk(uow, clock),
+        digest=WeeklyDigest(uow, clock),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -63,3 +63,22 @@ class FaqGap(Base):
     first_at: Mapped[datetime]
     last_at: Mapped[datetime] = mapped_column(index=True)
     last_update_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FaqOutcomeRow(Base):
+    """What became of one question the FAQ met: the committee counts these (issue 18).
+
+    direct|menu|chosen|unanswered|unasked; one row per update (handled twice, counted once).
+    Holds no text.
+    """
+
+    __tablename__ = "faq_outcomes"
+    __table_args__ = (
+        UniqueConstraint("update_id", "outcome"),
+        Index("ix_faq_outcomes_community_at", "community_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.kb import FaqEntry
 from faq.records import GapInfo, ImportReport
-from storage.models_faq import FaqBase, FaqCooldown, FaqEntryRow, FaqGap
+from storage.models_faq import FaqBase, FaqCooldown, FaqEntryRow, FaqGap, FaqOutcomeRow
 from storage.repos_messaging import _insert
 
 
@@ -183,6 +183,16 @@ class SqlFaqRepo:
         return True
 
     # --- unanswered questions -----------------------------------------------------------------
+    async def tally(
+        self, community_id: int, outcome: str, update_id: int | None, now: datetime
+    ) -> None:
+        """Count what became of one question (the same update and outcome count once)."""
+        await self.s.execute(
+            _insert(self.s, FaqOutcomeRow)
+            .values(community_id=community_id, at=now, outcome=outcome, update_id=update_id)
+            .on_conflict_do_nothing(index_elements=["update_id", "outcome"])
+        )
+
     async def record_gap(
         self, community_id: int, key: str, text: str, update_id: int | None, now: datetime
     ) -> None:

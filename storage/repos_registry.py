@@ -63,6 +63,7 @@ class SqlRegistryRepo:
                 "notices_file": spec.notices_file,
                 "unaddressed_reports": spec.unaddressed_reports,
                 "contact": spec.contact,
+                "reports": spec.reports.model_dump(mode="json"),
             }.items()
             if v is not None
         }

@@ -104,6 +104,7 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
             "verdict",
             "referred_to",
             "outage_note",
+            "promised",  # deadlines as ISO 8601 times
         ),
     ),
     "ticket_notes": (_CODES, ("kind",)),
@@ -130,6 +131,7 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
     "faq_bases": ("the FAQ file the admin loaded", ("source_file", "source_hash")),
     "faq_entries": ("the knowledge base the admins wrote", ("entry_id", "data")),
     "faq_cooldowns": (_CODES, ("entry_id",)),
+    "faq_outcomes": (_CODES + " (what became of a question, never its words)", ("outcome",)),
     "escalations": (
         _CODES + "; the staff member paged, from the community file",
         ("kind", "target_key", "target_name", "reason", "outcome", "last_error"),

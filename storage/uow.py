@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_
 from storage.registry_cache import RegistryCache
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
+from storage.repos_kpi import SqlKpiRepo
 from storage.repos_messaging import (
     SqlAuditRepo,
     SqlButtonRepo,
@@ -75,6 +76,7 @@ class SqlUnitOfWork:
         self.offers = SqlOfferRepo(session)  # tickets: offers for plain group messages
         self.duty = SqlDutyRepo(session, cache)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
+        self.kpi = SqlKpiRepo(session)  # the committee's figures (read only)
         return self
 
     async def __aexit__(

@@ -19,6 +19,7 @@ from pydantic import (
 from bot.domain.categories import check_known
 from bot.domain.clock import TimezoneName
 from bot.domain.duty.roster_spec import RosterSpec
+from bot.domain.kpi.digest import ReportsSpec
 from bot.domain.sla.deadlines import SlaPolicy
 from bot.yamlio import StrictModel
 
@@ -208,6 +209,8 @@ class CommunitySpec(StrictModel):
     # Whom residents call about a notice (an outage): the office's public name and number,
     # e.g. "物业服务中心 0571-88886666" – shown in group notices, so never a private number.
     contact: ContactText | None = None
+    # The committee's weekly digest (bot/domain/kpi/digest.py): Monday 09:00 by default.
+    reports: ReportsSpec = ReportsSpec()
     # Files owned by later features; validated by their own loaders.
     intake_rules: str | None = None
     faq_file: str | None = None

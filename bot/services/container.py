@@ -15,6 +15,7 @@ from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
 from bot.services.inbox import Inbox
+from bot.services.kpi.desk import StatsDesk
 from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
@@ -52,3 +53,5 @@ class Services:
     migrations: ChatMigrations | None = None
     # The update inbox: the error handler notes a failed handler there, for a retry.
     inbox: Inbox | None = None
+    # The committee's figures: /stats.
+    stats: StatsDesk | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -17,6 +17,7 @@ from bot.domain.duty.records import (
     StepFailures,
     StepRecord,
 )
+from bot.domain.kpi import FaqTally, GapCount, NoticeTally, TicketFacts
 from bot.domain.notices.records import (
     DeliveryRecord,
     DraftRecord,
@@ -350,6 +351,9 @@ class FaqRepo(Protocol):
     async def claim_cooldown(
         self, chat_id: int, entry_id: str, update_id: int, now: datetime, since: datetime
     ) -> bool: ...
+    async def tally(
+        self, community_id: int, outcome: str, update_id: int | None, now: datetime
+    ) -> None: ...
     async def record_gap(
         self, community_id: int, key: str, text: str, update_id: int | None, now: datetime
     ) -> None: ...
@@ -456,6 +460,36 @@ class TicketUnitOfWork(UnitOfWork, Protocol):
 
 class TicketUnitOfWorkFactory(Protocol):
     def __call__(self) -> TicketUnitOfWork: ...
+
+
+# --- the committee's figures ---------------------------------------------------------------------
+
+
+class KpiRepo(Protocol):
+    async def reported(
+        self, community_id: int, start: datetime, end: datetime, grids: Mapping[str, str | None]
+    ) -> list[TicketFacts]: ...
+    async def open_now(
+        self, community_id: int, grids: Mapping[str, str | None]
+    ) -> list[TicketFacts]: ...
+    async def faq_tally(self, community_id: int, start: datetime, end: datetime) -> FaqTally: ...
+    async def gaps(
+        self, community_id: int, start: datetime, end: datetime, limit: int
+    ) -> list[GapCount]: ...
+    async def notice_tally(
+        self, community_id: int, start: datetime, end: datetime
+    ) -> NoticeTally: ...
+
+
+class KpiUnitOfWork(TicketUnitOfWork, Protocol):
+    @property
+    def kpi(self) -> KpiRepo: ...
+
+    async def __aenter__(self) -> KpiUnitOfWork: ...
+
+
+class KpiUnitOfWorkFactory(Protocol):
+    def __call__(self) -> KpiUnitOfWork: ...
 
 
 # --- duty roster, deadlines and escalation -------------------------------------------------------

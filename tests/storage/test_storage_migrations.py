@@ -15,7 +15,7 @@ TABLES = {
     "communities", "grids", "buildings", "building_aliases", "chats", "people",
     "inbox_updates", "outbox", "button_actions", "audit_log",
     "notices", "notice_occurrences", "notice_deliveries", "notice_drafts",
-    "faq_bases", "faq_entries", "faq_cooldowns", "faq_gaps",
+    "faq_bases", "faq_entries", "faq_cooldowns", "faq_gaps", "faq_outcomes",
     "tickets", "ticket_counters", "ticket_followers", "ticket_notes", "ticket_photos",
     "ticket_prompts", "known_usernames", "report_drafts",
     "escalations", "roster_overrides", "workday_overrides", "ticket_followups", "duty_daily_runs",

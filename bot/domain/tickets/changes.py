@@ -165,8 +165,12 @@ def verdict_asked(outbox_id: int | None) -> TicketChange:
 def deadlines(
     respond_by: datetime | None, due_at: datetime | None, promised: dict[str, str] | None = None
 ) -> TicketChange:
-    """The ticket's promised times (from the SLA of its level); `promised`: all of them."""
-    return TicketChange(respond_by=respond_by, due_at=due_at, promised=promised or {})
+    """The ticket's promised times (from the SLA of its level); `promised`: all of them, as
+    first given (None keeps them: a reopened ticket's new times drive its escalation, while the
+    figures judge it by what it was promised when reported)."""
+    return TicketChange(
+        respond_by=respond_by, due_at=due_at, promised=KEEP if promised is None else promised
+    )
 
 
 def reclassified(

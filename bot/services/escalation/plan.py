@@ -118,6 +118,7 @@ async def after_transition(
             promised(
                 (after.respond_by if first else None) or deadlines.respond_by,
                 (after.due_at if first else None) or main_due(deadlines),
+                deadlines.as_dict() if first else None,
             ),
             now,
         )

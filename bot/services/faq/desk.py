@@ -120,6 +120,9 @@ class FaqDesk:
                 text, building=where.building, today=today, addressed=question.addressed
             )
             outcome = await self._act(tx, question, where, matcher, result)
+            counted = _counted_as(outcome, question.addressed)
+            if counted is not None:
+                await tx.faq.tally(where.community.id, counted, question.update_id, now)
             await tx.commit()
         if question.addressed:
             metrics.FAQ.labels(outcome.value).inc()
@@ -221,17 +224,29 @@ class FaqDesk:
             entry = matcher.get(entry_id)
             if entry is None:
                 raise NotFound("faq.gone")
+            now = self.clock.now()
+            await tx.faq.tally(community_id, "chosen", update_id, now)
             await send(
                 tx,
                 chat_id,
                 render_answer(locale, entry),
-                self.clock.now(),
+                now,
                 f"faq.show:{update_id}",
                 purpose="faq.answer",
                 reply_to_message_id=reply_to_message_id,
                 thread_id=thread_id,
             )
             await tx.commit()
+
+
+def _counted_as(outcome: FaqOutcome, addressed: bool) -> str | None:
+    """What the figures count a question as (README: How Loudao counts); None: not a question
+    put to the bot that it answered (a group message the FAQ let pass)."""
+    if outcome is FaqOutcome.ANSWERED:
+        return "direct" if addressed else "unasked"
+    if outcome is FaqOutcome.SUGGESTED:
+        return "menu"
+    return "unanswered" if addressed else None
 
 
 def render_answer(locale: str, entry: FaqEntry) -> str:
