@@ -150,14 +150,23 @@ class Renderers:
         return RenderFailed(f"render {name} failed: {why}")
 
     def _read_stored(self, data: Mapping[str, Any]) -> bytes:
-        """Read a stored file; only a relative path inside the files folder."""
+        """Read a stored file: a relative path inside the files folder, at most 50 MB."""
         assert self.files_dir is not None
-        relative = PurePosixPath(str(data["path"]))
-        if relative.is_absolute() or ".." in relative.parts:
-            raise RenderFailed(f"not a path inside the files folder: {relative}")
-        path = self.files_dir / relative
+        path = stored_path(self.files_dir, str(data["path"]))
         if not path.is_file():
-            raise RenderFailed(f"no file {relative} in the files folder")
+            raise RenderFailed(f"no file {data['path']} in the files folder")
         if path.stat().st_size > UPLOAD_LIMITS["send_document"]:
-            raise RenderFailed(f"{relative} is larger than Telegram's 50 MB")
+            raise RenderFailed(f"{data['path']} is larger than Telegram's 50 MB")
         return path.read_bytes()
+
+
+def stored_path(files_dir: Path, relative: str, *, make_folders: bool = False) -> Path:
+    """Where a use case writes (`make_folders`) and the sender reads a stored file: `relative`
+    inside the files folder; RenderFailed for an absolute path or one that leaves it."""
+    parts = PurePosixPath(relative)
+    if parts.is_absolute() or ".." in parts.parts or not parts.parts:
+        raise RenderFailed(f"not a path inside the files folder: {relative}")
+    path = files_dir.joinpath(*parts.parts)
+    if make_folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
