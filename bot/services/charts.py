@@ -8,6 +8,7 @@ HTML. The words the chart itself adds (「暂无数据」, the legend) come from
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from functools import cache
 
@@ -30,6 +31,9 @@ BAR_BEFORE = (185, 205, 243)  # the previous period: the same hue, paler
 ELLIPSIS = "…"
 
 Font = ImageFont.FreeTypeFont
+# the sender draws in worker threads; one FreeType face is not meant to be shared between
+# threads at once, so charts are drawn one at a time (some 50 ms each)
+_DRAWING = threading.Lock()
 
 
 @cache
@@ -52,6 +56,17 @@ def bars(
     before = list(compare)[: len(rows)] if compare is not None else None
     if before is not None and len(before) != len(rows):
         raise ValueError("compare needs one value per bar")
+    with _DRAWING:
+        return _draw(title, rows, before, unit, locale)
+
+
+def _draw(
+    title: str,
+    rows: list[tuple[str, float]],
+    before: list[float] | None,
+    unit: str,
+    locale: str,
+) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.text((MARGIN, MARGIN), fit(title, WIDTH - 2 * MARGIN - 200, font(30)), INK, font(30))

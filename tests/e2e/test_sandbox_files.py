@@ -8,6 +8,8 @@ import aiohttp
 import pytest
 import telegram
 
+from bot.services.ports import PermanentFailure, Upload
+from handlers.gateway import TelegramGateway
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from sandbox.uploads import MB
@@ -144,3 +146,26 @@ async def test_files_over_20_mb_are_sent_but_not_downloaded_by_bots(
     assert sent.document is not None and sent.document.file_size == 20 * MB + 1
     with pytest.raises(telegram.error.BadRequest, match=r"(?i)file is too big"):
         await ptb_bot.get_file(sent.document.file_id)
+
+
+async def test_the_gateway_uploads_files_and_a_refused_one_fails_for_good(
+    ptb_bot: telegram.Bot, sandbox_server: SandboxServer
+) -> None:
+    gateway = TelegramGateway(ptb_bot)
+    sent = await gateway.deliver(
+        ADMIN,
+        "send_document",
+        {"document": Upload(b"code,state\n", "tickets.csv"), "caption": "<b>导出</b>"},
+    )
+    [view] = sandbox_server.messages(ADMIN)
+    assert view["message_id"] == sent and view["caption"] == "导出"
+    assert view["document"]["file_name"] == "tickets.csv"
+    # too big for Telegram: retrying will not make it smaller
+    with pytest.raises(PermanentFailure, match="Request Entity Too Large"):
+        await gateway.deliver(
+            ADMIN, "send_document", {"document": Upload(bytes(50 * MB + 1), "big.xlsx")}
+        )
+    with pytest.raises(PermanentFailure, match=r"(?i)photo_save_file_invalid"):
+        await gateway.deliver(
+            BUILDING_3, "send_photo", {"photo": Upload(tiny_png() + bytes(10 * MB), "c.png")}
+        )

@@ -17,7 +17,7 @@ from bot import metrics
 from bot.domain.clock import FakeClock
 from bot.services import outgoing, renders
 from bot.services.outbox import OutboxSender
-from bot.services.ports import Upload
+from bot.services.ports import OutcomeUnknown, Upload
 from bot.services.renders import Renderers, RenderSpec
 from storage.models import OutboxMessage
 from storage.uow import SqlUnitOfWorkFactory
@@ -197,3 +197,30 @@ async def test_bytes_or_unknown_renderers_are_refused_when_queued(
                 purpose="t",
             )
         assert await tx.outbox.queued_for_chat(ADMIN) == []
+
+
+class LosesTheAnswer(RecordingTelegram):
+    """Telegram took the upload, but its answer never came back."""
+
+    async def deliver(self, chat_id: int, method: str, payload: dict[str, Any]) -> int | None:
+        await super().deliver(chat_id, method, payload)
+        raise OutcomeUnknown("ReadTimeout")
+
+
+async def test_a_file_whose_answer_was_lost_is_not_uploaded_twice(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path
+) -> None:
+    renders.stored_path(tmp_path, "e/x.csv", make_folders=True).write_bytes(b"a,b\n")
+    async with uow() as tx:
+        export = await outgoing.send_document(
+            tx, ADMIN, renders.stored_file("e/x.csv", "x.csv"), clock.now(), "e", purpose="export"
+        )
+        await tx.commit()
+    assert export is not None
+    telegram = LosesTheAnswer()
+    sender = OutboxSender(uow, telegram, clock, renderers=Renderers(tmp_path))
+    for _ in range(3):
+        await sender.run_until_idle()
+        clock.advance(seconds=400)
+    assert len(telegram.delivered) == 1  # it probably arrived: no second copy in the chat
+    assert (await row(uow, export)).status == "unknown"
