@@ -18,7 +18,7 @@ COPY storage ./storage
 COPY sandbox ./sandbox
 COPY web ./web
 RUN pip install --no-deps . && useradd --create-home --uid 1000 loudao \
-    && mkdir -p /app/data && chown loudao /app/data
+    && mkdir -p /app/data/files && chown -R loudao /app/data
 USER loudao
 
 # /healthz answers 503 when the database, the poller, the sender or the tick is stuck.

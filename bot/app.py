@@ -27,6 +27,7 @@ from bot.services.health import HealthDesk
 from bot.services.inbox import STANDBY
 from bot.services.loops import Fatal, LoopState
 from bot.services.outbox import OutboxSender
+from bot.services.renders import Renderers
 from bot.services.send_limits import UNLIMITED, SendLimits
 from handlers import PtbApp, build_application, register_all
 from handlers.gateway import TelegramGateway
@@ -100,6 +101,7 @@ class LoudaoApp:
             follow_upgrade=use_cases.migrations.seen_on_send,
             limits=limits,
             pace=pace,
+            renderers=Renderers(s.files_dir),
         )
         self.services = use_cases.for_handlers(wake_sender=self.sender.wake)
         self.notices, self.tickets = use_cases.notices, use_cases.tickets

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     timezone: TimezoneName = "Asia/Shanghai"
     locale: Locale = "zh_CN"
     community_file: Path | None = None
+    # files a use case writes for the outbox to send later (an export): read at send time
+    files_dir: Path = Path("data/files")
     bot_api_base_url: str = TELEGRAM_API
     bot_api_file_url: str | None = None
     webhook_url: str | None = None

@@ -37,6 +37,18 @@ SEND_SECONDS = Histogram(
 RATE_LIMITED = Counter(
     "loudao_telegram_rate_limited", "429 answers from Telegram (retry_after)", registry=REGISTRY
 )
+RENDER_FAILED = Counter(
+    "loudao_render_failures",
+    "Files (charts, exports) the outbox could not make at send time: their rows failed",
+    ["renderer"],
+    registry=REGISTRY,
+)
+RENDER_SECONDS = Histogram(
+    "loudao_render_seconds",
+    "Time making a file (a chart, reading an export) for an outbox send took",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 5),
+    registry=REGISTRY,
+)
 PACED = Counter(
     "loudao_outbox_paced",
     "Messages put back because their chat was at Telegram's limit (ours, before any 429)",

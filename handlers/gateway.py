@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, error
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, error
 from telegram.constants import ParseMode
 
 from bot.services.ports import (
@@ -16,6 +16,7 @@ from bot.services.ports import (
     RetryLater,
     TopicClosed,
     TransientFailure,
+    Upload,
 )
 
 
@@ -39,6 +40,19 @@ _NO_ANSWER = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, 
 def _may_have_arrived(exc: error.TelegramError) -> bool:
     """Whether a network error came after the request was (perhaps) delivered to Telegram."""
     return isinstance(exc.__cause__, _NO_ANSWER)
+
+
+def _file(value: Upload | str) -> InputFile | str:
+    """An upload made at send time, or a file_id Telegram gave us before."""
+    if isinstance(value, Upload):
+        return InputFile(value.data, filename=value.filename)
+    return value
+
+
+def _caption(payload: dict[str, Any]) -> str | None:
+    """A file's caption (rows queued before files had their own key kept it under "text")."""
+    caption = payload.get("caption", payload.get("text"))
+    return str(caption) if caption else None
 
 
 class TelegramGateway:
@@ -68,6 +82,8 @@ class TelegramGateway:
                 raise TopicClosed(exc.message) from exc
             raise PermanentFailure(exc.message) from exc
         except (error.TimedOut, error.NetworkError) as exc:
+            if "request entity too large" in exc.message.lower():
+                raise PermanentFailure(exc.message) from exc  # a 413: the file is too big
             if _may_have_arrived(exc):
                 raise OutcomeUnknown(type(exc.__cause__).__name__) from exc
             raise TransientFailure(str(exc)) from exc
@@ -92,13 +108,25 @@ class TelegramGateway:
         elif method == "send_photo":
             msg = await self.bot.send_photo(
                 chat_id,
-                p["photo"],
-                caption=p.get("text"),
+                _file(p["photo"]),
+                caption=_caption(p),
                 parse_mode=parse_mode,
                 reply_markup=markup,
                 reply_to_message_id=p.get("reply_to_message_id"),
                 allow_sending_without_reply=True,
                 message_thread_id=p.get("message_thread_id"),
+            )
+        elif method == "send_document":
+            msg = await self.bot.send_document(
+                chat_id,
+                _file(p["document"]),
+                caption=_caption(p),
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                reply_to_message_id=p.get("reply_to_message_id"),
+                allow_sending_without_reply=True,
+                message_thread_id=p.get("message_thread_id"),
+                disable_notification=p.get("silent", False),
             )
         elif method == "edit_text":
             msg = await self.bot.edit_message_text(

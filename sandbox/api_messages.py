@@ -1,4 +1,5 @@
-"""Bot API methods that send, edit and delete messages, photos, polls and callback answers."""
+"""Bot API methods that send, edit and delete messages, photos, documents, polls and callback
+answers."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import time
 from sandbox.api_base import MethodsBase
 from sandbox.models import JSON, PollRecord, bad_request
 from sandbox.params import MAX_CAPTION, MAX_TEXT, Params, formatted_text, reply_markup
+from sandbox.uploads import DOWNLOAD_MAX_BYTES, input_file
 
 CALLBACK_TTL = 15.0  # seconds Telegram waits for answerCallbackQuery
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 
 
 class MessageMethods(MethodsBase):
-    """sendMessage, sendPhoto, edits, deleteMessage, answerCallbackQuery, getFile, polls."""
+    """sendMessage, sendPhoto, sendDocument, edits, deleteMessage, answerCallbackQuery, getFile,
+    polls."""
 
     # -- messages ----------------------------------------------------------------------
     async def m_sendMessage(self, params: Params) -> JSON:
@@ -38,28 +41,28 @@ class MessageMethods(MethodsBase):
         return self.state.message_api(message)
 
     async def m_sendPhoto(self, params: Params) -> JSON:
-        """Send a photo (upload or a known file_id)."""
+        """Send a photo: an upload (multipart/form-data) or a file_id sent before."""
+        return await self._send_file(params, "photo")
+
+    async def m_sendDocument(self, params: Params) -> JSON:
+        """Send a general file: an upload (multipart/form-data) or a file_id sent before."""
+        return await self._send_file(params, "document")
+
+    async def _send_file(self, params: Params, kind: str) -> JSON:
+        """Check the target, the file and its caption, as Telegram does, then store it."""
         chat = self._target(params)
-        if "photo" in params.files:
-            data, mime = params.files["photo"]
-            record = self.state.add_file(data, mime)
-        else:
-            file_id = params.text("photo", required=True) or ""
-            if file_id.startswith(("http://", "https://")):
-                raise bad_request("failed to get HTTP URL content")
-            if file_id not in self.state.files:
-                raise bad_request("wrong file identifier/HTTP URL specified")
-            record = self.state.files[file_id]
         caption, entities = formatted_text(params, "caption", MAX_CAPTION, "caption_entities")
         markup = reply_markup(params)
         target, thread = self._placement(chat, params)
+        record = input_file(self.state, params, kind, kind)
         self._rate_limit(chat)
         message = self.state.store(
             chat,
             self.state.bot.id,
             caption=caption or None,
             entities=entities,
-            photo_file_id=record.file_id,
+            photo_file_id=record.file_id if kind == "photo" else None,
+            document_file_id=record.file_id if kind == "document" else None,
             reply_to=target,
             reply_markup=markup,
             thread_id=thread,
@@ -84,7 +87,7 @@ class MessageMethods(MethodsBase):
     async def m_editMessageCaption(self, params: Params) -> JSON:
         """Edit a bot photo's caption."""
         _, message = self._bot_message(params, "edit")
-        if message.photo_file_id is None:
+        if message.photo_file_id is None and message.document_file_id is None:
             raise bad_request("there is no caption in the message to edit")
         caption, entities = formatted_text(params, "caption", MAX_CAPTION, "caption_entities")
         markup = reply_markup(params)
@@ -159,6 +162,8 @@ class MessageMethods(MethodsBase):
         record = self.state.files.get(file_id)
         if record is None:
             raise bad_request("invalid file_id")
+        if len(record.data) > DOWNLOAD_MAX_BYTES:
+            raise bad_request("file is too big")
         return {
             "file_id": record.file_id,
             "file_unique_id": record.file_unique_id,

@@ -155,7 +155,7 @@ class Chat:
 
 @dataclass
 class FileRecord:
-    """An uploaded file the bot may fetch with getFile."""
+    """An uploaded file (a photo or a document) the bot may fetch with getFile."""
 
     file_id: str
     file_unique_id: str
@@ -164,6 +164,20 @@ class FileRecord:
     width: int
     height: int
     mime: str
+    kind: str = "photo"  # or "document"
+    file_name: str | None = None  # a document's name as uploaded
+
+    def document_api(self) -> JSON:
+        """Return a Bot API Document object."""
+        data: JSON = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "mime_type": self.mime,
+            "file_size": len(self.data),
+        }
+        if self.file_name:
+            data["file_name"] = self.file_name
+        return data
 
 
 @dataclass
@@ -220,6 +234,7 @@ class Message:
     entities: list[Entity] = field(default_factory=list)
     caption: str | None = None
     photo_file_id: str | None = None
+    document_file_id: str | None = None
     poll_id: str | None = None
     reply_to: int | None = None
     reply_markup: JSON | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -29,10 +30,19 @@ _ACTION_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as a multipart/form-data part: its bytes, content type and file name."""
+
+    data: bytes
+    mime: str
+    name: str | None
+
+
 class Params:
     """One request's parameters, typed on access like Telegram does."""
 
-    def __init__(self, values: dict[str, Any], files: dict[str, tuple[bytes, str]]) -> None:
+    def __init__(self, values: dict[str, Any], files: dict[str, Upload]) -> None:
         self.values = values
         self.files = files
 
@@ -40,7 +50,7 @@ class Params:
     async def read(cls, request: web.Request) -> Params:
         """Collect parameters from the query string and a JSON, form or multipart body."""
         values: dict[str, Any] = dict(request.query)
-        files: dict[str, tuple[bytes, str]] = {}
+        files: dict[str, Upload] = {}
         if request.content_type == "application/json":
             body = await request.read()
             if body:
@@ -54,7 +64,8 @@ class Params:
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, FileField):
-                    files[key] = (value.file.read(), value.content_type or "image/jpeg")
+                    mime = value.content_type or "application/octet-stream"
+                    files[key] = Upload(value.file.read(), mime, value.filename or None)
                 else:
                     values[key] = value
         return cls(values, files)

@@ -40,7 +40,9 @@ class SandboxServer:
         self.limiter = RateLimiter(enabled=rate_limits)
         self.bot_api = BotApi(self.state, bot_token, self.limiter)
         self.user_api = UserApi(self.state, self.bot_api)
-        self.app = web.Application(client_max_size=20 * 1024 * 1024)
+        # room for Telegram's 50 MB document uploads, so the Bot API methods answer bigger ones
+        # themselves (413); beyond this aiohttp refuses the body
+        self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self.app.add_routes(self.bot_api.routes())
         self.app.add_routes(self.user_api.routes())
         self.app.add_routes([web.get("/", self._index), web.static("/static", STATIC)])

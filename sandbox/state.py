@@ -8,6 +8,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from sandbox.entities import command_of, text_mentions, user_entities
@@ -231,10 +232,12 @@ class SandboxState:
                 data["entities"] = message.entities
         if message.photo_file_id is not None:
             data["photo"] = [self.photo_size(self.files[message.photo_file_id])]
-            if message.caption is not None:
-                data["caption"] = message.caption
-                if message.entities:
-                    data["caption_entities"] = message.entities
+        if message.document_file_id is not None:
+            data["document"] = self.files[message.document_file_id].document_api()
+        if message.caption is not None:
+            data["caption"] = message.caption
+            if message.entities:
+                data["caption_entities"] = message.entities
         if message.poll_id is not None:
             data["poll"] = self.polls[message.poll_id].to_api()
         if message.service:
@@ -286,6 +289,7 @@ class SandboxState:
             "reply_to_message_id": message.reply_to,
             "edited": message.edit_date is not None,
             "photo_url": None,
+            "document": None,
             "poll": None,
             "service": None,
             "message_thread_id": message.thread_id,  # its forum topic; None: General / no forum
@@ -293,6 +297,12 @@ class SandboxState:
         if message.photo_file_id is not None:
             view["photo_url"] = f"/sandbox/files/{message.photo_file_id}"
             view["photo_file_id"] = message.photo_file_id
+        if message.document_file_id is not None:
+            record = self.files[message.document_file_id]
+            view["document"] = {
+                **record.document_api(),
+                "url": f"/sandbox/files/{record.file_id}",
+            }
         if message.poll_id is not None:
             view["poll"] = self.polls[message.poll_id].to_api()
         if message.service:
@@ -300,19 +310,31 @@ class SandboxState:
         return view
 
     # -- files -------------------------------------------------------------------------
-    def add_file(self, data: bytes, mime: str = "image/jpeg") -> FileRecord:
-        """Store an uploaded photo."""
-        token = self.next_token("AgAC")
-        width, height = image_size(data)
-        extension = {"image/png": "png", "image/gif": "gif"}.get(mime, "jpg")
+    def add_file(
+        self,
+        data: bytes,
+        mime: str = "image/jpeg",
+        kind: str = "photo",
+        file_name: str | None = None,
+    ) -> FileRecord:
+        """Store an uploaded photo or document under a new file_id."""
+        token = self.next_token("AgAC" if kind == "photo" else "BQAC")
+        width, height = image_size(data) if kind == "photo" else (0, 0)
+        if kind == "photo":
+            extension = {"image/png": "png", "image/gif": "gif"}.get(mime, "jpg")
+        else:
+            extension = PurePath(file_name or "file").suffix.lstrip(".") or "bin"
+        folder = "photos" if kind == "photo" else "documents"
         record = FileRecord(
             file_id=token,
-            file_unique_id=hashlib.sha1(data).hexdigest()[:16],
+            file_unique_id=hashlib.sha1(kind.encode() + data).hexdigest()[:16],
             data=data,
-            path=f"photos/file_{len(self.files)}.{extension}",
+            path=f"{folder}/file_{len(self.files)}.{extension}",
             width=width,
             height=height,
             mime=mime,
+            kind=kind,
+            file_name=file_name,
         )
         self.files[token] = record
         self.files_by_path[record.path] = record

@@ -122,6 +122,8 @@ class UserApi:
             text = last.text if last.text is not None else (last.caption or "")
             if last.photo_file_id and not text:
                 text = "[图片]"
+            elif last.document_file_id and not text:
+                text = f"[文件] {self.state.files[last.document_file_id].file_name or ''}"
             elif last.poll_id:
                 text = "[投票] " + self.state.polls[last.poll_id].question
             elif last.service:
@@ -179,7 +181,7 @@ class UserApi:
         return web.json_response(messages)
 
     async def get_file(self, request: web.Request) -> web.StreamResponse:
-        """Serve an uploaded or sent photo to the page."""
+        """Serve an uploaded or sent photo or document to the page."""
         record = self.state.files.get(request.match_info["file_id"])
         if record is None:
             raise web.HTTPNotFound()

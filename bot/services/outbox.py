@@ -38,6 +38,7 @@ from bot.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.services.renders import Renderers
 from bot.services.send_limits import Pacer, SendLimits, SendPace
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ REFERENCE_KEYS = {"reply_to_outbox_id": "reply_to_message_id", "target_outbox_id
 #: follows a group to the supergroup it became (old id, new id) → whether it could
 FollowUpgrade = Callable[[int, int], Awaitable[bool]]
 #: methods that post a new message: repeating one whose outcome is unknown may show it twice
-NEW_MESSAGE_METHODS = frozenset({"send_message", "send_photo"})
+NEW_MESSAGE_METHODS = frozenset({"send_message", "send_photo", "send_document"})
 #: safety messages go at least once: when a send's outcome is unknown, it is sent again
 #: (emergency advice, staff pages, notices); everything else at most once (README Reliability)
 AT_LEAST_ONCE = frozenset({"ticket.safety", "duty.page", "notice", "outage.reminder"})
@@ -91,8 +92,11 @@ class OutboxSender:
         limits: SendLimits | None = None,
         max_wait: float = 1.0,
         pace: SendPace | None = None,
+        renderers: Renderers | None = None,
     ) -> None:
         self.uow = uow
+        # a row whose payload names a render spec gets its file made just before it is sent
+        self.renderers = renderers or Renderers()
         self.limits = limits or SendLimits()
         self.pace = pace or Pacer(self.limits.limits)
         self.books = OutboxBooks(uow)
@@ -306,7 +310,9 @@ class OutboxSender:
                 log.info("outbox item %s: its message has nothing left to change", item.id)
                 message_id = None
             else:
-                message_id = await self._deliver(item, *resolved)
+                method, payload = resolved
+                payload = await self.renderers.materialise(method, payload)
+                message_id = await self._deliver(item, method, payload)
         except _Wait as exc:
             await self._reschedule(item, 1.0, str(exc), False)
             return _Outcome.WAIT

@@ -1,12 +1,17 @@
-"""What the bot says, queued in the outbox once per key: a new message, or an edit of one."""
+"""What the bot says, queued in the outbox once per key: a new message, a picture or a file
+(made when it is sent), or an edit of a message."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.message_parts import shorten, split_message
+from bot.domain.message_parts import shorten, split_message, visible_length
 from bot.domain.records import OutboundMessage
 from bot.services.ports import UnitOfWork
+from bot.services.renders import RenderSpec
+
+#: Telegram's limit for a photo's or a document's caption, counted after HTML is parsed
+CAPTION_LIMIT = 1024
 
 Rows = list[list[dict[str, str]]]  # inline keyboard rows of {"text", "callback_data"}
 
@@ -50,6 +55,72 @@ async def send(
         )
         if queued is None:
             queued = await tx.outbox.by_dedup_key(part_key)
+    return queued
+
+
+async def send_photo(
+    tx: UnitOfWork,
+    chat_id: int,
+    picture: RenderSpec,
+    now: datetime,
+    key: str,
+    *,
+    purpose: str,
+    caption: str | None = None,
+    thread_id: int | None = None,
+) -> int | None:
+    """Queue a picture (e.g. `renders.bar_chart(...)`) once per key; return its outbox id.
+
+    The row holds the spec, not the bytes: the picture is drawn when it is sent."""
+    return await _send_file(
+        tx, chat_id, "send_photo", picture, now, key, purpose, caption, thread_id
+    )
+
+
+async def send_document(
+    tx: UnitOfWork,
+    chat_id: int,
+    document: RenderSpec,
+    now: datetime,
+    key: str,
+    *,
+    purpose: str,
+    caption: str | None = None,
+    thread_id: int | None = None,
+) -> int | None:
+    """Queue a file (e.g. `renders.stored_file(...)`, an export) once per key; return its
+    outbox id. It is made or read when it is sent."""
+    return await _send_file(
+        tx, chat_id, "send_document", document, now, key, purpose, caption, thread_id
+    )
+
+
+async def _send_file(
+    tx: UnitOfWork,
+    chat_id: int,
+    method: str,
+    spec: RenderSpec,
+    now: datetime,
+    key: str,
+    purpose: str,
+    caption: str | None,
+    thread_id: int | None,
+) -> int | None:
+    """Queue a file send; a caption longer than Telegram takes follows as a message of its
+    own (key `key:caption`), right after the file."""
+    payload: dict[str, object] = spec.payload()
+    long_caption = caption is not None and visible_length(caption) > CAPTION_LIMIT
+    if caption and not long_caption:
+        payload["caption"] = caption
+    if thread_id is not None:
+        payload["message_thread_id"] = thread_id
+    queued = await tx.outbox.enqueue(OutboundMessage(chat_id, method, payload, purpose, key), now)
+    if queued is None:
+        queued = await tx.outbox.by_dedup_key(key)
+    if long_caption and caption is not None:
+        await send(
+            tx, chat_id, caption, now, f"{key}:caption", purpose=purpose, thread_id=thread_id
+        )
     return queued
 
 

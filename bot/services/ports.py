@@ -229,8 +229,17 @@ class TopicClosed(PermanentFailure):
         super().__init__(f"{TOPIC_CLOSED}: {detail}")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file to upload with a send (made at send time, never stored in the outbox row)."""
+
+    data: bytes
+    filename: str
+
+
 class Gateway(Protocol):
-    """Delivers one outbox item through the Bot API; returns the Telegram message id."""
+    """Delivers one outbox item through the Bot API; returns the Telegram message id. A
+    file to send is an `Upload` under "photo" or "document" (else a Telegram file_id)."""
 
     async def deliver(self, chat_id: int, method: str, payload: dict[str, Any]) -> int | None: ...
 

@@ -9,7 +9,7 @@ const TEXTS = {
     reply: "回复", edited: "已编辑", bot: "机器人", no_answer: "机器人没有响应",
     private_with: "与机器人私聊", member_count: "{n} 位成员", replying: "回复 {name}：{text}",
     joined: "{who} 加入了群聊", left: "{who} 离开了群聊", pinned: "{who} 置顶了一条消息",
-    votes: "{n} 票", closed: "投票已结束", photo_msg: "[图片]", poll_msg: "[投票]",
+    votes: "{n} 票", closed: "投票已结束", photo_msg: "[图片]", file_msg: "[文件]", poll_msg: "[投票]",
     error: "出错了：{text}", not_member: "你不在这个群里", voters: "{n} 人已投",
     upgraded_to: "本群已升级为超级群（{id}）", upgraded_from: "本群由普通群（{id}）升级而来",
   },
@@ -22,7 +22,7 @@ const TEXTS = {
     member_count: "{n} members", replying: "Replying to {name}: {text}",
     joined: "{who} joined the group", left: "{who} left the group",
     pinned: "{who} pinned a message", votes: "{n} votes", closed: "Poll closed",
-    photo_msg: "[photo]", poll_msg: "[poll]", error: "Error: {text}",
+    photo_msg: "[photo]", file_msg: "[file]", poll_msg: "[poll]", error: "Error: {text}",
     not_member: "You are not in this group", voters: "{n} voted",
     upgraded_to: "This group was upgraded to a supergroup ({id})",
     upgraded_from: "This supergroup was upgraded from a group ({id})",
@@ -204,6 +204,19 @@ function renderKeyboard(m) {
     }, b.text)))));
 }
 
+function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function renderDocument(d) {
+  return el("a", { class: "document", href: d.url, download: d.file_name || "file" },
+    el("span", { class: "doc-icon" }, "📄"),
+    el("span", { class: "doc-name" }, d.file_name || t("file_msg")),
+    el("span", { class: "doc-size" }, fileSize(d.file_size)));
+}
+
 function renderMessage(m) {
   if (m.service) return el("div", { class: "service", "data-message-id": m.message_id }, serviceText(m));
   const mine = m.from.id === S.me;
@@ -214,6 +227,7 @@ function renderMessage(m) {
     if (target) bubble.append(el("div", { class: "quote" }, `${target.from.first_name}：${(target.text || t("photo_msg")).slice(0, 40)}`));
   }
   if (m.photo_url) bubble.append(el("img", { src: m.photo_url, alt: t("photo_msg") }));
+  if (m.document) bubble.append(renderDocument(m.document));
   if (m.poll) bubble.append(renderPoll(m));
   else if (m.text) bubble.append(...renderEntities(m.text, m.entities, 0, m.text.length));
   const name = m.from.first_name + (m.from.is_bot ? ` (${t("bot")})` : "");

@@ -125,3 +125,40 @@ async def test_a_resident_chats_with_the_bot_in_the_page(
     assert said[0]["from"]["id"] == RESIDENT
     assert said[0]["entities"] == [{"type": "mention", "offset": 0, "length": 11}]
     assert said[1]["from"]["is_bot"] and said[1]["reply_to_message_id"] == said[0]["message_id"]
+
+
+async def test_the_page_shows_a_photo_and_a_document_the_bot_sent(
+    sandbox_server: SandboxServer,
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from tests.e2e.test_sandbox_botapi import tiny_png
+
+    api = f"{sandbox_server.base_url}/bot{BOT_TOKEN}"
+    async with aiohttp.ClientSession() as http:
+        for method, field, data, name in (
+            ("sendPhoto", "photo", tiny_png(90, 50), "chart.png"),
+            ("sendDocument", "document", b"code,state\n", "工单导出.csv"),
+        ):
+            form = aiohttp.FormData(quote_fields=False)  # UTF-8 file names, as httpx sends
+            form.add_field("chat_id", str(BUILDING_3))
+            form.add_field(field, data, filename=name)
+            async with http.post(f"{api}/{method}", data=form) as response:
+                assert response.status == 200, await response.text()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{sandbox_server.base_url}/?as={RESIDENT}&chat={BUILDING_3}")
+            picture = page.locator(".msg.bot .bubble img")
+            await expect(picture).to_have_count(1)
+            assert await picture.evaluate("img => img.complete && img.naturalWidth") == 90
+            document = page.locator(".msg.bot .bubble a.document")
+            await expect(document).to_contain_text("工单导出.csv")
+            await expect(document).to_contain_text("11 B")
+            href = await document.get_attribute("href")
+            assert href is not None and href.startswith("/sandbox/files/")
+        finally:
+            await browser.close()

@@ -92,3 +92,16 @@ def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(
     assert main(["db", "current"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cannot connect:") and "Traceback" not in err
+
+
+def test_files_queued_for_the_outbox_live_on_a_volume_the_bot_can_write() -> None:
+    from bot.config import Settings
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    workdir = re.search(r"^WORKDIR (\S+)$", dockerfile, re.M)
+    assert workdir is not None
+    files_dir = str(Path(workdir.group(1)) / Settings().files_dir)
+    mounts = [str(v).split(":") for v in bot_service()["volumes"]]  # type: ignore[attr-defined]
+    assert files_dir in {inside for _, inside, *_ in mounts}  # an export outlives the container
+    # made in the image and owned by the bot's user, so the new volume is the bot's to write
+    assert re.search(rf"mkdir -p {files_dir} && chown -R loudao", dockerfile)
