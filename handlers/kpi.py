@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CommandHandler
 
 from bot.services.container import Services
+from bot.services.kpi.desk import StatsRequest
 from handlers.command import Command, command
 
 
@@ -15,7 +16,17 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     if desk is None:
         return
 
-    async def stats(cmd: Command) -> str:
-        return await desk.stats(cmd.user.id, cmd.private, " ".join(cmd.args), cmd.locale)
+    async def stats(cmd: Command) -> None:
+        await desk.stats(
+            StatsRequest(
+                user_id=cmd.user.id,
+                chat_id=cmd.chat.id,
+                private=cmd.private,
+                words=" ".join(cmd.args),
+                locale=cmd.locale,
+                update_id=cmd.update_id,
+                message_id=cmd.message.message_id,
+            )
+        )
 
     application.add_handler(CommandHandler("stats", command(services, stats)))

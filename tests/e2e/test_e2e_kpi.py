@@ -3,10 +3,12 @@ the sandbox, and the weekly digest sent once a week across a restart and a misse
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 
 from bot.app import LoudaoApp
 from bot.domain.clock import FakeClock
@@ -15,6 +17,7 @@ from bot.sandbox_mode import SANDBOX_BOT, SANDBOX_TOKEN, residents_of, seed_from
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from tests.e2e.conftest import app_settings
+from tests.e2e.test_e2e_files import download
 from tests.e2e.test_e2e_tickets import card_of
 from tests.e2e.world import ADMIN, DEMO, ELECTRICIAN, SUPERVISOR, World
 
@@ -43,6 +46,10 @@ async def test_a_supervisor_sees_the_figures_and_a_resident_is_told_they_are_for
     assert "新报 1 件" in answer["text"]
     assert "目前未办结 1 件" in answer["text"]
     assert "楼道灯" not in answer["text"] and "401" not in answer["text"]  # no resident's words
+    chart = await world.bot_says(SUPERVISOR, lambda m: bool(m.get("photo_url")), after=answer)
+    assert "报修类别" in chart["caption"]
+    picture = Image.open(io.BytesIO(await download(world.client, chart["photo_url"])))
+    assert picture.format == "PNG"  # a real picture, drawn when it was sent
 
     asked = await world.say(SUPERVISOR, SUPERVISOR, "/stats 本月 3号楼")
     answer = await world.bot_says(SUPERVISOR, "工作统计", after=asked)
@@ -119,7 +126,8 @@ async def test_the_weekly_digest_comes_once_a_week_across_a_restart_and_a_missed
         first = await digests(world, ADMIN)
         assert len(first) == 1 and len(await digests(world, SUPERVISOR)) == 1
         assert "11-30" in first[0] and "12-06" in first[0]  # last week, Monday to Sunday
-        assert "新报" in first[0] or "没有新的报修" in first[0]
+        assert "没有新的报修" in first[0]  # a quiet week: no chart either
+        assert not [m for m in await world.bot_messages(ADMIN) if m.get("photo_url")]
     finally:
         await app.stop()
 

@@ -3,6 +3,7 @@ community, other staff the tickets they hold; residents are told politely it is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,9 @@ from bot.intake_files import ticket_categories
 from bot.services.duty.setup import DutySetup, load_setup
 from bot.services.kpi.counting import count_figures
 from bot.services.kpi.render import render_figures
+from bot.services.outgoing import send, send_photo
 from bot.services.ports import KpiUnitOfWork, KpiUnitOfWorkFactory
+from bot.services.renders import bar_chart
 from bot.services.tickets.cards import MANAGER_ROLES, STAFF_ROLES, Looks
 
 
@@ -85,13 +88,53 @@ async def figures_message(
     return text, kpi
 
 
+@dataclass(frozen=True)
+class StatsRequest:
+    """/stats as the desk sees it: who asked, where, and the words after the command."""
+
+    user_id: int
+    chat_id: int
+    private: bool
+    words: str
+    locale: str
+    update_id: int
+    message_id: int | None = None
+
+
+async def send_chart(
+    tx: KpiUnitOfWork,
+    chat_id: int,
+    community: CommunityInfo,
+    kpi: KpiFigures,
+    locale: str,
+    now: datetime,
+    key: str,
+) -> int | None:
+    """Queue the chart of the figures' categories against the period before (none when
+    nothing was reported)."""
+    if not kpi.top_categories:
+        return None
+    period = kpi.period.label()
+    chart = bar_chart(
+        i18n.t(locale, "kpi.chart_title", period=period),
+        [(Looks.category(locale, h.name), h.count) for h in kpi.top_categories],
+        compare=[h.previous for h in kpi.top_categories],
+        locale=locale,
+        filename=f"stats-{period}.png",
+    )
+    caption = i18n.t(locale, "kpi.chart_caption", community=community.name, period=period)
+    return await send_photo(tx, chat_id, chart, now, key, purpose="kpi.chart", caption=caption)
+
+
 class StatsDesk:
     def __init__(self, uow: KpiUnitOfWorkFactory, clock: Clock) -> None:
         self.uow = uow
         self.clock = clock
 
-    async def stats(self, user_id: int, private: bool, words: str, locale: str) -> str:
-        """The figures the words ask for, for this person; refusals raise (and change nothing)."""
+    async def stats(self, ask: StatsRequest) -> None:
+        """Queue the figures the words ask for, and their chart, as the answer; refusals raise
+        (and change nothing)."""
+        user_id, private, words, locale = ask.user_id, ask.private, ask.words, ask.locale
         now = self.clock.now()
         async with self.uow() as tx:
             person = next(
@@ -107,15 +150,28 @@ class StatsDesk:
                 raise NotAllowed("kpi.command.no_community")
             people = await tx.people.of_community(community.id)
             today = now.astimezone(ZoneInfo(community.timezone)).date()
-            ask = read_stats_words(words, today, community.timezone, vocabulary(community, people))
-            if isinstance(ask, str):
-                usage = i18n.t(locale, "kpi.command.usage")
-                raise InvalidInput("kpi.command.unknown", word=ask, usage=usage)
-            ask = _allowed(ask, person)
-            text, _kpi = await figures_message(
-                tx, community, ask, now, locale, admin=person.has_role("admin")
+            wanted = read_stats_words(
+                words, today, community.timezone, vocabulary(community, people)
             )
-        return text
+            if isinstance(wanted, str):
+                usage = i18n.t(locale, "kpi.command.usage")
+                raise InvalidInput("kpi.command.unknown", word=wanted, usage=usage)
+            wanted = _allowed(wanted, person)
+            text, kpi = await figures_message(
+                tx, community, wanted, now, locale, admin=person.has_role("admin")
+            )
+            key = f"kpi:stats:{ask.update_id}"
+            await send(
+                tx,
+                ask.chat_id,
+                text,
+                now,
+                key,
+                purpose="kpi.stats",
+                reply_to_message_id=ask.message_id,
+            )
+            await send_chart(tx, ask.chat_id, community, kpi, locale, now, f"{key}:chart")
+            await tx.commit()
 
 
 def _allowed(ask: StatsAsk, person: PersonInfo) -> StatsAsk:

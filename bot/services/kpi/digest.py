@@ -12,7 +12,7 @@ from bot.domain.clock import Clock
 from bot.domain.kpi.ask import StatsAsk
 from bot.domain.kpi.digest import DigestSpec, ReportsSpec, covered_week, due_slot, next_slot
 from bot.domain.records import CommunityInfo
-from bot.services.kpi.desk import figures_message
+from bot.services.kpi.desk import figures_message, send_chart
 from bot.services.outgoing import send
 from bot.services.ports import KpiUnitOfWork, KpiUnitOfWorkFactory
 
@@ -80,7 +80,7 @@ class WeeklyDigest:
     ) -> int:
         week = covered_week(datetime.fromisoformat(slot).date(), community.timezone)
         locale = community.locale
-        text, _kpi = await figures_message(
+        text, kpi = await figures_message(
             tx,
             community,
             StatsAsk(week),
@@ -93,6 +93,7 @@ class WeeklyDigest:
         for chat_id in await _recipients(tx, community, spec):
             key = f"kpi:digest:{community.id}:{slot}:{chat_id}"
             queued += await send(tx, chat_id, text, now, key, purpose="kpi.digest") is not None
+            await send_chart(tx, chat_id, community, kpi, locale, now, f"{key}:chart")
         return queued
 
 
