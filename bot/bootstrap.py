@@ -177,6 +177,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
             clock,
             keep_private=timedelta(days=settings.keep_private_days),
             keep_messages=timedelta(days=settings.keep_messages_days),
+            files_dir=settings.files_dir,
         ),
         reach=PrivateReach(uow, clock, looks),
         alerts=AlertDesk(uow, clock),

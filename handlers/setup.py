@@ -24,6 +24,7 @@ PRIVATE_COMMANDS = [
     ("level", "工作人员：改级别 /level 编号 紧急"),
     ("kind", "工作人员：改类别 /kind 编号 漏水"),
     ("duty", "现在谁值班"),
+    ("stats", "工作人员：工作统计 /stats 上月 3号楼"),
     ("roster", "主管：排班表（/roster week 看一周）"),
     ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),
     ("swap", "主管：换班 /swap 甲 乙 开始 结束"),

@@ -47,21 +47,21 @@ _FACT_COLUMNS = (
 
 
 def _me_too() -> Any:
-    """Followers who joined by their own word ("我也是"), not those a merge brought along."""
+    """Followers who joined by their own word ("我也是"), not those a merge brought along:
+    counted per ticket through the (ticket_id, telegram_id) index, never over all followers."""
     return (
-        select(TicketFollower.ticket_id, func.count().label("n"))
-        .where(TicketFollower.via_ticket_id.is_(None))
-        .group_by(TicketFollower.ticket_id)
-        .subquery()
+        select(func.count())
+        .where(TicketFollower.ticket_id == TicketRow.id, TicketFollower.via_ticket_id.is_(None))
+        .correlate(TicketRow)
+        .scalar_subquery()
+        .label("n")
     )
 
 
 def _facts_query(where: Any) -> Select[Any]:
-    followers = _me_too()
     return (
-        select(*_FACT_COLUMNS, followers.c.n)
+        select(*_FACT_COLUMNS, _me_too())
         .outerjoin(FollowUpRow, FollowUpRow.ticket_id == TicketRow.id)
-        .outerjoin(followers, followers.c.ticket_id == TicketRow.id)
         .where(where)
         .order_by(TicketRow.id)
     )

@@ -17,8 +17,10 @@ erased; tests/storage/test_storage_retention_coverage.py keeps that list whole.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.domain.clock import Clock
 from bot.domain.records import AuditRecord
@@ -38,6 +40,7 @@ class Erased:
     questions: int = 0
     usernames: int = 0
     overrides: int = 0
+    files: int = 0  # generated files (exports) past their keeping
 
     @property
     def anything(self) -> bool:
@@ -63,6 +66,8 @@ class RetentionDesk:
         every: timedelta = timedelta(hours=1),
         batch: int = 50,
         rows: int = 1000,
+        files_dir: Path | None = None,
+        keep_files: timedelta = timedelta(days=1),
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -73,6 +78,9 @@ class RetentionDesk:
         # updates and private messages go in one statement each: many at a time
         self.batch = batch
         self.rows = rows
+        # exports written for a chat (they may hold personal data) go a day after they were made
+        self.files_dir = files_dir
+        self.keep_files = keep_files
         self._last: datetime | None = None
         self._stages: list[str] = []  # what is left of the current run
         self._total = Erased()
@@ -146,9 +154,26 @@ class RetentionDesk:
                 questions=await r.forget_questions(old),
                 usernames=await r.forget_usernames(old),
                 overrides=await r.erase_override_notes(now - self.keep_private),
+                files=self._sweep_files(),
             )
             await tx.commit()
         return erased
+
+    def _sweep_files(self) -> int:
+        """Delete generated files older than `keep_files` (by the file's own time, as the
+        file system keeps it); folders left empty go too."""
+        root = self.files_dir
+        if root is None or not root.is_dir():
+            return 0
+        oldest = time.time() - self.keep_files.total_seconds()
+        deleted = 0
+        for path in sorted(root.rglob("*"), reverse=True):
+            if path.is_file() and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
+                deleted += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        return deleted
 
     async def _finish(self, erased: Erased) -> None:
         if not erased.anything:

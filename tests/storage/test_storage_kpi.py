@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.clock import FakeClock
 from bot.domain.kpi import Slice, month
 from bot.domain.records import AuditRecord
-from bot.domain.tickets import Action, NewTicket, Status, Ticket
+from bot.domain.tickets import Action, Follower, NewTicket, Status, Ticket
 from bot.domain.tickets.changes import deadlines, handed_to
 from bot.registry_file import read_registry
 from bot.services.kpi.counting import count_figures
@@ -104,6 +104,11 @@ async def test_a_months_figures_from_the_database(
         kept = await tx.tickets.get(kept.id)  # type: ignore[assignment]
         clock.advance(hours=1)
         await _step(tx, kept, Action.ACCEPT, clock)
+        await tx.tickets.add_follower(kept.id, Follower(202, -1001003, 11), clock.now())
+        # a follower a merge brought along is counted on the ticket they joined, not again
+        await tx.tickets.add_follower(
+            late.id, Follower(203, -1001003, 12, via_ticket_id=kept.id), clock.now()
+        )
         await tx.commit()
     clock.advance(days=6)
     async with uow() as tx:
@@ -113,7 +118,7 @@ async def test_a_months_figures_from_the_database(
         kpi = await count_figures(tx, community, period, clock.now())
         only_5 = await count_figures(tx, community, period, clock.now(), Slice(building="5"))
     rows = {(d.level, d.name): d for d in kpi.deadlines}
-    assert (kpi.opened, kpi.open_now) == (2, 2)
+    assert (kpi.opened, kpi.open_now, kpi.me_too) == (2, 2, 1)
     assert (rows[(2, "acknowledge_by")].met, rows[(2, "acknowledge_by")].missed) == (1, 1)
     assert rows[(2, "resolve_by")].missed == 2  # six days on, neither is fixed
     assert sorted(kpi.overdue_now) == sorted([kept.number, late.number])

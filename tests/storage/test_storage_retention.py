@@ -192,3 +192,32 @@ async def test_old_updates_and_private_messages_are_forgotten_group_messages_sta
     assert payloads[group][0] == {"text": "工单 #A-0001"}
     assert payloads[pending][0] == {"text": TEXT}  # not delivered yet: untouched
     assert audits == 1
+
+
+async def test_generated_files_go_a_day_after_they_were_made(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path
+) -> None:
+    """An export sent to an admin may hold personal data: it does not stay on disk."""
+    import os
+    import time
+
+    old = tmp_path / "exports" / "A" / "tickets-old.xlsx"
+    fresh = tmp_path / "exports" / "A" / "tickets-new.xlsx"
+    lone = tmp_path / "exports" / "B" / "tickets.csv"
+    for path in (old, fresh, lone):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"rows")
+    two_days_ago = time.time() - 2 * 86400
+    for path in (old, lone):
+        os.utime(path, (two_days_ago, two_days_ago))
+    retention = RetentionDesk(
+        uow,
+        clock,
+        keep_private=timedelta(days=180),
+        keep_messages=timedelta(days=30),
+        files_dir=tmp_path,
+    )
+    erased = await retention.erase(clock.now())
+    assert erased.files == 2
+    assert fresh.exists() and not old.exists() and not lone.exists()
+    assert not lone.parent.exists()  # its folder, left empty, went too
