@@ -36,6 +36,7 @@ _HealthCollector.collect
 # imported for their side effect: every model registers its table on the metadata
 schema.models_notices
 schema.models_offers
+schema.models_calendars
 schema.models_tickets
 
 # benchmarks/broadcast.py replaces PTB's private limiter for an experiment

@@ -13,12 +13,21 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import cast
 
+from aiohttp import web
+
 from bot import metrics
-from bot.bootstrap import NamedTick, Tick, build_services, load_community_file, open_database
+from bot.bootstrap import (
+    NamedTick,
+    Tick,
+    UseCases,
+    build_services,
+    load_community_file,
+    open_database,
+)
 from bot.config import Settings
 from bot.domain.alerts.episodes import Failure
 from bot.domain.clock import Clock, SystemClock
@@ -35,10 +44,17 @@ from handlers.setup import announce_commands, initialize
 from handlers.transport import Dispatcher, Poller, WebhookServer
 from storage.send_pace import SharedPace
 from storage.uow import SqlUnitOfWorkFactory
+from web.ical import ical_routes
+from web.open311 import open311_routes
 from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
 STUCK_AFTER = 5.0  # seconds a cancelled worker (or the final release) may take before we go on
+
+
+def http_routes(use_cases: UseCases) -> list[Callable[[web.Application], None]]:
+    """The endpoints served beside /healthz and /metrics: open data (Open311, the iCal feed)."""
+    return [open311_routes(use_cases.open311), ical_routes(use_cases.ical)]
 
 
 class LoudaoApp:
@@ -151,8 +167,10 @@ class LoudaoApp:
                 self.loops["poller"],
             )
             self._spawn(self.poller.run_forever(self.stop_event), name="poller")
-        self._ops = OpsServer(self.health)
+        self._ops = OpsServer(self.health, http_routes(use_cases))
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
+        if not s.public_url:  # port 0 chose a free port: the links name the real one
+            use_cases.ical.base_url = f"http://{s.http_listen}:{self.http_port}"
         for name, job in self.ticks:
             self._spawn(self._every(name, job), name=f"job.{name}")
         self._spawn(self._every("watch", self._watch), name="job.watch")

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.tickets.duplicates import DuplicatePolicy
+from bot.intake_files import default_rules_file, ticket_categories
 from bot.notice_files import load_templates, read_notice_files
 from bot.registry_file import read_registry
 from bot.services.alerts.desk import AlertDesk
@@ -23,12 +24,14 @@ from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
+from bot.services.ical.desk import CalendarDesk
 from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
 from bot.services.kpi.digest import WeeklyDigest
 from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
+from bot.services.open311.desk import Open311Desk, ServiceKind
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
@@ -102,6 +105,8 @@ class UseCases:
     migrations: ChatMigrations
     stats: StatsDesk  # the committee's figures: /stats
     digest: WeeklyDigest  # the committee's weekly digest, once a week
+    open311: Open311Desk  # open data: the tickets as Open311 service requests (read-only)
+    ical: CalendarDesk  # open data: the roster as a calendar per staff member
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -137,6 +142,7 @@ class UseCases:
             migrations=self.migrations,
             inbox=self.inbox,
             stats=self.stats,
+            ical=self.ical,
         )
 
     def _webhook_url(self) -> str | None:
@@ -184,7 +190,20 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         migrations=ChatMigrations(uow, clock),
         stats=StatsDesk(uow, clock),
         digest=WeeklyDigest(uow, clock),
+        open311=Open311Desk(uow, clock, service_kinds(), settings.open311_api_keys),
+        ical=CalendarDesk(uow, clock, settings.http_base_url, settings.secret, looks),
     )
+
+
+def service_kinds() -> tuple[ServiceKind, ...]:
+    """The ticket categories of the built-in rules as Open311 services: level and cue words."""
+    rules = default_rules_file()
+    kinds = []
+    for code in ticket_categories(rules):
+        spec = rules.categories.get(code)
+        words = tuple(w for w in spec.keywords if not w.isascii())[:6] if spec else ()
+        kinds.append(ServiceKind(code, (spec.level if spec else None) or 2, words))
+    return tuple(kinds)
 
 
 @asynccontextmanager

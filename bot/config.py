@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     # /healthz and /metrics for the operator (0: any free port); never the public webhook port
     http_listen: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    # where people reach that HTTP server (https://loudao.example.org): the calendar links
+    # /ical hands out start with it; unset, with http://<LOUDAO_HTTP_LISTEN>:<LOUDAO_HTTP_PORT>
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    # signs the calendar links (HMAC); unset, a secret is generated once and kept in the database
+    secret: str | None = Field(default=None, min_length=16)
+    # Open311 (/open311/v2/...): comma-separated API keys; unset, the read-only endpoint is open
+    # (it holds no personal data)
+    open311_keys: str | None = None
     poll_timeout: int = Field(default=30, ge=0, le=50)
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
     max_message_chars: int = Field(default=2000, ge=100, le=4096)
@@ -137,6 +145,17 @@ class Settings(BaseSettings):
     @property
     def mode(self) -> Literal["webhook", "polling"]:
         return "webhook" if self.webhook_url else "polling"
+
+    @property
+    def http_base_url(self) -> str:
+        """The address the HTTP server's links start with (no trailing slash)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.http_listen}:{self.http_port}"
+
+    @property
+    def open311_api_keys(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in (self.open311_keys or "").split(",") if k.strip())
 
     @property
     def is_sqlite(self) -> bool:

@@ -62,6 +62,15 @@ def pick_locale(language_code: str | None, default: str = DEFAULT_LOCALE) -> str
 
 def t(locale: str, key: str, /, **params: Any) -> str:
     """Render `key` in `locale`; parameters are HTML-escaped unless they are Raw."""
+    return _render(locale, key, params, escape=True)
+
+
+def plain(locale: str, key: str, /, **params: Any) -> str:
+    """Render `key` in `locale` as plain text (JSON, calendars): nothing is escaped."""
+    return _render(locale, key, params, escape=False)
+
+
+def _render(locale: str, key: str, params: dict[str, Any], escape: bool) -> str:
     template = catalogue(locale if locale in LOCALES else DEFAULT_LOCALE).get(key)
     if template is None:
         template = catalogue(DEFAULT_LOCALE).get(key)
@@ -69,7 +78,8 @@ def t(locale: str, key: str, /, **params: Any) -> str:
             log.warning("missing text %s", key)
             return key
     safe = {
-        k: v if isinstance(v, Raw) else html.escape(str(v), quote=False) for k, v in params.items()
+        k: v if isinstance(v, Raw) or not escape else html.escape(str(v), quote=False)
+        for k, v in params.items()
     }
     try:
         return template.format(**safe)

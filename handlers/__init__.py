@@ -15,6 +15,7 @@ from handlers import (
     fallback,
     faq,
     gate,
+    ical,
     kpi,
     membership,
     migration,
@@ -51,6 +52,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     commands.register(application, services)  # /start /help /bind /join
     notices.register(application, services)  # /notice /notices /outage; flow text at group -10
     duty.register(application, services)  # /duty /roster /cover /leave /workday; follow-up notes
+    ical.register(application, services)  # /ical: a staff member's calendar link (private)
     tickets_commands.register(application, services)  # /report /mine /my /ticket /cancel /merge
     tickets.register(application, services)  # THE intake: every non-command text/photo message
     faq.register(application, services)  # /faq and the suggestion buttons

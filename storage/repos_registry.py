@@ -64,6 +64,10 @@ class SqlRegistryRepo:
                 "unaddressed_reports": spec.unaddressed_reports,
                 "contact": spec.contact,
                 "reports": spec.reports.model_dump(mode="json"),
+                "coordinates": {
+                    b.number: list(b.location) for b in spec.buildings if b.location is not None
+                }
+                or None,
             }.items()
             if v is not None
         }

@@ -75,6 +75,14 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("name", "holder"),
     ),
     "send_pace": ("the name of a shared send limit (`global`) and a time", ("name",)),
+    "server_secrets": (
+        "a secret the server generated to sign links (no person)",
+        ("name", "value"),
+    ),
+    "calendar_links": (
+        "a staff key from the community file and the hash of their calendar link's token",
+        ("person_key", "token_digest"),
+    ),
     "private_chats": ("Telegram's reason for refusing a private message", ("state", "reason")),
     "inbox_updates": (
         "the error's class name, never its message; the process that claimed it",

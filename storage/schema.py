@@ -2,6 +2,7 @@
 
 from storage import (
     models,  # noqa: F401  foundation tables
+    models_calendars,  # noqa: F401  open data: calendar links, server secrets
     models_duty,  # noqa: F401  duty: escalations, overrides, follow-ups
     models_faq,  # noqa: F401  FAQ: entries, cool-downs, gaps
     models_notices,  # noqa: F401  notices feature

@@ -16,6 +16,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from storage.registry_cache import RegistryCache
+from storage.repos_calendars import SqlCalendarRepo
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
 from storage.repos_kpi import SqlKpiRepo
@@ -28,6 +29,7 @@ from storage.repos_messaging import (
 )
 from storage.repos_notices import SqlNoticeRepo
 from storage.repos_offers import SqlOfferRepo
+from storage.repos_open311 import SqlOpen311Repo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
 from storage.repos_retention import SqlRetentionRepo
 from storage.repos_tickets import SqlTicketRepo
@@ -77,6 +79,8 @@ class SqlUnitOfWork:
         self.duty = SqlDutyRepo(session, cache)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         self.kpi = SqlKpiRepo(session)  # the committee's figures (read only)
+        self.open311 = SqlOpen311Repo(session)  # open data: public requests (read only)
+        self.calendars = SqlCalendarRepo(session)  # open data: the staff's calendar links
         return self
 
     async def __aexit__(

@@ -3,7 +3,7 @@ Prometheus. Both show the same look at the service (bot.services.health)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -125,14 +125,21 @@ def render_metrics(health: Health) -> bytes:
 class OpsServer:
     """Serves /healthz (200 ok or degraded, 503 failing) and /metrics."""
 
-    def __init__(self, health: HealthDesk) -> None:
+    def __init__(
+        self, health: HealthDesk, routes: Sequence[Callable[[web.Application], None]] = ()
+    ) -> None:
         self.health = health
+        self.routes = tuple(
+            routes
+        )  # other features' endpoints (Open311, iCal …), each adds its own
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
+        for add in self.routes:
+            add(app)
         return app
 
     async def _healthz(self, _request: web.Request) -> web.Response:

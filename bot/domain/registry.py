@@ -48,6 +48,8 @@ Number = Annotated[str, Field(min_length=1, max_length=NUMBER_CHARS)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_CHARS)]
 ContactText = Annotated[str, Field(min_length=1, max_length=80)]  # a public office and its number
 Alias = Annotated[str, Field(min_length=1, max_length=ALIAS_CHARS)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
 def _check_code(value: str) -> str:
@@ -70,6 +72,8 @@ class BuildingSpec(StrictModel):
     aliases: tuple[Alias, ...] = ()
     units: tuple[Number, ...] = ()
     grid: str | None = None
+    # [latitude, longitude] (WGS84) of the building, for open data (Open311); optional
+    location: tuple[Latitude, Longitude] | None = None
 
     @field_validator("number", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
+from bot.services.ical.desk import CalendarDesk
 from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
 from bot.services.migration import ChatMigrations
@@ -55,3 +56,5 @@ class Services:
     inbox: Inbox | None = None
     # The committee's figures: /stats.
     stats: StatsDesk | None = None
+    # The roster as a calendar: /ical gives staff their secret link.
+    ical: CalendarDesk | None = None

@@ -17,6 +17,7 @@ from bot.domain.duty.records import (
     StepFailures,
     StepRecord,
 )
+from bot.domain.ical import CalendarLink
 from bot.domain.kpi import FaqTally, GapCount, NoticeTally, TicketFacts
 from bot.domain.notices.records import (
     DeliveryRecord,
@@ -24,6 +25,7 @@ from bot.domain.notices.records import (
     NoticeRecord,
     OccurrenceRecord,
 )
+from bot.domain.open311 import PublicTicket, RequestQuery
 from bot.domain.records import (
     AuditRecord,
     ButtonSpec,
@@ -597,3 +599,41 @@ class RetentionUnitOfWork(UnitOfWork, Protocol):
 
 class RetentionUnitOfWorkFactory(Protocol):
     def __call__(self) -> RetentionUnitOfWork: ...
+
+
+# --- open data: Open311 and the roster's calendars ----------------------------------------------
+
+
+class Open311Repo(Protocol):
+    async def requests(self, community_id: int, query: RequestQuery) -> list[PublicTicket]: ...
+
+
+class Open311UnitOfWork(UnitOfWork, Protocol):
+    @property
+    def open311(self) -> Open311Repo: ...
+
+    async def __aenter__(self) -> Open311UnitOfWork: ...
+
+
+class Open311UnitOfWorkFactory(Protocol):
+    def __call__(self) -> Open311UnitOfWork: ...
+
+
+class CalendarRepo(Protocol):
+    async def secret(self, name: str, fresh: str, now: datetime) -> str: ...
+    async def link(self, community_id: int, person_key: str) -> CalendarLink | None: ...
+    async def save_link(
+        self, community_id: int, person_key: str, version: int, digest: str, now: datetime
+    ) -> None: ...
+    async def by_digest(self, digest: str) -> CalendarLink | None: ...
+
+
+class CalendarUnitOfWork(TicketUnitOfWork, Protocol):
+    @property
+    def calendars(self) -> CalendarRepo: ...
+
+    async def __aenter__(self) -> CalendarUnitOfWork: ...
+
+
+class CalendarUnitOfWorkFactory(Protocol):
+    def __call__(self) -> CalendarUnitOfWork: ...

@@ -19,6 +19,7 @@ __all__ = [
     "ChainStep",
     "DutyAnswer",
     "Override",
+    "PersonShift",
     "Roster",
     "RosterSpec",
     "RoutingRules",
@@ -88,6 +89,19 @@ class _Slot:
     key: str
     start: datetime
     end: datetime
+    planned: str = field(default="", compare=False)  # whose shift it is before covers/swaps
+
+
+@dataclass(frozen=True)
+class PersonShift:
+    """One shift a person works, after covers and swaps; `covers_for` is whose shift it was
+    when they took it over (a cover or a swap), else None."""
+
+    duty_index: int
+    duty: DutySpec
+    start: datetime
+    end: datetime
+    covers_for: str | None
 
 
 #: a stretch of duty this long without a break is worth a warning to whoever set it up
@@ -163,7 +177,7 @@ class Roster:
             # compare instants in UTC: same-zone aware datetimes compare by wall clock
             start, end = local_start.astimezone(UTC), local_end.astimezone(UTC)
             key = self._assignee(planned, start)
-            slots.append(_Slot(index, duty, key, start, end))
+            slots.append(_Slot(index, duty, key, start, end, planned))
         return slots
 
     def _fallback(self, keys: Iterable[str], at: datetime) -> StaffRef | None:
@@ -251,6 +265,32 @@ class Roster:
             for s in sorted(self._slots_starting_on(day), key=lambda s: (s.start, s.duty_index))
             if not self._on_leave(s.key, s.start)
         ]
+
+    def shifts_of(self, key: str, first: date, last: date) -> list[PersonShift]:
+        """Return the shifts `key` works starting between two local days (both included),
+        after covers, swaps and leave, in time order (their calendar feed)."""
+        found: list[PersonShift] = []
+        for n in range((last - first).days + 1):
+            for s in self._slots_starting_on(first + timedelta(days=n)):
+                if s.key != key or self._on_leave(s.key, s.start):
+                    continue
+                start, end = s.start.astimezone(self.tz), s.end.astimezone(self.tz)
+                covers_for = s.planned if s.planned != key else None
+                found.append(PersonShift(s.duty_index, s.duty, start, end, covers_for))
+        return sorted(found, key=lambda f: (f.start, f.duty_index))
+
+    def leave_of(self, key: str, first: date, last: date) -> list[tuple[date, date]]:
+        """Return `key`'s leave touching two local days, as (first day, last day) each."""
+        found: list[tuple[date, date]] = []
+        for ov in self.spec.overrides:
+            if ov.kind != "leave" or ov.staff != key:
+                continue
+            start, end = ov.period(self.tz)
+            begins = start.astimezone(self.tz).date()
+            ends = (end.astimezone(self.tz) - timedelta(microseconds=1)).date()
+            if begins <= last and ends >= first and (begins, ends) not in found:
+                found.append((begins, ends))
+        return sorted(found)
 
     def strains(self, first: date, last: date) -> list[Strain]:
         """Long stretches and days without a backup between two local days (at most 14)."""
