@@ -2,7 +2,7 @@
 
 A generated history (benchmarks/district_data.py: 60,000 tickets with their outbox rows,
 prompts, escalation steps, audit rows and updates, analysed) sits under the real services;
-every statement the hot paths send – opening a ticket, a staff reply to a card, /my, an inbox
+every statement the hot paths send – opening a ticket, Open311's reads, a staff reply to a card, /my, an inbox
 record and claim, the escalation tick with nothing due and with one step due, the duty tick, a
 retention run – is caught on its way to the server and EXPLAINed (enable_seqscan left on):
 none may read tickets, inbox_updates, outbox, escalations, audit_log or the prompts and
@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.district import Bench
-from benchmarks.district_data import Plan, fill_history, now_utc, write_community_file
+from benchmarks.district_data import Plan, code, fill_history, now_utc, write_community_file
 from bot.bootstrap import UseCases, build_services, load_community_file, open_database
 from bot.config import Settings
 from bot.domain.clock import FakeClock
@@ -121,6 +121,12 @@ async def hot_paths(use_cases: UseCases, clock: FakeClock) -> None:
         await use_cases.retention.tick()
         if not use_cases.retention.running:
             break
+    # Open311: a window (all, open only, some kinds) and some numbers, of one community
+    for query in ({}, {"status": "open"}, {"service_code": "water_leak,lighting"}):
+        found = await use_cases.open311.requests(code(0), query)
+        assert found
+    numbers = ",".join(str(r["service_request_id"]) for r in found[:3])
+    assert len(await use_cases.open311.requests(code(0), {"service_request_id": numbers})) == 3
     await bench.open_tickets(100)  # the first ones were answered: their reminders are off
     clock.advance(timedelta(hours=3))  # the new tickets' steps come due
     assert await use_cases.escalation.tick() > 0
