@@ -162,3 +162,15 @@ async def test_the_generated_secret_is_kept_so_links_survive_a_restart(
         uow, clock, "https://loudao.example.org", "a-configured-secret-1234"
     )
     assert await other_secret.feed(token) is None  # LOUDAO_SECRET changed: links are new
+
+
+async def test_a_make_up_working_day_set_with_workday_is_noted_on_that_days_shift(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, desk: CalendarDesk
+) -> None:
+    await DutyDesk(uow, clock).workday(9001, ["12-06", "on"])  # a Sunday worked
+    found = events(await desk.feed(await token_of(desk, PLUMBER)))
+    notes = {at(e, "dtstart").date(): str(e.get("description", "")) for e in found}  # type: ignore[union-attr]
+    assert "调休上班日" in notes[date(2026, 12, 6)]
+    assert (
+        "调休上班日" not in notes[date(2026, 12, 7)] and "节假日" not in notes[date(2026, 12, 7)]
+    )

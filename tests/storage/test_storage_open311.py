@@ -277,3 +277,37 @@ async def test_building_coordinates_from_the_community_file(
         _, found = await get(http, "requests/A-0002.json", jurisdiction_id="A")
         assert (found[0]["lat"], found[0]["long"]) == (30.2741, 120.1551)
         assert spec_problems("request", found[0]) == []
+
+
+async def test_the_same_answers_in_xml_the_specs_required_format(
+    http: TestClient[web.Request, web.Application],
+) -> None:
+    from xml.etree import ElementTree
+
+    response = await http.get("/open311/v2/requests.xml", params={"jurisdiction_id": "A"})
+    assert response.status == 200 and response.content_type == "text/xml"
+    text = await response.text()
+    assert text.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    root = ElementTree.fromstring(text.split("\n", 1)[1])
+    _, as_json = await get(http, "requests.json", jurisdiction_id="A")
+    assert root.tag == "service_requests"
+    assert [r.findtext("service_request_id") for r in root] == ["A-0003", "A-0002"]
+    assert [child.tag for child in root[1]] == list(as_json[1])  # the same fields, in order
+    assert (
+        root[1].findtext("status_notes") == "工作人员已接单"
+        and root[1].findtext("service_notice") == ""
+    )
+    services = ElementTree.fromstring(
+        (
+            await (
+                await http.get("/open311/v2/services.xml", params={"jurisdiction_id": "A"})
+            ).text()
+        ).split("\n", 1)[1]
+    )
+    assert services.tag == "services" and services[0].findtext("metadata") == "false"
+    missing = await http.get("/open311/v2/requests/A-0999.xml", params={"jurisdiction_id": "A"})
+    error = ElementTree.fromstring((await missing.text()).split("\n", 1)[1])
+    assert missing.status == 404 and error.tag == "errors" and error[0].findtext("code") == "404"
+    assert (
+        await http.get("/open311/v2/requests.csv", params={"jurisdiction_id": "A"})
+    ).status == 404
