@@ -11,7 +11,19 @@ import socket
 import sys
 from collections.abc import Sequence
 
-from bot.cli import check, classify, corrections, db, duty, faq, init, load, serve, train
+from bot.cli import (
+    audit,
+    check,
+    classify,
+    corrections,
+    db,
+    duty,
+    faq,
+    init,
+    load,
+    serve,
+    train,
+)
 from bot.cli.common import Command
 from bot.config import SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
@@ -37,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         corrections,
         train,
         duty,
+        audit,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

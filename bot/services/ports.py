@@ -24,6 +24,7 @@ from bot.domain.notices.records import (
     OccurrenceRecord,
 )
 from bot.domain.records import (
+    AuditEntry,
     AuditRecord,
     ButtonSpec,
     ChatInfo,
@@ -140,6 +141,7 @@ class OutboxRepo(Protocol):
 class AuditRepo(Protocol):
     async def record(self, event: AuditRecord, now: datetime) -> None: ...
     async def count(self, action: str | None = None) -> int: ...
+    async def of_subject(self, community_id: int, subject: str) -> list[AuditEntry]: ...
 
 
 class ButtonRepo(Protocol):

@@ -28,6 +28,7 @@ COMMANDS = {
     "corrections": ["corrections"],
     "faq import": ["faq", "import", str(DEMO_FAQ)],
     "faq export": ["faq", "export"],
+    "audit": ["audit", "--ticket", "A-0001"],
 }
 
 

@@ -40,7 +40,7 @@ def test_the_audit_repository_can_only_add_and_read() -> None:
         methods = {
             n for n, _ in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")
         }
-        assert methods == {"record", "count"}, cls
+        assert methods == {"record", "count", "of_subject"}, cls
 
 
 async def test_a_session_refuses_to_change_or_delete_an_audit_row(
