@@ -30,6 +30,7 @@ from bot.services.notices.service import NoticeService
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
+from bot.services.reports.tickets_export import TicketExport
 from bot.services.retention import RetentionDesk
 from bot.services.tickets.cards import Hotlines, Looks
 from bot.services.tickets.core import TicketEnv, TicketPolicy
@@ -98,6 +99,7 @@ class UseCases:
     reach: PrivateReach  # who can be written to in private; a refusal hands work on
     alerts: AlertDesk
     migrations: ChatMigrations
+    exports: TicketExport  # loudao export tickets (a chat /export can use it too)
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -175,6 +177,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         reach=PrivateReach(uow, clock, looks),
         alerts=AlertDesk(uow, clock),
         migrations=ChatMigrations(uow, clock),
+        exports=TicketExport(uow, clock, looks),
     )
 
 

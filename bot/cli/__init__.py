@@ -18,6 +18,7 @@ from bot.cli import (
     corrections,
     db,
     duty,
+    export,
     faq,
     init,
     load,
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         train,
         duty,
         audit,
+        export,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

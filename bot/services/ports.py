@@ -36,6 +36,7 @@ from bot.domain.records import (
     PersonInfo,
 )
 from bot.domain.registry import CommunitySpec
+from bot.domain.reports.tickets import TicketFacts
 from bot.domain.tickets import Draft, Follower, NewTicket, Prompt, Ticket, TicketChange
 from bot.domain.tickets.replies import NewResidentNote, ResidentNote
 from faq.kb import FaqEntry
@@ -458,6 +459,35 @@ class TicketUnitOfWork(UnitOfWork, Protocol):
 
 class TicketUnitOfWorkFactory(Protocol):
     def __call__(self) -> TicketUnitOfWork: ...
+
+
+class TicketExportRepo(Protocol):
+    """One community's tickets opened in [start, end), read in batches (keyset pagination)."""
+
+    async def count(self, community_id: int, start: datetime | None, end: datetime) -> int: ...
+    async def batch(
+        self,
+        community_id: int,
+        start: datetime | None,
+        end: datetime,
+        after: tuple[datetime, int] | None,
+        limit: int,
+        *,
+        personal: bool = False,
+    ) -> list[TicketFacts]: ...
+
+
+class ReportUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work as reports and exports see it."""
+
+    @property
+    def exports(self) -> TicketExportRepo: ...
+
+    async def __aenter__(self) -> ReportUnitOfWork: ...
+
+
+class ReportUnitOfWorkFactory(Protocol):
+    def __call__(self) -> ReportUnitOfWork: ...
 
 
 # --- duty roster, deadlines and escalation -------------------------------------------------------
