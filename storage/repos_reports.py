@@ -14,6 +14,19 @@ from storage.models_duty import FollowUpRow
 from storage.models_tickets import TicketRow
 
 _MERGED_INTO = aliased(TicketRow)
+# looked up per row by primary key: a join would let the planner hash whole tables
+_MERGED_NUMBER = (
+    select(_MERGED_INTO.number)
+    .where(_MERGED_INTO.id == TicketRow.merged_into_id)
+    .scalar_subquery()
+    .label("merged_into")
+)
+_FOLLOWED_UP_AT = (
+    select(FollowUpRow.done_at)
+    .where(FollowUpRow.ticket_id == TicketRow.id)
+    .scalar_subquery()
+    .label("followed_up_at")
+)
 # no personal column unless the export asks for them: they are never even read otherwise
 _COLUMNS = (
     TicketRow.id,
@@ -34,8 +47,8 @@ _COLUMNS = (
     TicketRow.verdict,
     TicketRow.reopen_count,
     TicketRow.referred_to,
-    _MERGED_INTO.number.label("merged_into"),
-    FollowUpRow.done_at.label("followed_up_at"),
+    _MERGED_NUMBER,
+    _FOLLOWED_UP_AT,
 )
 _PERSONAL = (TicketRow.room, TicketRow.phone, TicketRow.reporter_name, TicketRow.text)
 
@@ -69,12 +82,7 @@ class SqlTicketExportRepo:
         The index (community_id, created_at) serves the period and the order; ties of
         created_at are broken by id, so no ticket is read twice or skipped."""
         columns = (*_COLUMNS, *_PERSONAL) if personal else _COLUMNS
-        stmt = (
-            select(*columns)
-            .outerjoin(_MERGED_INTO, _MERGED_INTO.id == TicketRow.merged_into_id)
-            .outerjoin(FollowUpRow, FollowUpRow.ticket_id == TicketRow.id)
-        )
-        stmt = _period(stmt, community_id, start, end)
+        stmt = _period(select(*columns), community_id, start, end)
         if after is not None:
             at, last_id = after
             stmt = stmt.where(
