@@ -32,6 +32,7 @@ from bot.services.notices.service import NoticeService
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
+from bot.services.reports.tickets_export import TicketExport
 from bot.services.retention import RetentionDesk
 from bot.services.tickets.cards import Hotlines, Looks
 from bot.services.tickets.core import TicketEnv, TicketPolicy
@@ -102,6 +103,7 @@ class UseCases:
     migrations: ChatMigrations
     stats: StatsDesk  # the committee's figures: /stats
     digest: WeeklyDigest  # the committee's weekly digest, once a week
+    exports: TicketExport  # loudao export tickets (a chat /export can use it too)
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -184,6 +186,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         migrations=ChatMigrations(uow, clock),
         stats=StatsDesk(uow, clock),
         digest=WeeklyDigest(uow, clock),
+        exports=TicketExport(uow, clock, looks),
     )
 
 

@@ -30,6 +30,7 @@ PRIVATE_COMMANDS = [
     ("swap", "主管：换班 /swap 甲 乙 开始 结束"),
     ("leave", "主管：请假 /leave [谁] 开始 结束"),
     ("workday", "管理员：调整工作日 /workday 日期 on|off"),
+    ("audit", "管理员：工单处理记录 /audit 编号"),
     ("notice", "管理员：发通知"),
     ("notices", "管理员：管理通知"),
     ("outage", "管理员：停水停电通知"),

@@ -29,6 +29,7 @@ from storage.repos_messaging import (
 from storage.repos_notices import SqlNoticeRepo
 from storage.repos_offers import SqlOfferRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
+from storage.repos_reports import SqlTicketExportRepo
 from storage.repos_retention import SqlRetentionRepo
 from storage.repos_tickets import SqlTicketRepo
 
@@ -77,6 +78,7 @@ class SqlUnitOfWork:
         self.duty = SqlDutyRepo(session, cache)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         self.kpi = SqlKpiRepo(session)  # the committee's figures (read only)
+        self.exports = SqlTicketExportRepo(session)  # reports: tickets read in batches
         return self
 
     async def __aexit__(
