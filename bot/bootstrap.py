@@ -32,6 +32,7 @@ from bot.services.notices.service import NoticeService
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
+from bot.services.reports.chat_export import ChatExport
 from bot.services.reports.tickets_export import TicketExport
 from bot.services.retention import RetentionDesk
 from bot.services.tickets.cards import Hotlines, Looks
@@ -104,6 +105,7 @@ class UseCases:
     stats: StatsDesk  # the committee's figures: /stats
     digest: WeeklyDigest  # the committee's weekly digest, once a week
     exports: TicketExport  # loudao export tickets (a chat /export can use it too)
+    chat_export: ChatExport  # /export: an admin gets the XLSX in private
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -139,6 +141,7 @@ class UseCases:
             migrations=self.migrations,
             inbox=self.inbox,
             stats=self.stats,
+            export=self.chat_export,
         )
 
     def _webhook_url(self) -> str | None:
@@ -160,6 +163,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         policy=ticket_policy(settings),
         questions=faq,
     )
+    exports = TicketExport(uow, clock, looks)
     return UseCases(
         settings=settings,
         clock=clock,
@@ -186,7 +190,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         migrations=ChatMigrations(uow, clock),
         stats=StatsDesk(uow, clock),
         digest=WeeklyDigest(uow, clock),
-        exports=TicketExport(uow, clock, looks),
+        exports=exports,
+        chat_export=ChatExport(uow, clock, exports, settings.files_dir),
     )
 
 
