@@ -49,3 +49,9 @@ RoutingRules._sorted  # pydantic field_serializer
 # queries repeat word for word, so no Python attribute access names them
 models.OutboxMessage.erased_at
 schema.models_tickets.TicketRow.erased_at
+
+# openpyxl reads them when it writes a cell (bot/table_files.py): a time's format, text kept text
+from openpyxl.cell import WriteOnlyCell
+
+WriteOnlyCell.number_format
+WriteOnlyCell.data_type

@@ -35,6 +35,8 @@ from bot.services.open311.desk import Open311Desk, ServiceKind
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
+from bot.services.reports.chat_export import ChatExport
+from bot.services.reports.tickets_export import TicketExport
 from bot.services.retention import RetentionDesk
 from bot.services.tickets.cards import Hotlines, Looks
 from bot.services.tickets.core import TicketEnv, TicketPolicy
@@ -105,6 +107,8 @@ class UseCases:
     migrations: ChatMigrations
     stats: StatsDesk  # the committee's figures: /stats
     digest: WeeklyDigest  # the committee's weekly digest, once a week
+    exports: TicketExport  # loudao export tickets (a chat /export can use it too)
+    chat_export: ChatExport  # /export: an admin gets the XLSX in private
     open311: Open311Desk  # open data: the tickets as Open311 service requests (read-only)
     ical: CalendarDesk  # open data: the roster as a calendar per staff member
 
@@ -142,6 +146,7 @@ class UseCases:
             migrations=self.migrations,
             inbox=self.inbox,
             stats=self.stats,
+            export=self.chat_export,
             ical=self.ical,
         )
 
@@ -164,6 +169,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         policy=ticket_policy(settings),
         questions=faq,
     )
+    exports = TicketExport(uow, clock, looks)
     return UseCases(
         settings=settings,
         clock=clock,
@@ -190,6 +196,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         migrations=ChatMigrations(uow, clock),
         stats=StatsDesk(uow, clock),
         digest=WeeklyDigest(uow, clock),
+        exports=exports,
+        chat_export=ChatExport(uow, clock, exports, settings.files_dir),
         open311=Open311Desk(uow, clock, service_kinds(), settings.open311_api_keys),
         ical=CalendarDesk(uow, clock, settings.http_base_url, settings.secret, looks),
     )

@@ -56,7 +56,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     tickets_commands.register(application, services)  # /report /mine /my /ticket /cancel /merge
     tickets.register(application, services)  # THE intake: every non-command text/photo message
     faq.register(application, services)  # /faq and the suggestion buttons
-    kpi.register(application, services)  # /stats: the committee's figures
+    kpi.register(application, services)  # /stats, /export: the figures, the tickets table
     fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

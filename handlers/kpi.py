@@ -1,4 +1,4 @@
-"""/stats: the committee's figures, in a private chat."""
+"""/stats and /export: the committee's figures and the tickets table, in a private chat."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.services.container import Services
 from bot.services.kpi.desk import StatsRequest
+from bot.services.reports.chat_export import ExportAsk
 from handlers.command import Command, command
 
 
@@ -30,3 +31,20 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         )
 
     application.add_handler(CommandHandler("stats", command(services, stats)))
+    exporter = services.export
+    if exporter is None:
+        return
+
+    async def export(cmd: Command) -> str:
+        return await exporter.export(
+            ExportAsk(
+                user_id=cmd.user.id,
+                chat_id=cmd.chat.id,
+                private=cmd.private,
+                words=" ".join(cmd.args),
+                locale=cmd.locale,
+                update_id=cmd.update_id,
+            )
+        )
+
+    application.add_handler(CommandHandler("export", command(services, export)))

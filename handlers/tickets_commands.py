@@ -1,4 +1,4 @@
-"""/report /mine /my /ticket /cancel /close /merge /unmerge /level /kind: parse and reply."""
+"""/report /mine /my /ticket /audit /cancel /close /merge /unmerge /level /kind: parse, reply."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ class _TicketCommands:
             cmd.user.id, number, cmd.private, community, cmd.locale
         )
 
+    async def audit(self, cmd: Command) -> str:
+        number = cmd.arg()
+        if number is None:
+            raise InvalidInput("audit.usage")
+        return await self.tickets.audit.for_admin(cmd.user.id, number, cmd.locale)
+
     async def cancel(self, cmd: Command) -> str:
         if len(cmd.args) < 2:
             raise InvalidInput("tickets.command.cancel_usage")
@@ -102,3 +108,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     }
     for names, run in commands.items():
         application.add_handler(CommandHandler(list(names), command(services, run)))
+    # the history names staff and what residents did: never shown in a group
+    audit = command(services, h.audit, private_only="audit.private_only")
+    application.add_handler(CommandHandler("audit", audit))

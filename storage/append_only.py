@@ -2,7 +2,7 @@
 
 Every session Loudao opens is an `AppendOnlySession`: flushing a changed or deleted audit row,
 or running an UPDATE or DELETE statement on `audit_log`, raises `AppendOnlyError` before
-anything reaches the database. The database says the same by trigger (migration 0014), for
+anything reaches the database. The database says the same by trigger (migrations 0015, 0023), for
 statements that do not come through a session.
 """
 

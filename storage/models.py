@@ -255,7 +255,11 @@ class AuditEvent(Base):
     """Append-only record of who changed what, when, and from which update."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_action", "action", "community_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_action", "action", "community_id"),
+        # one ticket's history (/audit, `loudao audit`), oldest first
+        Index("ix_audit_log_subject", "community_id", "subject", "id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(index=True)
     community_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.inbox import ALIVE_PREFIX
-from bot.domain.records import AuditRecord, ButtonSpec, OutboundMessage, OutboxItem
+from bot.domain.records import AuditEntry, AuditRecord, ButtonSpec, OutboundMessage, OutboxItem
 from storage.models import AuditEvent, ButtonAction, InboxUpdate, Lease, OutboxMessage
 
 
@@ -493,6 +493,34 @@ class SqlAuditRepo:
         if action is not None:
             stmt = stmt.where(AuditEvent.action == action)
         return int(await self.s.scalar(stmt) or 0)
+
+    async def of_subject(self, community_id: int, subject: str) -> list[AuditEntry]:
+        """One community's events about `subject` ("ticket:A-0042"), oldest first."""
+        rows = await self.s.execute(
+            select(
+                AuditEvent.at,
+                AuditEvent.action,
+                AuditEvent.actor_telegram_id,
+                AuditEvent.update_id,
+                AuditEvent.details,
+            )
+            .where(AuditEvent.community_id == community_id, AuditEvent.subject == subject)
+            .order_by(AuditEvent.id)
+        )
+        return [
+            AuditEntry(
+                r.at,
+                AuditRecord(
+                    action=r.action,
+                    subject=subject,
+                    actor_telegram_id=r.actor_telegram_id,
+                    community_id=community_id,
+                    update_id=r.update_id,
+                    details=dict(r.details or {}),
+                ),
+            )
+            for r in rows
+        ]
 
 
 class SqlButtonRepo:

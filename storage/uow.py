@@ -31,6 +31,7 @@ from storage.repos_notices import SqlNoticeRepo
 from storage.repos_offers import SqlOfferRepo
 from storage.repos_open311 import SqlOpen311Repo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
+from storage.repos_reports import SqlTicketExportRepo
 from storage.repos_retention import SqlRetentionRepo
 from storage.repos_tickets import SqlTicketRepo
 
@@ -79,6 +80,7 @@ class SqlUnitOfWork:
         self.duty = SqlDutyRepo(session, cache)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         self.kpi = SqlKpiRepo(session)  # the committee's figures (read only)
+        self.exports = SqlTicketExportRepo(session)  # reports: tickets read in batches
         self.open311 = SqlOpen311Repo(session)  # open data: public requests (read only)
         self.calendars = SqlCalendarRepo(session)  # open data: the staff's calendar links
         return self

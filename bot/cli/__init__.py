@@ -11,7 +11,20 @@ import socket
 import sys
 from collections.abc import Sequence
 
-from bot.cli import check, classify, corrections, db, duty, faq, init, load, serve, train
+from bot.cli import (
+    audit,
+    check,
+    classify,
+    corrections,
+    db,
+    duty,
+    export,
+    faq,
+    init,
+    load,
+    serve,
+    train,
+)
 from bot.cli.common import Command
 from bot.config import SettingsError, load_settings
 from bot.domain.errors import ConfigFileError, ConfigFileErrors, LoudaoError
@@ -37,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         corrections,
         train,
         duty,
+        audit,
+        export,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

@@ -119,6 +119,14 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    """One stored audit event: when, and what was recorded."""
+
+    at: datetime
+    event: AuditRecord
+
+
+@dataclass(frozen=True)
 class ButtonSpec:
     """What pressing a button does and who may press it (empty lists = anyone)."""
 

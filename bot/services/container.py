@@ -22,6 +22,7 @@ from bot.services.notices.service import NoticeService
 from bot.services.ports import UnitOfWorkFactory
 from bot.services.reach import PrivateReach
 from bot.services.replies import Replies
+from bot.services.reports.chat_export import ChatExport
 from bot.services.tickets.desk import TicketDesk
 
 
@@ -54,7 +55,8 @@ class Services:
     migrations: ChatMigrations | None = None
     # The update inbox: the error handler notes a failed handler there, for a retry.
     inbox: Inbox | None = None
-    # The committee's figures: /stats.
+    # The committee's figures: /stats; the tickets table: /export.
     stats: StatsDesk | None = None
+    export: ChatExport | None = None
     # The roster as a calendar: /ical gives staff their secret link.
     ical: CalendarDesk | None = None

@@ -27,6 +27,7 @@ from bot.domain.notices.records import (
 )
 from bot.domain.open311 import PublicTicket, RequestQuery
 from bot.domain.records import (
+    AuditEntry,
     AuditRecord,
     ButtonSpec,
     ChatInfo,
@@ -38,6 +39,7 @@ from bot.domain.records import (
     PersonInfo,
 )
 from bot.domain.registry import CommunitySpec
+from bot.domain.reports.tickets import ExportedTicket
 from bot.domain.tickets import Draft, Follower, NewTicket, Prompt, Ticket, TicketChange
 from bot.domain.tickets.replies import NewResidentNote, ResidentNote
 from faq.kb import FaqEntry
@@ -143,6 +145,7 @@ class OutboxRepo(Protocol):
 class AuditRepo(Protocol):
     async def record(self, event: AuditRecord, now: datetime) -> None: ...
     async def count(self, action: str | None = None) -> int: ...
+    async def of_subject(self, community_id: int, subject: str) -> list[AuditEntry]: ...
 
 
 class ButtonRepo(Protocol):
@@ -501,6 +504,35 @@ class KpiUnitOfWork(TicketUnitOfWork, Protocol):
 
 class KpiUnitOfWorkFactory(Protocol):
     def __call__(self) -> KpiUnitOfWork: ...
+
+
+class TicketExportRepo(Protocol):
+    """One community's tickets opened in [start, end), read in batches (keyset pagination)."""
+
+    async def count(self, community_id: int, start: datetime | None, end: datetime) -> int: ...
+    async def batch(
+        self,
+        community_id: int,
+        start: datetime | None,
+        end: datetime,
+        after: tuple[datetime, int] | None,
+        limit: int,
+        *,
+        personal: bool = False,
+    ) -> list[ExportedTicket]: ...
+
+
+class ReportUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work as reports and exports see it."""
+
+    @property
+    def exports(self) -> TicketExportRepo: ...
+
+    async def __aenter__(self) -> ReportUnitOfWork: ...
+
+
+class ReportUnitOfWorkFactory(Protocol):
+    def __call__(self) -> ReportUnitOfWork: ...
 
 
 # --- duty roster, deadlines and escalation -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ def app_settings(base_url: str, database_url: str, **extra: Any) -> Settings:
         "poll_timeout": 1,
         "http_port": 0,
         "tick_seconds": 300,
+        # generated files (exports) go to a folder of their own, never into the checkout
+        "files_dir": Path(tempfile.mkdtemp(prefix="loudao-files-")),
     }
     values.update(extra)
     return Settings(**values)

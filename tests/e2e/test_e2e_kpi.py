@@ -159,3 +159,35 @@ async def test_the_weekly_digest_comes_once_a_week_across_a_restart_and_a_missed
     finally:
         await client.close()
         await app.stop()
+
+
+# -- /export ----------------------------------------------------------------------------------
+
+
+async def test_an_admin_gets_the_months_tickets_as_a_spreadsheet_without_personal_data(
+    world: World, clock: FakeClock
+) -> None:
+    from openpyxl import load_workbook
+
+    said = await world.say(world.resident("3"), world.group("3"), LIGHT)
+    await card_of(world, world.group("3"), said)
+    clock.advance(minutes=5)
+    asked = await world.say(ADMIN, ADMIN, "/export")
+    await world.bot_says(ADMIN, "马上发给您", after=asked)
+    sent = await world.bot_says(ADMIN, lambda m: bool(m.get("document")), after=asked)
+    assert sent["document"]["file_name"] == "A-2026-12.xlsx"
+    assert "不含个人信息" in sent["caption"]
+    book = load_workbook(io.BytesIO(await download(world.client, sent["document"]["url"])))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "A-0001"
+    cells = " ".join(str(c) for row in rows for c in row if c is not None)
+    assert "401" not in cells and "楼道灯坏了" not in cells  # no room, no resident's words
+    async with world.app.uow() as tx:
+        assert await tx.audit.count("export.chat") == 1
+
+    asked = await world.say(SUPERVISOR, SUPERVISOR, "/export")
+    await world.bot_says(SUPERVISOR, "只给管理员", after=asked)
+    asked = await world.say(ADMIN, ADMIN, "/export 下下月")
+    await world.bot_says(ADMIN, "没看懂", after=asked)
+    asked = await world.say(ADMIN, world.group("3"), "/export")
+    await world.bot_says(world.group("3"), "请私聊我", after=asked)

@@ -28,6 +28,8 @@ COMMANDS = {
     "corrections": ["corrections"],
     "faq import": ["faq", "import", str(DEMO_FAQ)],
     "faq export": ["faq", "export"],
+    "audit": ["audit", "--ticket", "A-0001"],
+    "export tickets": ["export", "tickets", "--community", "A", "-o", "/tmp/never-written.csv"],
 }
 
 

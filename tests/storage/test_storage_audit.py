@@ -40,7 +40,7 @@ def test_the_audit_repository_can_only_add_and_read() -> None:
         methods = {
             n for n, _ in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")
         }
-        assert methods == {"record", "count"}, cls
+        assert methods == {"record", "count", "of_subject"}, cls
 
 
 async def test_a_session_refuses_to_change_or_delete_an_audit_row(
@@ -70,10 +70,12 @@ async def test_a_session_refuses_to_change_or_delete_an_audit_row(
 async def test_the_database_refuses_updates_and_deletes_of_the_audit_log(
     uow: SqlUnitOfWorkFactory, engine: AsyncEngine
 ) -> None:
-    await one_event(uow)
+    row_id = await one_event(uow)
     for sql in (
         "UPDATE audit_log SET subject = 'x'",
+        f"UPDATE audit_log SET details = '{{}}', actor_telegram_id = NULL WHERE id = {row_id}",
         "DELETE FROM audit_log",
+        f"DELETE FROM audit_log WHERE id = {row_id}",
         *(["TRUNCATE audit_log"] if engine.dialect.name == "postgresql" else []),
     ):
         with pytest.raises(DBAPIError, match="append-only"):
@@ -81,7 +83,31 @@ async def test_the_database_refuses_updates_and_deletes_of_the_audit_log(
                 await conn.execute(text(sql))
     await one_event(uow)  # adding still works
     async with engine.connect() as conn:
-        assert await conn.scalar(text("SELECT count(*) FROM audit_log")) == 2
+        rows = (await conn.execute(text("SELECT actor_telegram_id, subject FROM audit_log"))).all()
+    assert [tuple(r) for r in rows] == [(201, "ticket:A-0001")] * 2  # the first one unchanged
+
+
+async def test_the_database_refuses_to_overwrite_an_audit_row_by_inserting_over_it(
+    uow: SqlUnitOfWorkFactory, engine: AsyncEngine
+) -> None:
+    """An insert that names an existing row's id cannot replace it: SQLite's REPLACE deletes
+    the old row without firing a DELETE trigger, and an upsert updates it."""
+    row_id = await one_event(uow)
+    columns = "INSERT {verb} audit_log (id, at, action, subject, details) VALUES (:id, :at, 'x', 'x', '{{}}')"
+    upsert = columns.format(verb="INTO") + " ON CONFLICT (id) DO UPDATE SET subject = 'x'"
+    statements = [upsert]
+    if engine.dialect.name == "sqlite":
+        statements += [
+            columns.format(verb="OR REPLACE INTO"),
+            columns.format(verb="INTO").replace("INSERT", "REPLACE", 1),
+        ]
+    for sql in statements:
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(text(sql), {"id": row_id, "at": T0.replace(tzinfo=None)})
+    async with engine.connect() as conn:
+        kept = (await conn.execute(text("SELECT id, action, subject FROM audit_log"))).all()
+    assert [tuple(r) for r in kept] == [(row_id, "ticket.cancel", "ticket:A-0001")]
 
 
 async def test_upgrading_removes_the_notes_earlier_versions_put_in_the_audit_log(

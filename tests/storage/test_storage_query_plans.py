@@ -4,7 +4,7 @@ A generated history (benchmarks/district_data.py: 60,000 tickets with their outb
 prompts, escalation steps, audit rows and updates, analysed) sits under the real services;
 every statement the hot paths send – opening a ticket, Open311's reads, a staff reply to a card, /my, an inbox
 record and claim, the escalation tick with nothing due and with one step due, the duty tick, a
-retention run – is caught on its way to the server and EXPLAINed (enable_seqscan left on):
+retention run, /audit of a ticket and a month's tickets exported – is caught on its way to the server and EXPLAINed (enable_seqscan left on):
 none may read tickets, inbox_updates, outbox, escalations, audit_log or the prompts and
 followers sequentially (nor walk a whole index of one, filtering). Timing is benchmarks/district.py's business, not this test's.
 """
@@ -27,6 +27,7 @@ from benchmarks.district_data import Plan, code, fill_history, now_utc, write_co
 from bot.bootstrap import UseCases, build_services, load_community_file, open_database
 from bot.config import Settings
 from bot.domain.clock import FakeClock
+from bot.services.reports.tickets_export import ExportRequest
 from storage.database import Database
 from tests.databases import fresh_postgres
 
@@ -130,6 +131,15 @@ async def hot_paths(use_cases: UseCases, clock: FakeClock) -> None:
     await bench.open_tickets(100)  # the first ones were answered: their reminders are off
     clock.advance(timedelta(hours=3))  # the new tickets' steps come due
     assert await use_cases.escalation.tick() > 0
+    # the committee's reading (issue 18): one ticket's history, a month's tickets exported
+    today = clock.now().date()
+    month = ExportRequest("D001", today - timedelta(days=40), today - timedelta(days=10))
+    run = await use_cases.exports.start(month)
+    assert run.total > use_cases.exports.batch_size  # more than one batch
+    rows = [row async for row in run.rows()]
+    assert len(rows) == run.total
+    seq = str(rows[0][0]).rsplit("-", 1)[1]
+    assert "处理记录" in await use_cases.tickets.audit.for_operator(seq, "D001")
 
 
 async def test_no_hot_query_scans_a_large_table(

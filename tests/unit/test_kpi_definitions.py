@@ -6,8 +6,9 @@ November 2026 in Shanghai. The tickets, and what each one should count as:
   T2  L2 electric B1: accepted after a day, fixed late, verdict expired  closed, unconfirmed
   T3  L1 plumbing B2: accepted in 20 min, under control in 1 h, fixed, reopened once,
       confirmed 基本满意, called back next morning; two neighbours said 我也是
-  T4  L2 plumbing B2: referred to 12345 before anyone accepted          referred (moot)
-  T5  L2 plumbing B1: withdrawn                                         withdrawn (moot)
+  T4  L2 plumbing B2: referred to 12345 after its acknowledge deadline  referred
+      passed with nobody accepting (missed), long before its resolve deadline (moot)
+  T5  L2 plumbing B1: withdrawn within the hour                         withdrawn (moot)
   T6  L2 plumbing B1: merged into T1                                    a duplicate, not opened
   T7  L2 electric B2: accepted in 1 h, fixed, verdict awaited           resolved, waiting
   T8  L3 structure B1: accepted next day, plan due 4 Dec                open, plan pending
@@ -86,7 +87,7 @@ T4 = ticket(
     closed_at=at(12, 5), promised={"acknowledge_by": at(12, 2), "resolve_by": at(19)},
 )  # fmt: skip
 T5 = ticket(
-    5, 2, "plumbing", "B1", Status.CANCELLED, created_at=at(14),
+    5, 2, "plumbing", "B1", Status.CANCELLED, created_at=at(14), updated_at=at(14, 1),
     promised={"acknowledge_by": at(14, 2), "resolve_by": at(21)},
 )  # fmt: skip
 T6 = ticket(6, 2, "plumbing", "B1", Status.CANCELLED, created_at=at(15), merged_into_id=1)
@@ -175,12 +176,14 @@ def test_each_deadline_per_level_met_missed_pending_and_time_taken():
     kpi = figures()
     rows = {(d.level, d.name): d for d in kpi.deadlines}
     ack2 = rows[(2, "acknowledge_by")]
-    # T1 30 min, T7 1 h, T10 45 min met; T2 a day late, T9 never; T4 and T5 ended before: moot
-    assert (ack2.met, ack2.missed, ack2.pending) == (3, 2, 0)
-    assert (ack2.on_time.part, ack2.on_time.whole) == (3, 5)
+    # T1 30 min, T7 1 h, T10 45 min met; T2 a day late, T9 never, T4 referred three hours
+    # after nobody had accepted it; T5 was withdrawn before it fell due: moot
+    assert (ack2.met, ack2.missed, ack2.pending) == (3, 3, 0)
+    assert (ack2.on_time.part, ack2.on_time.whole) == (3, 6)
     assert (ack2.p50, ack2.p90) == (45 * M, 24 * H)  # of 30 min, 45 min, 1 h, 24 h
     res2 = rows[(2, "resolve_by")]
-    # T1, T7 in time; T2 late; T10 reopened and not fixed again by its deadline; T9 not yet due
+    # T1, T7 in time; T2 late; T10 reopened and not fixed again by its deadline; T9 not yet
+    # due; T4 and T5 ended long before it
     assert (res2.met, res2.missed, res2.pending) == (2, 2, 1)
     ack1, respond1, control1 = (
         rows[(1, "acknowledge_by")],

@@ -24,6 +24,7 @@ class TicketFacts:
     status: Status
     assignee_id: int | None
     created_at: datetime
+    updated_at: datetime | None = None  # when a withdrawn or merged ticket ended
     accepted_at: datetime | None = None
     controlled_at: datetime | None = None
     planned_at: datetime | None = None

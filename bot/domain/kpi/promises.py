@@ -1,14 +1,19 @@
-"""Was each promise kept? One ticket's deadline judged against the milestone that meets it.
+"""Was each promise kept? The figures' view of one ticket's deadlines.
 
-- acknowledge_by, respond_by: met by the ticket being accepted (接单);
-- control_by: by the first progress note (the situation under control);
+The rule itself is one function for exports and figures alike
+(bot/domain/tickets/promises.py):
+
+- acknowledge_by, respond_by: met by the ticket being accepted (接单), or by the first
+  progress note or the fix if those came first;
+- control_by: by the first progress note, or the fix;
 - resolve_by: by the fix – a ticket reopened since is not fixed until it is fixed again;
 - plan_by: by the complex matter's plan (「方案：…」), or by the fix;
 - follow_up_by: by the follow-up call (回访完成).
 
-A deadline is *met* when its milestone came by it, *missed* when it came later or has not come
-and the deadline has passed, *pending* while it may still be met, and *moot* when the ticket was
-withdrawn, referred elsewhere or merged before the milestone came (it is not counted).
+A deadline is *met* when its milestone came by it, *missed* when it came later, or has not
+come and the deadline has passed (also when the ticket was withdrawn, referred or merged only
+after it passed), *pending* while it may still be met, and *moot* when the ticket was
+withdrawn, referred elsewhere or merged before it fell due (it is not counted).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.kpi.facts import TicketFacts
+from bot.domain.tickets import promises as rule
 from bot.domain.tickets.states import Status
 
 
@@ -42,20 +48,28 @@ _FIXED = frozenset({Status.RESOLVED, Status.CLOSED})
 _ENDED = frozenset({Status.CANCELLED, Status.REFERRED})
 
 
+def _milestones(facts: TicketFacts) -> dict[str, datetime | None]:
+    return {
+        "accepted_at": facts.accepted_at,
+        "controlled_at": facts.controlled_at,
+        "planned_at": facts.planned_at,
+        "resolved_at": facts.resolved_at if facts.status in _FIXED else None,
+        "followed_up_at": facts.follow_up_done_at,
+    }
+
+
+def ended_at(facts: TicketFacts) -> datetime | None:
+    """When it ended without the work being done (withdrawn, referred, merged)."""
+    if facts.status not in _ENDED and not facts.merged:
+        return None
+    return facts.closed_at or facts.updated_at
+
+
 def reached_at(facts: TicketFacts, name: str) -> datetime | None:
     """When the milestone that meets deadline `name` came, or None if it has not."""
-    fixed_at = facts.resolved_at if facts.status in _FIXED else None
-    if name in ("acknowledge_by", "respond_by"):
-        return facts.accepted_at
-    if name == "control_by":
-        return facts.controlled_at
-    if name == "resolve_by":
-        return fixed_at
-    if name == "plan_by":
-        return facts.planned_at or fixed_at
-    if name == "follow_up_by":
-        return facts.follow_up_done_at
-    raise ValueError(f"not a deadline: {name}")
+    if name not in rule.KEPT_BY:
+        raise ValueError(f"not a deadline: {name}")
+    return rule.kept_at(name, _milestones(facts))
 
 
 def judge(facts: TicketFacts, name: str, now: datetime) -> Kept | None:
@@ -63,12 +77,8 @@ def judge(facts: TicketFacts, name: str, now: datetime) -> Kept | None:
     due = facts.promised.get(name)
     if due is None:
         return None
-    reached = reached_at(facts, name)
-    if reached is not None:
-        return Kept.MET if reached <= due else Kept.MISSED
-    if facts.status in _ENDED or facts.merged:
-        return Kept.MOOT
-    return Kept.MISSED if now > due else Kept.PENDING
+    kept = rule.promise_kept(due, reached_at(facts, name), ended_at(facts), now)
+    return Kept.MOOT if kept is None else Kept(kept.value)
 
 
 def is_overdue(facts: TicketFacts, now: datetime) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.errors import NotFound
 from bot.services.buttons import Pressed
+from bot.services.tickets.audit_trail import TicketAuditTrail
 from bot.services.tickets.commands import TicketCommands
 from bot.services.tickets.core import TicketEnv
 from bot.services.tickets.correction import TicketCorrections
@@ -29,6 +30,7 @@ class TicketDesk:
         self.queries = TicketQueries(env)
         self.report = TicketReportFlow(env, self.intake)
         self.corrections = TicketCorrections(env)
+        self.audit = TicketAuditTrail(env)  # /audit: who did what when
 
     async def on_message(self, msg: TicketMessage) -> None:
         """A non-command message: a staff note, a /report answer, or intake – in that order."""

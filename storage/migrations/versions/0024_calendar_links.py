@@ -5,7 +5,7 @@ A link's token is an HMAC of the community, the person and a version with a serv
 `/ical new` raises the version: the old link stops working.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-01 23:30:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0024"
-down_revision: str | None = "0022"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -1,0 +1,1 @@
+"""What the committee's reports and exports are made of: plain records and pure rules."""

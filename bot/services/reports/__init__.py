@@ -1,0 +1,1 @@
+"""Reports and exports for the committee, written against the ports (no files, no SQL)."""
