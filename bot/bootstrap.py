@@ -141,7 +141,9 @@ class UseCases:
             duty=self.duty,
             escalation=self.escalation,
             reach=self.reach,
-            doctor=Doctor(self.uow, self.clock, self._webhook_url()),
+            doctor=Doctor(
+                self.uow, self.clock, self._webhook_url(), self.settings.public_url, links=True
+            ),
             alerts=self.alerts,
             migrations=self.migrations,
             inbox=self.inbox,

@@ -50,7 +50,7 @@ async def _check(settings: Settings) -> int:
             settings.bot_token, settings.bot_api_base_url, settings.bot_api_file_url
         )
         webhook = settings.webhook_url if settings.mode == "webhook" else None
-        doctor = Doctor(use_cases.uow, use_cases.clock, webhook)
+        doctor = Doctor(use_cases.uow, use_cases.clock, webhook, settings.public_url, links=True)
         try:
             report = await doctor.examine(TelegramProbe(application.bot))
         finally:

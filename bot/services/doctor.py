@@ -102,11 +102,19 @@ class Doctor:
     """Examines the deployment; safe to run while the service runs."""
 
     def __init__(
-        self, uow: TicketUnitOfWorkFactory, clock: Clock, webhook_url: str | None = None
+        self,
+        uow: TicketUnitOfWorkFactory,
+        clock: Clock,
+        webhook_url: str | None = None,
+        public_url: str | None = None,
+        links: bool = False,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.webhook_url = webhook_url
+        # links: the bot hands out links to its HTTP server (/ical), which need a public address
+        self.public_url = public_url
+        self.links = links
 
     async def examine(self, probe: BotProbe) -> Report:
         try:
@@ -132,6 +140,8 @@ class Doctor:
                 found += await self._calendar(tx, community)
             await tx.commit()  # what the private probes learned helps routing at once
         found += await self._webhook(probe)
+        if self.links and not self.public_url:
+            found.append(Finding(Level.WARN, "public_url_missing"))
         return Report(tuple(found))
 
     async def _groups(

@@ -65,3 +65,14 @@ async def test_a_group_title_with_markup_does_not_cost_the_admin_the_report(worl
     said = await world.say(ADMIN, ADMIN, "/status")
     report = await world.bot_says(ADMIN, "楼道服务自检", after=said)
     assert "5号楼<b>邻里群" in report["text"]
+
+
+async def test_calendar_links_without_a_public_address_are_warned_about(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _check(world.app.settings) == 0  # a warning, not a stop
+    warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("⚠️")]
+    assert any("LOUDAO_PUBLIC_URL" in line for line in warnings)
+    public = world.app.settings.model_copy(update={"public_url": "https://loudao.example.org"})
+    assert await _check(public) == 0
+    assert "LOUDAO_PUBLIC_URL" not in capsys.readouterr().out
