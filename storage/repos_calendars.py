@@ -19,9 +19,12 @@ class SqlCalendarRepo:
     async def secret(self, name: str, fresh: str, now: datetime) -> str:
         """Return the stored secret `name`; store `fresh` first if there is none (once, even
         when two processes start together: the second reads the first one's)."""
-        stmt = _insert(self.s, ServerSecret).values(name=name, value=fresh, created_at=now)
-        await self.s.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
-        value = await self.s.scalar(select(ServerSecret.value).where(ServerSecret.name == name))
+        query = select(ServerSecret.value).where(ServerSecret.name == name)
+        value = await self.s.scalar(query)
+        if value is None:  # the first time only: a read path writes nothing after that
+            stmt = _insert(self.s, ServerSecret).values(name=name, value=fresh, created_at=now)
+            await self.s.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
+            value = await self.s.scalar(query)
         assert value is not None
         return value
 
