@@ -1,8 +1,9 @@
 """A background loop's health: when it last worked, why it fails, how long to back off.
 
 Every long-running loop (polling, dispatching, sending) reports each round here. A failure is
-logged once when it starts or changes kind, and once when the loop recovers – never every
-round – and the state is what /healthz and /metrics show.
+logged as an error once when it starts (a change of error class during it is a note), and
+once when the loop recovers – never every round – and the state is what /healthz and /metrics
+show.
 """
 
 from __future__ import annotations
@@ -62,14 +63,17 @@ class LoopState:
         self.failures += 1
         if self.failing_since is None:
             self.failing_since = self.monotonic()
-        if reason != self.error:
             log.error(
                 "%s failing: %s (trying again with back-off)",
                 self.name,
                 reason,
                 extra={"loop": self.name},
             )
-            self.error = reason
+        elif reason != self.error:
+            # the same outage seen through another error class (a reset, then a refused
+            # connection): worth a line, but the outage itself was logged once
+            log.info("%s: the error is now %s", self.name, reason, extra={"loop": self.name})
+        self.error = reason
         delay, self._delay = self._delay, min(self._delay * 2, self.max_delay)
         return delay
 
