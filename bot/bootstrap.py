@@ -23,6 +23,8 @@ from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
+from bot.services.households.consult import ConsultationDesk
+from bot.services.households.register import HouseholdDesk
 from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
 from bot.services.kpi.digest import WeeklyDigest
@@ -106,6 +108,8 @@ class UseCases:
     digest: WeeklyDigest  # the committee's weekly digest, once a week
     exports: TicketExport  # loudao export tickets (a chat /export can use it too)
     chat_export: ChatExport  # /export: an admin gets the XLSX in private
+    households: HouseholdDesk  # the household register: codes, accounts, voters
+    consultations: ConsultationDesk  # consultations: one vote per household
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -117,6 +121,7 @@ class UseCases:
             ("duty", self.duty.tick),  # the morning handoff, once a day
             ("handover", self.handover.tick),  # a shift begins: unaccepted tickets follow it
             ("digest", self.digest.tick),  # the committee's weekly digest
+            ("consultations", self.consultations.tick),  # reminders; the close, once
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -142,6 +147,8 @@ class UseCases:
             inbox=self.inbox,
             stats=self.stats,
             export=self.chat_export,
+            households=self.households,
+            consultations=self.consultations,
         )
 
     def _webhook_url(self) -> str | None:
@@ -192,6 +199,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         digest=WeeklyDigest(uow, clock),
         exports=exports,
         chat_export=ChatExport(uow, clock, exports, settings.files_dir),
+        households=HouseholdDesk(uow, clock),
+        consultations=ConsultationDesk(uow, clock),
     )
 
 

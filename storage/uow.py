@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_
 from storage.registry_cache import RegistryCache
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
+from storage.repos_households import SqlConsultationRepo, SqlHouseholdRepo
 from storage.repos_kpi import SqlKpiRepo
 from storage.repos_messaging import (
     SqlAuditRepo,
@@ -79,6 +80,8 @@ class SqlUnitOfWork:
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         self.kpi = SqlKpiRepo(session)  # the committee's figures (read only)
         self.exports = SqlTicketExportRepo(session)  # reports: tickets read in batches
+        self.households = SqlHouseholdRepo(session)  # the household register (private)
+        self.consultations = SqlConsultationRepo(session)  # consultations and ballots
         return self
 
     async def __aexit__(

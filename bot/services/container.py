@@ -14,6 +14,8 @@ from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
+from bot.services.households.consult import ConsultationDesk
+from bot.services.households.register import HouseholdDesk
 from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
 from bot.services.migration import ChatMigrations
@@ -57,3 +59,6 @@ class Services:
     # The committee's figures: /stats; the tickets table: /export.
     stats: StatsDesk | None = None
     export: ChatExport | None = None
+    # The household register (/household) and consultations (/consult, /vote, /paper).
+    households: HouseholdDesk | None = None
+    consultations: ConsultationDesk | None = None

@@ -155,11 +155,12 @@ def count(
         else:
             ignored += 1
     whole = Share(len(entitled), sum((_area(e.area) for e in entitled.values()), Fraction(0)))
-    tallies = [[0, Fraction(0)] for _ in range(options)]
+    homes = [0] * options
+    areas = [Fraction(0)] * options
     for ballot in counted.values():
-        tallies[ballot.option][0] += 1
-        tallies[ballot.option][1] += _area(entitled[ballot.household_id].area)
-    per_option = tuple(Share(int(n), Fraction(a)) for n, a in tallies)
+        homes[ballot.option] += 1
+        areas[ballot.option] += _area(entitled[ballot.household_id].area)
+    per_option = tuple(Share(n, a) for n, a in zip(homes, areas, strict=True))
     voted = Share(len(counted), sum((s.area for s in per_option), Fraction(0)))
     return Result(
         electorate=whole,
