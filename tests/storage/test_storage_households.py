@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
 from bot.domain.clock import FakeClock
 from bot.domain.households.records import ConsultationRecord
 from bot.domain.households.register import HouseholdSpec
 from bot.registry_file import read_registry
 from bot.services.registry import load_registry
+from storage.database import Database
 from storage.uow import SqlUnitOfWorkFactory
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo" / "community.yaml"
@@ -111,3 +116,35 @@ async def test_a_households_later_ballot_replaces_the_earlier_and_a_consultation
         await tx.commit()
         stored = await tx.consultations.get(cons_id)
     assert stored is not None and stored.result == {"passed": True}
+
+
+async def test_loudao_households_import_then_export_counts_and_the_register_only_audited(
+    database: Database,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await community_id(database.uow, clock)
+    monkeypatch.setenv("LOUDAO_DATABASE_URL", database.url)
+    source = tmp_path / "households.csv"
+    source.write_text("building,unit,room,area,name\n3,2,401,89.5,赵先生\n5,1,101,,\n", "utf-8")
+    argv = ["households", "import", str(source), "--community", "A"]
+    assert await asyncio.to_thread(main, [*argv, "--check"]) == 0
+    assert "OK (A: 2 households)" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, argv) == 0
+    assert "2 created" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["households", "export", "--community", "A"]) == 0
+    counts = capsys.readouterr().out
+    assert "building 3: 1 households, 1 owners, 1 with area" in counts
+    assert "401" not in counts and "赵先生" not in counts  # counts only, by default
+    out = tmp_path / "register.yaml"
+    personal = ["households", "export", "--community", "A", "-o", str(out), "--with-personal-data"]
+    assert await asyncio.to_thread(main, personal) == 1  # whose export?
+    assert await asyncio.to_thread(main, [*personal, "--actor", "9003"]) == 1  # not an admin
+    assert not out.exists()
+    assert await asyncio.to_thread(main, [*personal, "--actor", "9001"]) == 0
+    assert "赵先生" in out.read_text("utf-8")
+    async with database.uow() as tx:
+        assert await tx.audit.count("households.exported") == 1
+        assert await tx.audit.count("households.imported") == 1
