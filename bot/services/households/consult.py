@@ -26,7 +26,7 @@ from bot.domain.registry import Role
 from bot.services.buttons import callback_data
 from bot.services.households.register import acting_person, find_household
 from bot.services.households.render import header, result_json, result_text, rule_of, when
-from bot.services.outgoing import send
+from bot.services.outgoing import Rows, send
 from bot.services.ports import HouseholdUnitOfWork, HouseholdUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -113,30 +113,37 @@ class ConsultationDesk:
                 purpose="consult.notice",
             )  # fmt: skip
         reached = 0
+        rows = await self._buttons(tx, c, locale, now)
+        ballot = header(c, tz, locale) + "\n" + i18n.t(locale, "households.consult.ballot")
         for home in homes:
             voter = voters.get(home.id)
             if voter is not None:
-                await self._send_ballot(tx, c, voter, tz, locale, now, f"consult:{c.id}:ballot")
+                await self._send_ballot(tx, c, voter, ballot, rows, now, f"consult:{c.id}:ballot")
                 reached += 1
         return len(homes), reached, len(chats)
 
-    async def _send_ballot(
-        self, tx: HouseholdUnitOfWork, c: ConsultationRecord, voter: int, tz: str, locale: str,
-        now: datetime, key: str,
-    ) -> None:  # fmt: skip
-        rows = []
+    async def _buttons(
+        self, tx: HouseholdUnitOfWork, c: ConsultationRecord, locale: str, now: datetime
+    ) -> Rows:
+        """One button per option, shared by every voter's ballot: a press is authorised by
+        who pressed (the voter of a household asked, checked in `vote`), not by the button."""
+        rows: Rows = []
         for index, option in enumerate(c.options):
             button_id = await tx.buttons.create(
                 ButtonSpec(
                     kind=VOTE, subject=f"consultation:{c.id}",
-                    payload={"consultation": c.id, "option": index, "locale": locale},
-                    allowed_user_ids=(voter,), community_id=c.community_id,
-                    expires_at=c.deadline,
+                    payload={"consultation": c.id, "option": index},
+                    community_id=c.community_id, expires_at=c.deadline,
                 ),
                 now,
             )  # fmt: skip
             rows.append([{"text": option, "callback_data": callback_data(button_id)}])
-        text = header(c, tz, locale) + "\n" + i18n.t(locale, "households.consult.ballot")
+        return rows
+
+    async def _send_ballot(
+        self, tx: HouseholdUnitOfWork, c: ConsultationRecord, voter: int, text: str, rows: Rows,
+        now: datetime, key: str,
+    ) -> None:  # fmt: skip
         await send(tx, voter, text, now, f"{key}:{voter}", purpose="consult.ballot", buttons=rows)
 
     # -- voting -------------------------------------------------------------------------------
@@ -225,10 +232,15 @@ class ConsultationDesk:
             if not member.voter:
                 return i18n.t(locale, "households.vote.not_voter")
             for c in asked:
+                rows = await self._buttons(tx, c, community.locale, now)
+                text = (
+                    header(c, community.timezone, community.locale)
+                    + "\n"
+                    + i18n.t(community.locale, "households.consult.ballot")
+                )
                 await self._send_ballot(
-                    tx, c, user_id, community.timezone, community.locale, now,
-                    f"consult:{c.id}:vote:{update_id}",
-                )  # fmt: skip
+                    tx, c, user_id, text, rows, now, f"consult:{c.id}:vote:{update_id}"
+                )
             await tx.commit()
         return ""
 
