@@ -2,6 +2,7 @@
 
 # ruff: noqa
 # mypy: ignore-errors
+from bot.domain.households.care import CareReason
 from bot.domain.households.register import Status
 from bot.domain.intake.rules import RulesFile
 from bot.domain.registry import Role
@@ -60,3 +61,8 @@ WriteOnlyCell.data_type
 # households: imported for Alembic; a code's spender is kept for the record; a YAML value
 schema.models_households
 schema.models_households.HouseholdCodeRow.used_by
+# the care list: reasons are written in YAML; the consent's day is kept for the record
+CareReason.ELDERLY_ALONE
+CareReason.DISABLED
+CareReason.ILL
+schema.models_households.CareEntryRow.consent_on

@@ -23,6 +23,7 @@ from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
+from bot.services.households.care import CareDesk
 from bot.services.households.consult import ConsultationDesk
 from bot.services.households.register import HouseholdDesk
 from bot.services.inbox import Inbox
@@ -110,6 +111,7 @@ class UseCases:
     chat_export: ChatExport  # /export: an admin gets the XLSX in private
     households: HouseholdDesk  # the household register: codes, accounts, voters
     consultations: ConsultationDesk  # consultations: one vote per household
+    care: CareDesk  # the care list: check-on calls when an outage covers a building
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -122,6 +124,7 @@ class UseCases:
             ("handover", self.handover.tick),  # a shift begins: unaccepted tickets follow it
             ("digest", self.digest.tick),  # the committee's weekly digest
             ("consultations", self.consultations.tick),  # reminders; the close, once
+            ("care", self.care.tick),  # check-on lists for new outages; who was not reached
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -149,6 +152,7 @@ class UseCases:
             export=self.chat_export,
             households=self.households,
             consultations=self.consultations,
+            care=self.care,
         )
 
     def _webhook_url(self) -> str | None:
@@ -201,6 +205,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         chat_export=ChatExport(uow, clock, exports, settings.files_dir),
         households=HouseholdDesk(uow, clock),
         consultations=ConsultationDesk(uow, clock),
+        care=CareDesk(uow, clock),
     )
 
 

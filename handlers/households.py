@@ -1,5 +1,6 @@
-"""/household, /consult, /vote, /paper and the ballot buttons: the register and consultations,
-in private chats only (a group never hears a household)."""
+"""/household, /consult, /vote, /paper, the ballot buttons and the care list's 「已联系」: the
+register, consultations and check-on calls, in private chats only (a group never hears a
+household)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.services.buttons import Pressed
 from bot.services.container import Services
+from bot.services.households.care import CONTACTED
 from bot.services.households.consult import VOTE, ConsultAsk
 from bot.services.households.register import HouseholdAsk
 from handlers.buttons import on_press
@@ -67,3 +69,19 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         await query.answer(text)
 
     on_press(application, VOTE, pressed)
+    care = services.care
+    if care is None:
+        return
+
+    async def reached(update: Update, _: ContextTypes.DEFAULT_TYPE, press: Pressed) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        payload = press.spec.payload
+        text = await care.contacted(
+            press.presser_id, int(payload["round"]), int(payload["household"])
+        )
+        await services.replies.reply(press.presser_id, text, update.update_id, kind="care")
+        await query.answer(text)
+
+    on_press(application, CONTACTED, reached)

@@ -4,12 +4,13 @@ the history)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -104,3 +105,46 @@ class BallotRow(Base):
     cast_by: Mapped[int] = mapped_column(BigInteger)  # the voter's or the building leader's id
     cast_at: Mapped[datetime]
     changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CareEntryRow(Base):
+    """A household on the care list, with the day its consent was given."""
+
+    __tablename__ = "care_entries"
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    reason: Mapped[str] = mapped_column(String(16))
+    consent_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class CareRoundRow(Base):
+    """One round of check-on calls, started once per outage (or emergency) covering homes."""
+
+    __tablename__ = "care_rounds"
+    __table_args__ = (
+        UniqueConstraint("community_id", "source_key"),
+        Index("ix_care_rounds_report", "reported_at", "report_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    source_key: Mapped[str] = mapped_column(String(32))  # outage:<notice id>
+    kind: Mapped[str] = mapped_column(String(16))  # water | power | gas | lift
+    buildings: Mapped[list[Any]]  # empty: the whole community
+    started_at: Mapped[datetime]
+    report_at: Mapped[datetime]  # when the admins hear who was not reached
+    reported_at: Mapped[datetime | None]
+
+
+class CareCheckRow(Base):
+    __tablename__ = "care_checks"
+    __table_args__ = (UniqueConstraint("round_id", "household_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("care_rounds.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    contacted_at: Mapped[datetime | None]
+    contacted_by: Mapped[int | None] = mapped_column(BigInteger)

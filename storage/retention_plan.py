@@ -54,6 +54,12 @@ PERSONAL: dict[str, dict[str, str]] = {
         column: f"deleted when the household {_LEFT_OUT}"
         for column in ("building", "unit", "room", "status", "name", "phone")
     },
+    # The care list: only with the consent noted in the register file; a household whose
+    # entry the next import no longer has (consent withdrawn) leaves it at once.
+    "care_entries": {
+        "reason": f"deleted when the household or its care entry {_LEFT_OUT}",
+        "note": f"deleted when the household or its care entry {_LEFT_OUT}",
+    },
 }
 
 _FILE = "the community file's configuration, written by its admin"
@@ -147,7 +153,12 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "roster_overrides": ("staff keys from the community file", ("kind", "staff_key", "by_key")),
     "duty_daily_runs": (_CODES, ("job",)),
-    "household_codes": ("a random one-time code, spent once, for an hour", ("code",)),
+    "care_rounds": (
+        "which outage started a round of check-on calls (its notice's id, the kind of cut, "
+        "the buildings it covers); the households are ids in care_checks",
+        ("source_key", "kind", "buildings"),
+    ),
+    "household_codes": ("a random one-time code, spent once, within 14 days", ("code",)),
     "consultations": (
         "a question an admin puts to every household in scope, its options, buildings and "
         "rule; the result holds counts only, never which household voted what (ballots hold "

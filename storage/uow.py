@@ -16,6 +16,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from storage.registry_cache import RegistryCache
+from storage.repos_care import SqlCareRepo
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
 from storage.repos_households import SqlConsultationRepo, SqlHouseholdRepo
@@ -82,6 +83,7 @@ class SqlUnitOfWork:
         self.exports = SqlTicketExportRepo(session)  # reports: tickets read in batches
         self.households = SqlHouseholdRepo(session)  # the household register (private)
         self.consultations = SqlConsultationRepo(session)  # consultations and ballots
+        self.care = SqlCareRepo(session)  # the care list and its check-on rounds
         return self
 
     async def __aexit__(

@@ -17,8 +17,12 @@ from bot.domain.duty.records import (
     StepFailures,
     StepRecord,
 )
+from bot.domain.households.care import CareSpec
 from bot.domain.households.records import (
     BallotRecord,
+    CareCheck,
+    CareRecord,
+    CareRound,
     ConsultationRecord,
     HouseholdRecord,
     MemberRecord,
@@ -680,11 +684,41 @@ class ConsultationRepo(Protocol):
     async def save_result(self, consultation_id: int, result: dict[str, object]) -> None: ...
 
 
+class CareRepo(Protocol):
+    async def replace_entries(
+        self,
+        community_id: int,
+        entries: Mapping[tuple[str, str, str], CareSpec],
+        now: datetime,
+    ) -> int: ...
+    async def entries(
+        self, community_id: int, buildings: Sequence[str] = ()
+    ) -> list[CareRecord]: ...
+    async def start_round(
+        self,
+        community_id: int,
+        source_key: str,
+        kind: str,
+        buildings: Sequence[str],
+        now: datetime,
+        report_at: datetime,
+    ) -> int | None: ...
+    async def add_checks(self, round_id: int, household_ids: Sequence[int]) -> None: ...
+    async def get_round(self, round_id: int) -> CareRound | None: ...
+    async def checks(self, round_id: int) -> list[CareCheck]: ...
+    async def contact(self, round_id: int, household_id: int, by: int, now: datetime) -> bool: ...
+    async def claim_reports(self, now: datetime) -> list[CareRound]: ...
+
+
 class HouseholdUnitOfWork(UnitOfWork, Protocol):
     @property
     def households(self) -> HouseholdRepo: ...
     @property
     def consultations(self) -> ConsultationRepo: ...
+    @property
+    def care(self) -> CareRepo: ...
+    @property
+    def notices(self) -> NoticeRepo: ...  # the care list follows outage notices
 
     async def __aenter__(self) -> HouseholdUnitOfWork: ...
 

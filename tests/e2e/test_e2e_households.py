@@ -230,3 +230,65 @@ async def test_the_result_comes_at_the_deadline_once_across_a_restart(
     finally:
         await client.close()
         await world.app.stop()
+
+
+# -- the care list ------------------------------------------------------------------------------
+
+CARED = (
+    {"building": "3", "unit": "1", "room": "101", "name": "陈阿婆",
+     "care": {"reason": "elderly_alone", "consent": "2026-11-02", "note": "女儿13800001234"}},
+    {"building": "3", "unit": "2", "room": "402", "care": {"reason": "disabled",
+                                                          "consent": "2026-11-03"}},
+    {"building": "3", "unit": "2", "room": "401"},
+    {"building": "5", "unit": "1", "room": "201", "care": {"reason": "ill",
+                                                          "consent": "2026-11-04"}},
+)  # fmt: skip
+CARE_PRIVATE = re.compile(r"101|402|201|陈阿婆|独居|残疾|重病|女儿|13800001234|关爱")
+GRID_G1, GRID_G2 = 9006, 9007  # 赵网格员 (building 3 is in G1), 孙网格员 (G2)
+
+
+async def test_an_outage_sends_the_care_list_privately_and_the_admin_hears_who_was_not_reached(
+    world: World, clock: FakeClock, captured: io.StringIO
+) -> None:
+    homes = tuple(HouseholdSpec.model_validate(h) for h in CARED)
+    await world.app.use_cases.households.import_register("A", homes, "test")
+    joined = await world.say(WU, WU, "/join WU-3-2026")
+    await world.bot_says(WU, "认领成功", after=joined)
+
+    said = await world.say(ADMIN, ADMIN, "/outage 停水 3号楼 今晚23:00-次日02:00 主管道抢修")
+    await world.bot_says(ADMIN, "已把通知发到", after=said)
+    await tick(world)
+    await world.bot_says(world.group("3"), "停水")  # the notice itself, in the group
+    lists = {}
+    for person in (WU, GRID_G1, ADMIN):
+        lists[person] = await world.bot_says(person, "【关爱名单】3号楼停水了")
+        text = lists[person]["text"]
+        assert "3-1-101（独居老人），备注：女儿13800001234" in text and "3-2-402（残疾）" in text
+        assert "5-1-201" not in text and "3-2-401" not in text  # not cut; not on the list
+    assert await texts(world, GRID_G2, "关爱名单") == []  # building 3 is not in his grid
+    assert await texts(world, world.resident("3"), "关爱名单") == []
+
+    await world.client.press(WU, lists[WU], "已联系 3-1-101")
+    await world.bot_says(WU, "已记下：3-1-101 已联系上")
+    await world.client.press(GRID_G1, lists[GRID_G1], "已联系 3-1-101")
+    await world.bot_says(GRID_G1, "已经有人联系过了")
+
+    clock.advance(hours=2, minutes=1)
+    await tick(world)
+    await tick(world)
+    reports = await texts(world, ADMIN, "还有 1 户没有联系上")
+    assert len(reports) == 1 and "3-2-402" in reports[0] and "3-1-101" not in reports[0]
+    async with world.app.uow() as tx:
+        assert await tx.audit.count("care.contacted") == 1
+
+    in_groups = [
+        m.get("text") or ""
+        for building in ("1", "2", "3", "5", "6", "8", "65", "171")
+        for m in await world.bot_messages(world.group(building))
+    ]
+    assert [t for t in in_groups if CARE_PRIVATE.search(t)] == []
+    logged = captured.getvalue()
+    assert "care round started" in logged
+    assert [
+        line for line in logged.splitlines() if re.search(r"陈阿婆|独居|女儿|13800001234", line)
+    ] == []

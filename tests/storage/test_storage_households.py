@@ -148,3 +148,40 @@ async def test_loudao_households_import_then_export_counts_and_the_register_only
     async with database.uow() as tx:
         assert await tx.audit.count("households.exported") == 1
         assert await tx.audit.count("households.imported") == 1
+
+
+async def test_the_care_list_follows_the_file_and_a_round_starts_and_reports_once(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    cid = await community_id(uow, clock)
+    care = {"reason": "elderly_alone", "consent": "2026-11-02", "note": "女儿照看"}
+    homes = [home("3", "1", "101", care=care), home("3", "2", "402"), home("5", "1", "201")]
+    now = clock.now()
+    async with uow() as tx:
+        await tx.households.replace_register(cid, homes, now)
+        spec = homes[0].care
+        assert spec is not None
+        assert await tx.care.replace_entries(cid, {("3", "1", "101"): spec}, now) == 1
+        cared = await tx.care.entries(cid, ["3"])
+        assert [(c.household.key, c.reason, c.note) for c in cared] == [
+            ("3-1-101", "elderly_alone", "女儿照看")
+        ]
+        assert await tx.care.entries(cid, ["5"]) == []
+        later = now + timedelta(hours=2)
+        round_id = await tx.care.start_round(cid, "outage:7", "water", ["3"], now, later)
+        assert round_id is not None
+        assert await tx.care.start_round(cid, "outage:7", "water", ["3"], now, later) is None
+        await tx.care.add_checks(round_id, [cared[0].household.id])
+        await tx.commit()
+    async with uow() as tx:
+        household = cared[0].household.id
+        assert await tx.care.contact(round_id, household, 9009, now)
+        assert not await tx.care.contact(round_id, household, 9006, now)  # reached already
+        [check] = await tx.care.checks(round_id)
+        assert check.contacted_by == 9009
+        assert await tx.care.claim_reports(now) == []
+        assert [r.id for r in await tx.care.claim_reports(later)] == [round_id]
+        assert await tx.care.claim_reports(later) == []
+        assert await tx.care.replace_entries(cid, {}, now) == 0  # consent withdrawn
+        assert await tx.care.entries(cid) == []
+        await tx.commit()

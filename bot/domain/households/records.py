@@ -71,3 +71,28 @@ class BallotRecord:
     cast_by: int
     cast_at: datetime
     changes: int
+
+
+@dataclass(frozen=True)
+class CareRecord:
+    household: HouseholdRecord
+    reason: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CareRound:
+    id: int
+    community_id: int
+    source_key: str
+    kind: str
+    buildings: tuple[str, ...]
+    started_at: datetime
+    report_at: datetime
+
+
+@dataclass(frozen=True)
+class CareCheck:
+    care: CareRecord
+    contacted_at: datetime | None
+    contacted_by: int | None

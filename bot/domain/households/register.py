@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
+from bot.domain.households.care import CareSpec
 from bot.domain.registry import NUMBER_CHARS, PERSON_NAME_CHARS, PHONE_CHARS
 from bot.yamlio import StrictModel
 
@@ -31,6 +32,8 @@ class HouseholdSpec(StrictModel):
     area: Decimal | None = Field(default=None, gt=0, le=100_000, decimal_places=2)
     name: str | None = Field(default=None, max_length=PERSON_NAME_CHARS)
     phone: str | None = Field(default=None, max_length=PHONE_CHARS)
+    # on the care list (关爱名单), only with the consent noted
+    care: CareSpec | None = None
 
     @field_validator("building", "unit", "room", mode="before")
     @classmethod

@@ -84,6 +84,8 @@ class HouseholdDesk:
             if community is None:
                 raise InvalidInput("households.unknown_community", code=community_code)
             report = await tx.households.replace_register(community.id, households, now)
+            care = {(h.building, h.unit or "", h.room): h.care for h in households if h.care}
+            on_care_list = await tx.care.replace_entries(community.id, care, now)
             await tx.audit.record(
                 AuditRecord(
                     action="households.imported",
@@ -92,6 +94,7 @@ class HouseholdDesk:
                     details={
                         "source": source, "created": report.created, "updated": report.updated,
                         "removed": report.removed, "unchanged": report.unchanged,
+                        "care_list": on_care_list,
                     },
                 ),
                 now,
