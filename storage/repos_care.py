@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.households.care import CareSpec
 from bot.domain.households.records import CareCheck, CareRecord, CareRound
 from storage.models_households import CareCheckRow, CareEntryRow, CareRoundRow, HouseholdRow
+from storage.models_tickets import TicketRow
 from storage.repos_households import _household
 from storage.repos_messaging import _insert
 
@@ -147,3 +148,16 @@ class SqlCareRepo:
                 assert row is not None
                 claimed.append(_round(row))
         return claimed
+
+    async def emergencies_since(self, community_id: int, since: datetime) -> list[tuple[int, str]]:
+        """Level-1 tickets (急难事件) of a community opened since `since` that name a building:
+        (ticket id, building), read through the (community, created_at) index."""
+        rows = await self.s.execute(
+            select(TicketRow.id, TicketRow.building).where(
+                TicketRow.community_id == community_id,
+                TicketRow.created_at >= since,
+                TicketRow.level == 1,
+                TicketRow.building.is_not(None),
+            )
+        )
+        return [(int(i), str(b)) for i, b in rows]

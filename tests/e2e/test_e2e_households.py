@@ -261,7 +261,7 @@ async def test_an_outage_sends_the_care_list_privately_and_the_admin_hears_who_w
     await world.bot_says(world.group("3"), "停水")  # the notice itself, in the group
     lists = {}
     for person in (WU, GRID_G1, ADMIN):
-        lists[person] = await world.bot_says(person, "【关爱名单】3号楼停水了")
+        lists[person] = await world.bot_says(person, "【关爱名单】3号楼停水。")
         text = lists[person]["text"]
         assert "3-1-101（独居老人），备注：女儿13800001234" in text and "3-2-402（残疾）" in text
         assert "5-1-201" not in text and "3-2-401" not in text  # not cut; not on the list
@@ -292,3 +292,21 @@ async def test_an_outage_sends_the_care_list_privately_and_the_admin_hears_who_w
     assert [
         line for line in logged.splitlines() if re.search(r"陈阿婆|独居|女儿|13800001234", line)
     ] == []
+
+
+async def test_a_level_one_emergency_in_a_building_sends_its_care_list_once(
+    world: World, clock: FakeClock
+) -> None:
+    homes = tuple(HouseholdSpec.model_validate(h) for h in CARED)
+    await world.app.use_cases.households.import_register("A", homes, "test")
+    said = await world.say(
+        world.resident("5"), world.group("5"), "@loudao_bot 5号楼楼道里煤气味很重"
+    )
+    await world.bot_says(world.group("5"), "#A-0001", after=said)
+    await tick(world)
+    await tick(world)
+    lists = await texts(world, ADMIN, "【关爱名单】5号楼有紧急情况")
+    assert len(lists) == 1 and "5-1-201（重病）" in lists[0] and "3-1-101" not in lists[0]
+    assert len(await texts(world, GRID_G1, "5-1-201")) == 1  # building 5 is in his grid (G1)
+    assert await texts(world, GRID_G2, "关爱名单") == []
+    assert await texts(world, WU, "关爱名单") == []  # she leads building 3, not 5

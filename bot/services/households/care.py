@@ -1,7 +1,8 @@
-"""The care list at work: when an outage notice (water, power, gas, lift) covers buildings
-with households on the care list, a round of check-on calls starts once – the admins, the
-buildings' grid workers and their building leaders each get privately the households they may
-see, with a 「已联系」 button each – and after a set time the admins hear who was not reached.
+"""The care list at work: when an outage notice (water, power, gas, lift) or a level-1
+emergency (急难事件) covers buildings with households on the care list, a round of check-on
+calls starts once – the admins, the buildings' grid workers and their building leaders each
+get privately the households they may see, with a 「已联系」 button each – and after a set time
+the admins hear who was not reached.
 
 Nothing of the care list reaches a group or a log line: messages go to private chats only,
 and logs name rounds and counts.
@@ -59,19 +60,23 @@ class CareDesk:
     async def _start_rounds(
         self, tx: HouseholdUnitOfWork, community: CommunityInfo, now: datetime
     ) -> int:
-        queued = 0
+        """A round for each new outage notice and level-1 emergency covering cared homes."""
+        causes: list[tuple[str, str, tuple[str, ...]]] = []  # (source, kind, buildings)
         for notice in await tx.notices.outages_since(community.id, now - LOOK_BACK):
             outage = notice.extra.get("outage")
-            if not outage or outage.get("restored") or notice.status == "cancelled":
-                continue
-            buildings = tuple(outage.get("buildings") or ())
+            if outage and not outage.get("restored") and notice.status != "cancelled":
+                kind = str(outage.get("kind") or "water")
+                causes.append((f"outage:{notice.id}", kind, tuple(outage.get("buildings") or ())))
+        for ticket_id, building in await tx.care.emergencies_since(community.id, now - LOOK_BACK):
+            causes.append((f"ticket:{ticket_id}", "emergency", (building,)))
+        queued = 0
+        for source, kind, buildings in causes:
             cared = await tx.care.entries(community.id, buildings)
             if not cared:
                 continue
             round_id = await tx.care.start_round(
-                community.id, f"outage:{notice.id}", str(outage.get("kind", "")), buildings,
-                now, now + REPORT_AFTER,
-            )  # fmt: skip
+                community.id, source, kind, buildings, now, now + REPORT_AFTER
+            )
             if round_id is None:
                 continue  # started before
             await tx.care.add_checks(round_id, [c.household.id for c in cared])
