@@ -135,6 +135,11 @@ async def test_one_vote_per_household_a_paper_ballot_and_the_result_without_a_ro
     await world.bot_says(WU, "已录入 3-1-101 的纸质票：同意", after=paper)
     paper = await world.say(WU, WU, "/paper 1 5-1-201 同意")  # not her building
     await world.bot_says(WU, "本楼的楼组长", after=paper)
+    asked = await world.say(WU, WU, "/consult 1")  # how it stands, and who is still to vote
+    standing = await world.bot_says(WU, "已有 2/3 户参与", after=asked)
+    assert "纸质票 1 张" in standing["text"] and "还没投的 1 户：3-2-402" in standing["text"]
+    asked = await world.say(elsewhere, elsewhere, "/consult 1")  # a resident: nothing to see
+    await world.bot_says(elsewhere, "没有编号为 1 的征询", after=asked)
 
     clock.advance(days=2, minutes=1)  # a day before the deadline: the reminder
     await tick(world)

@@ -52,7 +52,10 @@ class ConsultationDesk:
     # -- opening ------------------------------------------------------------------------------
 
     async def open(self, ask: ConsultAsk) -> str:
-        """/consult PRESET | QUESTION | 截止 … : store it, tell the groups and every voter."""
+        """/consult PRESET | QUESTION | 截止 … : store it, tell the groups and every voter.
+        /consult NUMBER: how it stands (admins), or who has not voted yet (building leaders)."""
+        if ask.text.strip().lstrip("#").isdigit():
+            return await self.status(ask, int(ask.text.strip().lstrip("#")))
         now = self.clock.now()
         async with self.uow() as tx:
             admin = next(
@@ -145,6 +148,43 @@ class ConsultationDesk:
         now: datetime, key: str,
     ) -> None:  # fmt: skip
         await send(tx, voter, text, now, f"{key}:{voter}", purpose="consult.ballot", buttons=rows)
+
+    async def status(self, ask: ConsultAsk, consultation_id: int) -> str:
+        if not ask.private:
+            raise InvalidInput("households.consult.private_only")
+        async with self.uow() as tx:
+            c = await tx.consultations.get(consultation_id)
+            people = await tx.people.by_telegram_id(ask.user_id)
+            mine = [p for p in people if c is not None and p.community_id == c.community_id]
+            if c is None or not any(p.has_role(Role.ADMIN, Role.BUILDING_LEADER) for p in mine):
+                raise InvalidInput("households.vote.unknown", number=consultation_id)
+            community = await tx.registry.community(c.community_id)
+            assert community is not None
+            result = await self.count(tx, c)
+            text = i18n.t(
+                ask.locale, "households.consult.status", number=c.id, question=c.question,
+                voted=result.voted.households, of=result.electorate.households,
+                paper=result.paper, deadline=when(c.deadline, community.timezone),
+            )  # fmt: skip
+            leader = next((p for p in mine if p.has_role(Role.BUILDING_LEADER)), None)
+            if leader is not None and c.closed_at is None:
+                waiting = await self._waiting(tx, c, leader.buildings)
+                text += "\n" + i18n.t(
+                    ask.locale, "households.consult.waiting", count=len(waiting),
+                    homes="、".join(waiting) or "–",
+                )  # fmt: skip
+        return text
+
+    async def _waiting(
+        self, tx: HouseholdUnitOfWork, c: ConsultationRecord, buildings: frozenset[str]
+    ) -> list[str]:
+        """The households of these buildings asked and not heard from yet (for a leader)."""
+        voted = {b.household_id for b in await tx.consultations.ballots(c.id)}
+        return [
+            h.key
+            for h in await tx.households.of_community(c.community_id, sorted(buildings))
+            if in_scope(c, h) and h.id not in voted
+        ]
 
     # -- voting -------------------------------------------------------------------------------
 
@@ -304,17 +344,11 @@ class ConsultationDesk:
         now: datetime,
     ) -> int:  # fmt: skip
         """Each building leader privately: the households of their buildings not yet heard."""
-        voted = {b.household_id for b in await tx.consultations.ballots(c.id)}
-        waiting = [
-            h
-            for h in await tx.households.of_community(community.id)
-            if in_scope(c, h) and h.id not in voted
-        ]
         told = 0
         for leader in await tx.people.of_community(community.id):
             if leader.telegram_id is None or not leader.has_role(Role.BUILDING_LEADER):
                 continue
-            theirs = [h.key for h in waiting if h.building in leader.buildings]
+            theirs = await self._waiting(tx, c, leader.buildings)
             if not theirs:
                 continue
             text = i18n.t(
