@@ -2,6 +2,8 @@
 
 # ruff: noqa
 # mypy: ignore-errors
+from bot.domain.households.care import CareReason
+from bot.domain.households.register import Status
 from bot.domain.intake.rules import RulesFile
 from bot.domain.registry import Role
 from bot.domain.tickets.model import Verdict
@@ -11,6 +13,7 @@ from web.ops import _HealthCollector
 
 # values written in YAML files or iterated over, never named in code
 Role.BUILDING_LEADER
+Status.TENANT
 Verdict.SATISFIED
 FaqEntry.tags
 RulesFile.reference
@@ -55,3 +58,12 @@ from openpyxl.cell import WriteOnlyCell
 
 WriteOnlyCell.number_format
 WriteOnlyCell.data_type
+
+# households: imported for Alembic; a code's spender is kept for the record; a YAML value
+schema.models_households
+schema.models_households.HouseholdCodeRow.used_by
+# the care list: reasons are written in YAML; the consent's day is kept for the record
+CareReason.ELDERLY_ALONE
+CareReason.DISABLED
+CareReason.ILL
+schema.models_households.CareEntryRow.consent_on

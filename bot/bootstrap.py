@@ -24,6 +24,9 @@ from bot.services.duty.routing import RosterRouter
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin, check_faq_files
 from bot.services.faq.desk import FaqDesk, FaqLibrary
+from bot.services.households.care import CareDesk
+from bot.services.households.consult import ConsultationDesk
+from bot.services.households.register import HouseholdDesk
 from bot.services.ical.desk import CalendarDesk
 from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
@@ -111,6 +114,9 @@ class UseCases:
     chat_export: ChatExport  # /export: an admin gets the XLSX in private
     open311: Open311Desk  # open data: the tickets as Open311 service requests (read-only)
     ical: CalendarDesk  # open data: the roster as a calendar per staff member
+    households: HouseholdDesk  # the household register: codes, accounts, voters
+    consultations: ConsultationDesk  # consultations: one vote per household
+    care: CareDesk  # the care list: check-on calls when an outage covers a building
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -122,6 +128,8 @@ class UseCases:
             ("duty", self.duty.tick),  # the morning handoff, once a day
             ("handover", self.handover.tick),  # a shift begins: unaccepted tickets follow it
             ("digest", self.digest.tick),  # the committee's weekly digest
+            ("consultations", self.consultations.tick),  # reminders; the close, once
+            ("care", self.care.tick),  # check-on lists for new outages; who was not reached
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -150,6 +158,9 @@ class UseCases:
             stats=self.stats,
             export=self.chat_export,
             ical=self.ical,
+            households=self.households,
+            consultations=self.consultations,
+            care=self.care,
         )
 
     def _webhook_url(self) -> str | None:
@@ -202,6 +213,9 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         chat_export=ChatExport(uow, clock, exports, settings.files_dir),
         open311=Open311Desk(uow, clock, service_kinds(), settings.open311_api_keys),
         ical=CalendarDesk(uow, clock, settings.http_base_url, settings.secret, looks),
+        households=HouseholdDesk(uow, clock),
+        consultations=ConsultationDesk(uow, clock),
+        care=CareDesk(uow, clock),
     )
 
 

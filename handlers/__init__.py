@@ -15,6 +15,7 @@ from handlers import (
     fallback,
     faq,
     gate,
+    households,
     ical,
     kpi,
     membership,
@@ -57,6 +58,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     tickets.register(application, services)  # THE intake: every non-command text/photo message
     faq.register(application, services)  # /faq and the suggestion buttons
     kpi.register(application, services)  # /stats, /export: the figures, the tickets table
+    households.register(application, services)  # /household /consult /vote /paper, ballots
     fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

@@ -13,6 +13,7 @@ PERSONAL_PAYLOAD_KEYS = ("text", "name", "phone", "room")
 
 _PRIVATE = "LOUDAO_KEEP_PRIVATE_DAYS after the ticket ended"
 _MESSAGES = "LOUDAO_KEEP_MESSAGES_DAYS"
+_LEFT_OUT = "is left out of the register file (loudao households import)"
 
 #: table → column → how retention (storage/repos_retention.py) erases it
 PERSONAL: dict[str, dict[str, str]] = {
@@ -45,6 +46,20 @@ PERSONAL: dict[str, dict[str, str]] = {
     },
     "known_usernames": {"username": f"deleted when not renewed for {_MESSAGES}"},
     "roster_overrides": {"note": "emptied LOUDAO_KEEP_PRIVATE_DAYS after the override ended"},
+    # The household register is the committee's own record, kept while the household is in
+    # it: a household the next `loudao households import` leaves out is deleted at once, with
+    # its linked accounts, codes and ballots. It never reaches a group, a log or an export
+    # without `--with-personal-data`, which is audited.
+    "households": {
+        column: f"deleted when the household {_LEFT_OUT}"
+        for column in ("building", "unit", "room", "status", "name", "phone")
+    },
+    # The care list: only with the consent noted in the register file; a household whose
+    # entry the next import no longer has (consent withdrawn) leaves it at once.
+    "care_entries": {
+        "reason": f"deleted when the household or its care entry {_LEFT_OUT}",
+        "note": f"deleted when the household or its care entry {_LEFT_OUT}",
+    },
 }
 
 _FILE = "the community file's configuration, written by its admin"
@@ -146,4 +161,16 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "roster_overrides": ("staff keys from the community file", ("kind", "staff_key", "by_key")),
     "duty_daily_runs": (_CODES, ("job",)),
+    "care_rounds": (
+        "which outage started a round of check-on calls (its notice's id, the kind of cut, "
+        "the buildings it covers); the households are ids in care_checks",
+        ("source_key", "kind", "buildings"),
+    ),
+    "household_codes": ("a random one-time code, spent once, within 14 days", ("code",)),
+    "consultations": (
+        "a question an admin puts to every household in scope, its options, buildings and "
+        "rule; the result holds counts only, never which household voted what (ballots hold "
+        "ids, kept with the consultation for its publication period and the archive)",
+        ("question", "options", "buildings", "voters", "rule", "result"),
+    ),
 }

@@ -5,6 +5,7 @@ from storage import (
     models_calendars,  # noqa: F401  open data: calendar links, server secrets
     models_duty,  # noqa: F401  duty: escalations, overrides, follow-ups
     models_faq,  # noqa: F401  FAQ: entries, cool-downs, gaps
+    models_households,  # noqa: F401  households: register, consultations, ballots
     models_notices,  # noqa: F401  notices feature
     models_offers,  # noqa: F401  offers of a ticket for plain group messages
     models_tickets,  # noqa: F401  tickets: tickets, followers, notes, prompts

@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_
 
 from storage.registry_cache import RegistryCache
 from storage.repos_calendars import SqlCalendarRepo
+from storage.repos_care import SqlCareRepo
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
+from storage.repos_households import SqlConsultationRepo, SqlHouseholdRepo
 from storage.repos_kpi import SqlKpiRepo
 from storage.repos_messaging import (
     SqlAuditRepo,
@@ -83,6 +85,9 @@ class SqlUnitOfWork:
         self.exports = SqlTicketExportRepo(session)  # reports: tickets read in batches
         self.open311 = SqlOpen311Repo(session)  # open data: public requests (read only)
         self.calendars = SqlCalendarRepo(session)  # open data: the staff's calendar links
+        self.households = SqlHouseholdRepo(session)  # the household register (private)
+        self.consultations = SqlConsultationRepo(session)  # consultations and ballots
+        self.care = SqlCareRepo(session)  # the care list and its check-on rounds
         return self
 
     async def __aexit__(

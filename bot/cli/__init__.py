@@ -20,6 +20,7 @@ from bot.cli import (
     duty,
     export,
     faq,
+    households,
     init,
     load,
     serve,
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         duty,
         audit,
         export,
+        households,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

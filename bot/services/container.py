@@ -14,6 +14,9 @@ from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
 from bot.services.faq.admin import FaqAdmin
 from bot.services.faq.desk import FaqDesk
+from bot.services.households.care import CareDesk
+from bot.services.households.consult import ConsultationDesk
+from bot.services.households.register import HouseholdDesk
 from bot.services.ical.desk import CalendarDesk
 from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
@@ -60,3 +63,7 @@ class Services:
     export: ChatExport | None = None
     # The roster as a calendar: /ical gives staff their secret link.
     ical: CalendarDesk | None = None
+    # The household register (/household) and consultations (/consult, /vote, /paper).
+    households: HouseholdDesk | None = None
+    consultations: ConsultationDesk | None = None
+    care: CareDesk | None = None  # the care list's 「已联系」 buttons

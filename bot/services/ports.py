@@ -17,6 +17,18 @@ from bot.domain.duty.records import (
     StepFailures,
     StepRecord,
 )
+from bot.domain.households.care import CareSpec
+from bot.domain.households.records import (
+    BallotRecord,
+    CareCheck,
+    CareRecord,
+    CareRound,
+    ConsultationRecord,
+    HouseholdRecord,
+    MemberRecord,
+    RegisterReport,
+)
+from bot.domain.households.register import HouseholdSpec
 from bot.domain.ical import CalendarLink
 from bot.domain.kpi import FaqTally, GapCount, NoticeTally, TicketFacts
 from bot.domain.notices.records import (
@@ -669,3 +681,90 @@ class CalendarUnitOfWork(TicketUnitOfWork, Protocol):
 
 class CalendarUnitOfWorkFactory(Protocol):
     def __call__(self) -> CalendarUnitOfWork: ...
+
+
+# --- households and consultations ----------------------------------------------------------------
+class HouseholdRepo(Protocol):
+    async def replace_register(
+        self, community_id: int, specs: Sequence[HouseholdSpec], now: datetime
+    ) -> RegisterReport: ...
+    async def of_community(
+        self, community_id: int, buildings: Sequence[str] = ()
+    ) -> list[HouseholdRecord]: ...
+    async def find(
+        self, community_id: int, building: str, unit: str | None, room: str
+    ) -> HouseholdRecord | None: ...
+    async def add_code(
+        self, code: str, household_id: int, created_by: int, now: datetime, expires_at: datetime
+    ) -> None: ...
+    async def use_code(self, code: str, telegram_id: int, now: datetime) -> int | None: ...
+    async def link(self, household_id: int, telegram_id: int, now: datetime) -> bool: ...
+    async def memberships(self, telegram_id: int) -> list[MemberRecord]: ...
+    async def members(self, household_id: int) -> list[MemberRecord]: ...
+    async def set_voter(self, household_id: int, telegram_id: int) -> bool: ...
+    async def voters(self, community_id: int) -> dict[int, int]: ...
+
+
+class ConsultationRepo(Protocol):
+    async def add(self, c: ConsultationRecord, now: datetime) -> int: ...
+    async def get(self, consultation_id: int) -> ConsultationRecord | None: ...
+    async def open_of_community(self, community_id: int) -> list[ConsultationRecord]: ...
+    async def cast(
+        self,
+        consultation_id: int,
+        household_id: int,
+        option: int,
+        paper: bool,
+        cast_by: int,
+        now: datetime,
+    ) -> int | None: ...
+    async def ballots(self, consultation_id: int) -> list[BallotRecord]: ...
+    async def claim_reminders(self, now: datetime) -> list[ConsultationRecord]: ...
+    async def claim_closing(self, now: datetime) -> list[ConsultationRecord]: ...
+    async def save_result(self, consultation_id: int, result: dict[str, object]) -> None: ...
+
+
+class CareRepo(Protocol):
+    async def replace_entries(
+        self,
+        community_id: int,
+        entries: Mapping[tuple[str, str, str], CareSpec],
+        now: datetime,
+    ) -> int: ...
+    async def entries(
+        self, community_id: int, buildings: Sequence[str] = ()
+    ) -> list[CareRecord]: ...
+    async def start_round(
+        self,
+        community_id: int,
+        source_key: str,
+        kind: str,
+        buildings: Sequence[str],
+        now: datetime,
+        report_at: datetime,
+    ) -> int | None: ...
+    async def add_checks(self, round_id: int, household_ids: Sequence[int]) -> None: ...
+    async def get_round(self, round_id: int) -> CareRound | None: ...
+    async def checks(self, round_id: int) -> list[CareCheck]: ...
+    async def contact(self, round_id: int, household_id: int, by: int, now: datetime) -> bool: ...
+    async def claim_reports(self, now: datetime) -> list[CareRound]: ...
+    async def emergencies_since(
+        self, community_id: int, since: datetime
+    ) -> list[tuple[int, str]]: ...
+
+
+class HouseholdUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def households(self) -> HouseholdRepo: ...
+    @property
+    def consultations(self) -> ConsultationRepo: ...
+    @property
+    def care(self) -> CareRepo: ...
+    @property
+    def notices(self) -> NoticeRepo: ...  # the care list follows outage notices
+
+    async def __aenter__(self) -> HouseholdUnitOfWork: ...
+
+
+class HouseholdUnitOfWorkFactory(Protocol):
+    def __call__(self) -> HouseholdUnitOfWork: ...

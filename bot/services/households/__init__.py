@@ -1,0 +1,1 @@
+"""Households: the register and its accounts; consultations decided one vote per household."""
