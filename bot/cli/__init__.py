@@ -22,6 +22,7 @@ from bot.cli import (
     faq,
     init,
     load,
+    report,
     serve,
     train,
 )
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         duty,
         audit,
         export,
+        report,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

@@ -50,14 +50,11 @@ def grids_of(community: CommunityInfo) -> dict[str, str | None]:
     return {b.number: b.grid for b in community.buildings}
 
 
-async def count_figures(
-    tx: KpiUnitOfWork,
-    community: CommunityInfo,
-    period: Period,
-    now: datetime,
-    where: Slice = EVERYTHING,
-) -> KpiFigures:
-    """Every figure of `where` in `community` for `period`, as of `now`."""
+async def read_inputs(
+    tx: KpiUnitOfWork, community: CommunityInfo, period: Period, now: datetime
+) -> tuple[Inputs, DutySetup]:
+    """What `period`'s figures in `community` are counted from, once for any number of slices,
+    and the community's duty set-up (its calendar: working time)."""
     setup = await load_setup(tx, community, now)
     grids = grids_of(community)
     before = period.previous()
@@ -74,4 +71,16 @@ async def count_figures(
         gaps=await tx.kpi.gaps(community.id, period.start, period.end, TOP_GAPS),
         notices=await tx.kpi.notice_tally(community.id, period.start, period.end),
     )
+    return inputs, setup
+
+
+async def count_figures(
+    tx: KpiUnitOfWork,
+    community: CommunityInfo,
+    period: Period,
+    now: datetime,
+    where: Slice = EVERYTHING,
+) -> KpiFigures:
+    """Every figure of `where` in `community` for `period`, as of `now`."""
+    inputs, setup = await read_inputs(tx, community, period, now)
     return compute(inputs, where, working_timer(setup))
