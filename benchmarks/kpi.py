@@ -7,10 +7,12 @@ year of tickets with their milestones, promises, verdicts, followers and follow-
 (`bot.services.kpi.counting.count_figures` on `bot.bootstrap.open_database`, no mocks):
 
   one community's month · one community's year · the whole district's month (every community
-  one after the other) – medians of several runs, with the goal beside them; peak memory of the
-  district's month (tracemalloc, and the process's RSS); and the query plans of every read in
-  storage/repos_kpi.py for one community's month (EXPLAIN ANALYZE), with whether any of them
-  reads a whole table (a sequential scan over every ticket must never happen).
+  one after the other, and four at a time on their own connections) · `loudao report` of one
+  community's month with every breakdown – medians of several runs, with the goal beside them
+  (and the fastest and slowest run); peak memory of the district's month (tracemalloc, and the
+  process's RSS); and the query plans of every read in storage/repos_kpi.py for one community's
+  month (EXPLAIN ANALYZE), with whether any of them reads a whole table (a sequential scan over
+  every ticket must never happen).
 
 The machine is shared: a fixed pure-Python loop is timed before and after as the noise figure.
 
@@ -56,6 +58,9 @@ from bot.domain.kpi import Period, month  # noqa: E402
 from bot.domain.records import CommunityInfo  # noqa: E402
 from bot.services.kpi.counting import count_figures as count  # noqa: E402
 from bot.services.kpi.counting import grids_of  # noqa: E402
+from bot.services.kpi.report import DIMENSIONS, build_report  # noqa: E402
+from bot.services.kpi.report_files import write_report  # noqa: E402
+from bot.services.kpi.report_tables import workbook_tables  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.models import Community  # noqa: E402
 from storage.models_tickets import TicketRow  # noqa: E402
@@ -71,7 +76,9 @@ GOALS = {
     "one community's month (ms, median)": "<= 200 ms",
     "one community's year (ms, median)": "–",
     "the district's month, every community (s, median)": "<= 5 s",
+    "the district's month, 4 communities at a time (s, median)": "<= 5 s",
     "district's month: tickets counted": "–",
+    "loudao report, one community's month, every --by, XLSX (ms, median)": "–",
     "peak memory of the district's month: traced MB / RSS MB": "–",
     "reads of storage/repos_kpi.py over every ticket (seq scans)": "none",
 }
@@ -111,11 +118,25 @@ class Counting:
             kpi = await count(tx, community, period, NOW)
         return kpi.opened + kpi.merged
 
-    async def district(self, period: Period) -> int:
-        total = 0
-        for community in self.communities:
-            total += await self.one(community, period)
-        return total
+    async def report(self, community: CommunityInfo) -> None:
+        """What `loudao report --by building,grid,category,level,staff -o x.xlsx` does."""
+        async with self.database.uow() as tx:
+            made = await build_report(tx, community, MONTH, NOW, DIMENSIONS)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_report(workbook_tables(made), Path(tmp) / "report.xlsx")
+
+    async def district(self, period: Period, at_once: int = 1) -> int:
+        """Every community's figures: one after the other, or `at_once` at a time (each on its
+        own connection: the database works on one while Python counts another)."""
+        if at_once == 1:
+            return sum([await self.one(c, period) for c in self.communities])
+        gate = asyncio.Semaphore(at_once)
+
+        async def one(community: CommunityInfo) -> int:
+            async with gate:
+                return await self.one(community, period)
+
+        return sum(await asyncio.gather(*(one(c) for c in self.communities)))
 
 
 async def communities_of(database: Database, how_many: int) -> list[CommunityInfo]:
@@ -144,6 +165,12 @@ async def measure(url: str, communities: int, runs: int, only_plans: bool) -> di
         rows["one community's year (ms, median)"] = spread(years, 1000)
         district = [await timed(lambda: counting.district(MONTH)) for _ in range(runs)]
         rows["the district's month, every community (s, median)"] = spread(district, 1, 2)
+        together = [await timed(lambda: counting.district(MONTH, 4)) for _ in range(runs)]
+        rows["the district's month, 4 communities at a time (s, median)"] = spread(together, 1, 2)
+        reports = [await timed(lambda: counting.report(first)) for _ in range(runs)]
+        rows["loudao report, one community's month, every --by, XLSX (ms, median)"] = spread(
+            reports, 1000
+        )
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         tracemalloc.start()
         counted = await counting.district(MONTH)
@@ -172,6 +199,7 @@ async def plans(database: Database, community: CommunityInfo) -> str:
     start, end = MONTH.start, MONTH.end
     reads: dict[str, Callable[[Any], Awaitable[Any]]] = {
         "reported": lambda kpi: kpi.reported(community.id, start, end, grids),
+        "reported_brief": lambda kpi: kpi.reported_brief(community.id, start, end, grids),
         "open_now": lambda kpi: kpi.open_now(community.id, grids),
         "faq_tally": lambda kpi: kpi.faq_tally(community.id, start, end),
         "gaps": lambda kpi: kpi.gaps(community.id, start, end, 5),

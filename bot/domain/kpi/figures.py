@@ -182,7 +182,9 @@ def deadline_figures(
             if verdict is None or verdict is Kept.MOOT:
                 continue
             key = (t.level, name)
-            counts.setdefault(key, Counter())[verdict] += 1
+            if key not in counts:
+                counts[key] = Counter()
+            counts[key][verdict] += 1
             reached = reached_at(t, name)
             if reached is not None:
                 taken.setdefault(key, []).append(timer(t.level, name, t.created_at, reached))

@@ -24,9 +24,13 @@ TOP_GAPS = 5
 def working_timer(setup: DutySetup) -> Timer:
     """Time taken in working time where the level's standard is in working units."""
 
+    working: dict[tuple[int, str], bool] = {}
+
     def taken(level: int, name: str, start: datetime, end: datetime) -> timedelta:
-        rule = getattr(setup.policy.level(level), name.removesuffix("_by"), None)
-        if rule is not None and rule.is_working:
+        if (level, name) not in working:  # asked once per (level, deadline), not per ticket
+            rule = getattr(setup.policy.level(level), name.removesuffix("_by"), None)
+            working[level, name] = rule is not None and rule.is_working
+        if working[level, name]:
             return setup.calendar.working_time_between(start, end)
         return end - start
 
@@ -59,7 +63,7 @@ async def read_inputs(
     grids = grids_of(community)
     before = period.previous()
     tickets = await tx.kpi.reported(community.id, period.start, period.end, grids)
-    previous = await tx.kpi.reported(community.id, before.start, before.end, grids)
+    previous = await tx.kpi.reported_brief(community.id, before.start, before.end, grids)
     open_now = await tx.kpi.open_now(community.id, grids)
     inputs = Inputs(
         period=period,
