@@ -58,9 +58,10 @@ async def community_id(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> int:
 
 async def _three_tickets(uow: SqlUnitOfWorkFactory, clock: FakeClock, community_id: int) -> None:
     """Building 3: one fixed and confirmed (满意), one closed unconfirmed; building 5: one open,
-    its 2-hour acknowledgement missed."""
+    its 2-hour acknowledgement missed; and one in building 3 in November."""
     start = clock.now()
-    async with uow() as tx:
+    async with uow() as tx:  # November's: the period before, for the hot spots
+        await tx.tickets.create(_new(community_id, "u:nov", "3"), start - timedelta(days=5))
         made = [
             await tx.tickets.create(_new(community_id, f"u:{n}", building), start)
             for n, building in enumerate(("3", "3", "5"))
@@ -122,8 +123,8 @@ async def test_the_workbook_holds_every_sheet_the_figures_and_their_definitions(
     assert summary["办结率 Closure rate"][:3] == (pytest.approx(2 / 3), 2, 3)
     assert summary["确认修好率 Confirmed-fixed rate"][:3] == (0.5, 1, 2)
     assert summary["满意率 Satisfaction"][:3] == (1.0, 1, 1)
-    assert summary["目前未办结 Open now"][0] == 1
-    assert summary["目前超时 Overdue now"][0] == 1
+    assert summary["目前未办结 Open now"][0] == 2  # building 5's, and November's
+    assert summary["目前超时 Overdue now"][0] == 2
     rate = next(c for c in book["概况 Summary"]["B"] if c.value == pytest.approx(2 / 3))
     assert rate.number_format == "0.0%"  # a number, shown as a percentage
 
@@ -139,6 +140,10 @@ async def test_the_workbook_holds_every_sheet_the_figures_and_their_definitions(
     assert by_building["5"][0] == 1 and by_building["5"][-1] == 1  # opened, overdue now
     assert by_building["1"][0] == 0  # every building of the community file has its row
     assert _rows(book["按级别 By level"])["二级·一般 L2 routine"][0] == 3
+
+    hot = [r for r in book["报修最多 Hot spots"].iter_rows(values_only=True) if r[0]][1:]
+    assert ("类别 Category", "照明灯具 lighting", 3, 1, 2) in hot  # opened, period before, change
+    assert ("楼栋 Building", "3", 2, 1, 1) in hot
 
     definitions = _rows(book["定义 Definitions"])
     lines = list(book["概况 Summary"].iter_rows(values_only=True))
