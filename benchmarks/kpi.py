@@ -21,6 +21,8 @@ Run:  .venv/bin/python benchmarks/kpi.py                  # PostgreSQL: database
       .venv/bin/python benchmarks/kpi.py --url postgresql+asyncpg://postgres@127.0.0.1/x
       .venv/bin/python benchmarks/kpi.py --small           # SQLite, 3 communities: seconds
       .venv/bin/python benchmarks/kpi.py --rebuild         # drop the database and build again
+An interrupted build goes on where it stopped when run again with the same --tickets and
+--communities.
 """
 
 from __future__ import annotations
@@ -330,7 +332,7 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url(args, Path(tmp))
         print(f"district: {communities} communities, {plan.tickets:,} tickets over the year to "
-              f"{NOW:%Y-%m-%d}; {'SQLite' if args.small else 'PostgreSQL'}")  # fmt: skip
+              f"{NOW:%Y-%m-%d}; {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}")  # fmt: skip
         await build(url, plan, args.rebuild)
         if args.build_only:
             return

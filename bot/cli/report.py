@@ -41,8 +41,8 @@ def add_commands(add_parser: AddParser) -> None:
         "definitions. No resident's data.",
     )
     p.add_argument("--community", required=True, help="the community's code, e.g. A")
-    p.add_argument("--from", dest="first", type=_day, help="first day, e.g. 2026-11-01")
-    p.add_argument("--to", dest="last", type=_day, help="last day (included), e.g. 2026-11-30")
+    p.add_argument("--from", dest="first", metavar="DAY", type=_day, help="first day: 2026-11-01")
+    p.add_argument("--to", dest="last", metavar="DAY", type=_day, help="last day (included)")
     p.add_argument("--period", help="instead of --from/--to: 上月, 本月, 2026-11, 2026 …")
     p.add_argument(
         "--by",
