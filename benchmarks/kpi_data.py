@@ -11,7 +11,9 @@ the district's community file (benchmarks/district_data.py), with a realistic mi
   withdrawn, referred (12345) and merged duplicates; reopened ones; confirmed and unconfirmed
   closures; residents' verdicts on most closed tickets;
 - "me too" followers on one ticket in eight, the follow-up call of level-1 tickets, and the
-  FAQ's outcomes (a few questions a day per community).
+  FAQ's outcomes (a few questions a day per community);
+- (`fill_notices`) a weekly notice per community to 40 of its groups for the year, each
+  delivery sent or (one in fifty) failed, and 30 unanswered questions per community.
 
 It is resumable: tickets go in by id range, one transaction per range (with their followers
 and follow-up calls), and a second run goes on after the last range stored.
@@ -31,7 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from benchmarks.district_data import CATEGORIES, _Sink, chat_id, code, resident_id, staff_id
 from storage.models import Community
 from storage.models_duty import FollowUpRow
-from storage.models_faq import FaqOutcomeRow
+from storage.models_faq import FaqGap, FaqOutcomeRow
+from storage.models_notices import Notice, NoticeDelivery, NoticeOccurrence
 from storage.models_tickets import TicketCounter, TicketFollower, TicketRow
 
 #: tickets per transaction (a resumed build goes on from the last range stored)
@@ -274,3 +277,59 @@ async def _counters(conn: Any, plan: YearPlan, ids: list[int]) -> None:
     await conn.execute(
         TicketCounter.__table__.insert(), [{"community_id": c, "last_seq": last} for c in ids]
     )
+
+
+NOTICE_GROUPS = 40
+GAPS = 30
+
+
+async def fill_notices(engine: AsyncEngine, plan: YearPlan) -> bool:
+    """The notices' year and the FAQ's gaps, unless stored already; True when written now."""
+    postgres = engine.dialect.name == "postgresql"
+    async with engine.begin() as conn:
+        if await conn.scalar(select(func.count()).select_from(NoticeDelivery)):
+            return False
+        ids = (await conn.execute(select(Community.id).order_by(Community.id))).scalars().all()
+        first = int(await conn.scalar(select(func.max(Notice.id))) or 0) + 1
+        weeks = [plan.start + timedelta(days=7 * w, hours=1) for w in range(52)]
+        sink = _Sink(conn, postgres)
+        await sink.write(
+            Notice.__table__,  # type: ignore[arg-type]
+            ("id", "community_id", "key", "source", "text", "variables", "target", "schedule",
+             "pin", "urgent", "status", "extra", "created_at", "updated_at"),
+            ((first + n, c, f"bench:{n}", "file", "每周一打扫楼道", {}, {"kind": "community"},
+              {"weekly": "monday"}, False, False, "active", {}, plan.start, plan.start)
+             for n, c in enumerate(ids)),
+        )  # fmt: skip
+        await sink.write(
+            NoticeOccurrence.__table__,  # type: ignore[arg-type]
+            ("notice_id", "occurrence", "total", "sent", "failed", "created_at", "settled_at"),
+            ((first + n, at, NOTICE_GROUPS, NOTICE_GROUPS - 1, 1, at, at)
+             for n in range(len(ids)) for at in weeks),
+        )  # fmt: skip
+        await sink.write(
+            NoticeDelivery.__table__,  # type: ignore[arg-type]
+            ("notice_id", "occurrence", "chat_id", "status", "created_at", "settled_at"),
+            ((first + n, at, chat_id(n, b), "failed" if b == (w % NOTICE_GROUPS) + 1 and w % 50
+              == 0 else "sent", at, at)
+             for n in range(len(ids)) for w, at in enumerate(weeks)
+             for b in range(1, NOTICE_GROUPS + 1)),
+        )  # fmt: skip
+        await sink.write(
+            FaqGap.__table__,  # type: ignore[arg-type]
+            ("community_id", "key", "text", "count", "first_at", "last_at"),
+            ((c, f"gap:{g}", f"问题{g}", 1 + mix(g, 13) % 20, plan.start,
+              plan.start + YEAR * (mix(g * 101 + c, 14) / 1000))
+             for c in ids for g in range(GAPS)),
+        )  # fmt: skip
+        if postgres:
+            for table in ("notices", "notice_occurrences", "notice_deliveries", "faq_gaps"):
+                await conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                         f"(SELECT max(id) FROM {table}))")
+                )  # fmt: skip
+    if postgres:
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("ANALYZE"))
+    return True
