@@ -45,14 +45,17 @@ def test_the_readme_names_every_figure_the_report_defines() -> None:
         assert name in section, key
 
 
-def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+def test_text_that_looks_like_a_formula_stays_text_and_control_characters_go(
+    tmp_path: Path,
+) -> None:
     table = Table("概况 Summary", ("楼栋 Building", "办结率 Closure rate"),
-                  [("=HYPERLINK(\"x\")", Share(0.5)), ("+1", Share(None))])  # fmt: skip
+                  [("=HYPERLINK(\"x\")", Share(0.5)), ("+1", Share(None)), ("3\x01号", 1)])  # fmt: skip
     write_xlsx([table], tmp_path / "t.xlsx")
     sheet = load_workbook(tmp_path / "t.xlsx")["概况 Summary"]
     assert sheet["A2"].data_type == "s" and sheet["A2"].value == '=HYPERLINK("x")'
     assert sheet["B2"].value == 0.5 and sheet["B2"].number_format == "0.0%"
     assert sheet["B3"].value is None  # nothing to divide: an empty cell, not 0 %
+    assert sheet["A4"].value == "3号"  # a control character XLSX refuses is left out
     write_csv([table], tmp_path / "t.csv")
     rows = list(csv.reader((tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert rows[2] == ['\'=HYPERLINK("x")', "50.0%"]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,7 +22,8 @@ from bot.services.kpi.report_tables import Cell, Share, Table
 #: the suffixes a report can be written as
 FORMATS = (".xlsx", ".csv")
 PERCENT = "0.0%"
-_FORMULA = ("=", "+", "-", "@")  # a text cell starting so would be read as a formula
+# a text cell starting so would be read as a formula (as bot/table_files.py guards it too)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_report(tables: Sequence[Table], path: Path) -> None:
@@ -82,6 +84,8 @@ def _put(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
         cell = sheet.cell(row, column, value.value)
         cell.number_format = PERCENT
         return
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters: refused by XLSX
     cell = sheet.cell(row, column, value)
     if isinstance(value, str) and value.startswith(_FORMULA):
         cell.data_type = "s"  # text, never a formula
