@@ -278,8 +278,8 @@ async def ready(url: str, plan: YearPlan) -> str | None:
     """What is stored already: None (nothing usable), 'partial' or 'complete'."""
     try:
         async with open_database(Settings(database_url=url), policy=False) as database:
-            if not await database.is_up_to_date():
-                return None
+            if not await database.is_up_to_date():  # built by an earlier release: migrate it
+                await database.upgrade()
             async with database.engine.connect() as conn:
                 communities = await conn.scalar(select(func.count()).select_from(Community))
                 tickets = await conn.scalar(select(func.max(TicketRow.id)))
