@@ -67,3 +67,11 @@ CareReason.ELDERLY_ALONE
 CareReason.DISABLED
 CareReason.ILL
 schema.models_households.CareEntryRow.consent_on
+# ... and those loudao report sets on a workbook's cells and sheets (bot/services/kpi/report_files.py)
+from openpyxl.cell.cell import Cell as _XlsxCell
+from openpyxl.worksheet.worksheet import Worksheet as _XlsxSheet
+
+_XlsxCell.alignment
+_XlsxCell.number_format
+_XlsxCell.data_type
+_XlsxSheet.freeze_panes

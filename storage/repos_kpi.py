@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Executable, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.kpi import FaqTally, GapCount, NoticeTally, TicketFacts
@@ -42,14 +42,15 @@ _FACT_COLUMNS = (
     TicketRow.merged_into_id,
     TicketRow.reopen_count,
     TicketRow.promised,
-    FollowUpRow.due_at,
-    FollowUpRow.done_at,
 )
 
 
 def _me_too() -> Any:
-    """Followers who joined by their own word ("我也是"), not those a merge brought along:
-    counted per ticket through the (ticket_id, telegram_id) index, never over all followers."""
+    """Followers who joined by their own word ("我也是"), not those a merge brought along.
+
+    Counted per ticket through the followers' (ticket_id, …) index: a subquery grouping every
+    follower first would read the whole table for one community's month.
+    """
     return (
         select(func.count())
         .where(TicketFollower.ticket_id == TicketRow.id, TicketFollower.via_ticket_id.is_(None))
@@ -59,12 +60,36 @@ def _me_too() -> Any:
     )
 
 
+def _follow_up(column: Any, label: str) -> Any:
+    """The ticket's follow-up call, looked up by its primary key: an outer join lets PostgreSQL
+    hash every follow-up call of the district for one community's month."""
+    return (
+        select(column)
+        .where(FollowUpRow.ticket_id == TicketRow.id)
+        .correlate(TicketRow)
+        .scalar_subquery()
+        .label(label)
+    )
+
+
 def _facts_query(where: Any) -> Select[Any]:
     return (
-        select(*_FACT_COLUMNS, _me_too())
-        .outerjoin(FollowUpRow, FollowUpRow.ticket_id == TicketRow.id)
+        select(
+            *_FACT_COLUMNS,
+            _follow_up(FollowUpRow.due_at, "due_at"),
+            _follow_up(FollowUpRow.done_at, "done_at"),
+            _me_too(),
+        )
         .where(where)
         .order_by(TicketRow.id)
+    )
+
+
+def _reported(community_id: int, start: datetime, end: datetime) -> Any:
+    return and_(
+        TicketRow.community_id == community_id,
+        TicketRow.created_at >= start,
+        TicketRow.created_at < end,
     )
 
 
@@ -73,39 +98,78 @@ def _when(value: Any) -> datetime:
 
 
 def _facts(row: Any, grids: Mapping[str, str | None]) -> TicketFacts:
-    promised = {name: _when(at) for name, at in (row.promised or {}).items()}
-    if row.due_at is not None:  # the follow-up call is planned from the fix
-        promised["follow_up_by"] = row.due_at
+    # unpacked by position (in _facts_query's order): a Row's attribute access costs far more,
+    # and a month of a district is some 80,000 rows
+    (id_, number, building, category, level, status, assignee_id, created_at, updated_at,
+     accepted_at, controlled_at, planned_at, resolved_at, closed_at, closure, verdict,
+     referred_to, merged_into_id, reopen_count, stored_promises, due_at, done_at,
+     me_too) = row  # fmt: skip
+    promised = {name: _when(at) for name, at in (stored_promises or {}).items()}
+    if due_at is not None:  # the follow-up call is planned from the fix
+        promised["follow_up_by"] = due_at
     return TicketFacts(
-        id=row.id,
-        number=row.number,
-        building=row.building,
-        grid=grids.get(row.building) if row.building else None,
-        category=row.category,
-        level=row.level,
-        status=Status(row.status),
-        assignee_id=row.assignee_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        accepted_at=row.accepted_at,
-        controlled_at=row.controlled_at,
-        planned_at=row.planned_at,
-        resolved_at=row.resolved_at,
-        closed_at=row.closed_at,
-        closure=row.closure,
-        verdict=row.verdict,
-        referred_to=row.referred_to,
-        merged_into_id=row.merged_into_id,
-        reopen_count=row.reopen_count,
+        id=id_,
+        number=number,
+        building=building,
+        grid=grids.get(building) if building else None,
+        category=category,
+        level=level,
+        status=Status(status),
+        assignee_id=assignee_id,
+        created_at=created_at,
+        updated_at=updated_at,
+        accepted_at=accepted_at,
+        controlled_at=controlled_at,
+        planned_at=planned_at,
+        resolved_at=resolved_at,
+        closed_at=closed_at,
+        closure=closure,
+        verdict=verdict,
+        referred_to=referred_to,
+        merged_into_id=merged_into_id,
+        reopen_count=reopen_count,
         promised=promised,
-        follow_up_done_at=row.done_at,
-        me_too=row.n or 0,
+        follow_up_done_at=done_at,
+        me_too=me_too or 0,
     )
+
+
+def _brief(row: Any, grids: Mapping[str, str | None]) -> TicketFacts:
+    id_, number, building, category, level, status, assignee_id, created_at, merged = row
+    return TicketFacts(
+        id=id_,
+        number=number,
+        building=building,
+        grid=grids.get(building) if building else None,
+        category=category,
+        level=level,
+        status=Status(status),
+        assignee_id=assignee_id,
+        created_at=created_at,
+        merged_into_id=merged,
+    )
+
+
+_BRIEF_COLUMNS = (
+    TicketRow.id,
+    TicketRow.number,
+    TicketRow.building,
+    TicketRow.category,
+    TicketRow.level,
+    TicketRow.status,
+    TicketRow.assignee_id,
+    TicketRow.created_at,
+    TicketRow.merged_into_id,
+)
 
 
 class SqlKpiRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+
+    async def _rows(self, query: Executable) -> Any:
+        # Core, not the ORM: plain rows, without the ORM's per-row bookkeeping
+        return await (await self.s.connection()).execute(query)
 
     async def reported(
         self,
@@ -115,20 +179,27 @@ class SqlKpiRepo:
         grids: Mapping[str, str | None],
     ) -> list[TicketFacts]:
         """Tickets of a community reported in [start, end), as they are now."""
-        where = and_(
-            TicketRow.community_id == community_id,
-            TicketRow.created_at >= start,
-            TicketRow.created_at < end,
-        )
-        rows = await self.s.execute(_facts_query(where))
+        rows = await self._rows(_facts_query(_reported(community_id, start, end)))
         return [_facts(row, grids) for row in rows]
+
+    async def reported_brief(
+        self,
+        community_id: int,
+        start: datetime,
+        end: datetime,
+        grids: Mapping[str, str | None],
+    ) -> list[TicketFacts]:
+        """Tickets reported in [start, end) with where, what and who only (no milestones,
+        promises, verdicts or followers): the period before, whose counts the hot spots show."""
+        query = select(*_BRIEF_COLUMNS).where(_reported(community_id, start, end))
+        return [_brief(row, grids) for row in await self._rows(query.order_by(TicketRow.id))]
 
     async def open_now(
         self, community_id: int, grids: Mapping[str, str | None]
     ) -> list[TicketFacts]:
         """Every open ticket of a community, whenever reported."""
         where = and_(TicketRow.community_id == community_id, OPEN_TICKET)
-        rows = await self.s.execute(_facts_query(where))
+        rows = await self._rows(_facts_query(where))
         return [_facts(row, grids) for row in rows]
 
     async def faq_tally(self, community_id: int, start: datetime, end: datetime) -> FaqTally:

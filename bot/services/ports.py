@@ -495,6 +495,9 @@ class KpiRepo(Protocol):
     async def reported(
         self, community_id: int, start: datetime, end: datetime, grids: Mapping[str, str | None]
     ) -> list[TicketFacts]: ...
+    async def reported_brief(
+        self, community_id: int, start: datetime, end: datetime, grids: Mapping[str, str | None]
+    ) -> list[TicketFacts]: ...
     async def open_now(
         self, community_id: int, grids: Mapping[str, str | None]
     ) -> list[TicketFacts]: ...

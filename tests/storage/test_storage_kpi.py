@@ -3,7 +3,7 @@ FAQ questions counted once, and tickets from before the milestones backfilled fr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
@@ -185,3 +185,19 @@ async def test_tickets_from_before_the_milestones_get_them_from_the_audit_log(
     assert stored.status is Status.NEW
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT promised FROM tickets"))).scalar() in ({}, "{}")
+
+
+async def test_times_come_back_aware_in_utc_whatever_the_sessions_time_zone(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, community_id: int
+) -> None:
+    async with uow() as tx:
+        t = await tx.tickets.create(_new(community_id, "u:1"), clock.now())
+        await tx.commit()
+    async with uow() as tx:
+        if tx.session.bind.dialect.name == "postgresql":  # asyncpg's own conversion is read
+            await tx.session.execute(text("SET TIME ZONE 'Asia/Shanghai'"))
+        period = month(clock.now().date(), "Asia/Shanghai")
+        (facts,) = await tx.kpi.reported(community_id, period.start, period.end, {})
+    assert facts.id == t.id
+    assert facts.created_at == clock.now() and facts.created_at.utcoffset() == timedelta(0)
+    assert facts.created_at.tzinfo is UTC

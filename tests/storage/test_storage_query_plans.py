@@ -4,7 +4,8 @@ A generated history (benchmarks/district_data.py: 60,000 tickets with their outb
 prompts, escalation steps, audit rows and updates, analysed) sits under the real services;
 every statement the hot paths send – opening a ticket, Open311's reads, a staff reply to a card, /my, an inbox
 record and claim, the escalation tick with nothing due and with one step due, the duty tick, a
-retention run, /audit of a ticket and a month's tickets exported – is caught on its way to the server and EXPLAINed (enable_seqscan left on):
+retention run, /audit of a ticket, a month's tickets exported and a month's figures (loudao
+report) – is caught on its way to the server and EXPLAINed (enable_seqscan left on):
 none may read tickets, inbox_updates, outbox, escalations, audit_log or the prompts and
 followers sequentially (nor walk a whole index of one, filtering). Timing is benchmarks/district.py's business, not this test's.
 """
@@ -27,6 +28,8 @@ from benchmarks.district_data import Plan, code, fill_history, now_utc, write_co
 from bot.bootstrap import UseCases, build_services, load_community_file, open_database
 from bot.config import Settings
 from bot.domain.clock import FakeClock
+from bot.domain.kpi import month as kpi_month
+from bot.services.kpi.report import build_report
 from bot.services.reports.tickets_export import ExportRequest
 from storage.database import Database
 from tests.databases import fresh_postgres
@@ -140,6 +143,13 @@ async def hot_paths(use_cases: UseCases, clock: FakeClock) -> None:
     assert len(rows) == run.total
     seq = str(rows[0][0]).rsplit("-", 1)[1]
     assert "处理记录" in await use_cases.tickets.audit.for_operator(seq, "D001")
+    # the committee's figures: a month of one community, whole and by building (loudao report)
+    async with use_cases.uow() as tx:
+        community = await tx.registry.community_by_code("D001")
+        assert community is not None
+        period = kpi_month(today - timedelta(days=40), community.timezone)
+        report = await build_report(tx, community, period, clock.now(), ["building"])
+    assert report.whole.opened > 0 and report.breakdowns[0].rows
 
 
 async def test_no_hot_query_scans_a_large_table(

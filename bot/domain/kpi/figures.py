@@ -22,7 +22,7 @@ from bot.domain.kpi.facts import (
     TicketFacts,
 )
 from bot.domain.kpi.period import Period
-from bot.domain.kpi.promises import DEADLINE_NAMES, Kept, is_overdue, judge, percentile, reached_at
+from bot.domain.kpi.promises import DEADLINE_NAMES, Kept, is_overdue, percentile, promises_of
 from bot.domain.tickets.states import Status
 
 #: how many hot spots (categories, buildings) a report names
@@ -177,13 +177,13 @@ def deadline_figures(
     counts: dict[tuple[int, str], Counter[Kept]] = {}
     taken: dict[tuple[int, str], list[timedelta]] = {}
     for t in tickets:
-        for name in t.promised:
-            verdict = judge(t, name, now)
-            if verdict is None or verdict is Kept.MOOT:
+        for name, verdict, reached in promises_of(t, now):
+            if verdict is Kept.MOOT:
                 continue
             key = (t.level, name)
-            counts.setdefault(key, Counter())[verdict] += 1
-            reached = reached_at(t, name)
+            if key not in counts:
+                counts[key] = Counter()
+            counts[key][verdict] += 1
             if reached is not None:
                 taken.setdefault(key, []).append(timer(t.level, name, t.created_at, reached))
     order = {name: n for n, name in enumerate(DEADLINE_NAMES)}

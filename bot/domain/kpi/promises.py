@@ -19,7 +19,7 @@ withdrawn, referred elsewhere or merged before it fell due (it is not counted).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -81,11 +81,28 @@ def judge(facts: TicketFacts, name: str, now: datetime) -> Kept | None:
     return Kept.MOOT if kept is None else Kept(kept.value)
 
 
+_AS_KEPT = {kept: Kept(kept.value) for kept in rule.Kept}
+
+
+def promises_of(facts: TicketFacts, now: datetime) -> Iterator[tuple[str, Kept, datetime | None]]:
+    """Each deadline the ticket was given: how it was kept as of `now` (as `judge` says) and
+    when its milestone came – the milestones and the end read once for all of them (a
+    district's month judges some 200,000 deadlines)."""
+    milestones = _milestones(facts)
+    ended = ended_at(facts)
+    for name, due in facts.promised.items():
+        if name not in rule.KEPT_BY:
+            raise ValueError(f"not a deadline: {name}")
+        reached = rule.kept_at(name, milestones)
+        kept = rule.promise_kept(due, reached, ended, now)
+        yield name, Kept.MOOT if kept is None else _AS_KEPT[kept], reached
+
+
 def is_overdue(facts: TicketFacts, now: datetime) -> bool:
     """An open ticket with a deadline passed and not met (the follow-up call aside)."""
     return facts.is_open and any(
-        judge(facts, name, now) is Kept.MISSED and reached_at(facts, name) is None
-        for name in facts.promised
+        kept is Kept.MISSED and reached is None
+        for name, kept, reached in promises_of(facts, now)
         if name != "follow_up_by"
     )
 

@@ -88,6 +88,7 @@ class WorkCalendar:
         self._on_unknown_year = on_unknown_year
         self._warned_years: set[int] = set()
         self._cache: dict[date, bool] = {}
+        self._hours: dict[date, tuple[datetime, datetime]] = {}  # a working day's hours, UTC
         self.schedules: dict[int, YearSchedule] = {s.year: s for s in schedules}
 
     def is_workday(self, d: date) -> bool:
@@ -131,9 +132,12 @@ class WorkCalendar:
         """Return the working interval of day `d` in UTC, or None on a day off."""
         if not self.is_workday(d):
             return None
-        start = datetime.combine(d, self.work_start, tzinfo=self.tz).astimezone(UTC)
-        end = datetime.combine(d, self.work_end, tzinfo=self.tz).astimezone(UTC)
-        return start, end
+        hours = self._hours.get(d)  # the figures ask for the same days thousands of times
+        if hours is None:
+            start = datetime.combine(d, self.work_start, tzinfo=self.tz).astimezone(UTC)
+            end = datetime.combine(d, self.work_end, tzinfo=self.tz).astimezone(UTC)
+            hours = self._hours[d] = (start, end)
+        return hours
 
     def add_working_time(self, start: datetime, delta: timedelta) -> datetime:
         """Return the instant `delta` of working time after `start` (UTC, aware)."""

@@ -24,9 +24,13 @@ TOP_GAPS = 5
 def working_timer(setup: DutySetup) -> Timer:
     """Time taken in working time where the level's standard is in working units."""
 
+    working: dict[tuple[int, str], bool] = {}
+
     def taken(level: int, name: str, start: datetime, end: datetime) -> timedelta:
-        rule = getattr(setup.policy.level(level), name.removesuffix("_by"), None)
-        if rule is not None and rule.is_working:
+        if (level, name) not in working:  # asked once per (level, deadline), not per ticket
+            rule = getattr(setup.policy.level(level), name.removesuffix("_by"), None)
+            working[level, name] = rule is not None and rule.is_working
+        if working[level, name]:
             return setup.calendar.working_time_between(start, end)
         return end - start
 
@@ -50,19 +54,16 @@ def grids_of(community: CommunityInfo) -> dict[str, str | None]:
     return {b.number: b.grid for b in community.buildings}
 
 
-async def count_figures(
-    tx: KpiUnitOfWork,
-    community: CommunityInfo,
-    period: Period,
-    now: datetime,
-    where: Slice = EVERYTHING,
-) -> KpiFigures:
-    """Every figure of `where` in `community` for `period`, as of `now`."""
+async def read_inputs(
+    tx: KpiUnitOfWork, community: CommunityInfo, period: Period, now: datetime
+) -> tuple[Inputs, DutySetup]:
+    """What `period`'s figures in `community` are counted from, once for any number of slices,
+    and the community's duty set-up (its calendar: working time)."""
     setup = await load_setup(tx, community, now)
     grids = grids_of(community)
     before = period.previous()
     tickets = await tx.kpi.reported(community.id, period.start, period.end, grids)
-    previous = await tx.kpi.reported(community.id, before.start, before.end, grids)
+    previous = await tx.kpi.reported_brief(community.id, before.start, before.end, grids)
     open_now = await tx.kpi.open_now(community.id, grids)
     inputs = Inputs(
         period=period,
@@ -74,4 +75,16 @@ async def count_figures(
         gaps=await tx.kpi.gaps(community.id, period.start, period.end, TOP_GAPS),
         notices=await tx.kpi.notice_tally(community.id, period.start, period.end),
     )
+    return inputs, setup
+
+
+async def count_figures(
+    tx: KpiUnitOfWork,
+    community: CommunityInfo,
+    period: Period,
+    now: datetime,
+    where: Slice = EVERYTHING,
+) -> KpiFigures:
+    """Every figure of `where` in `community` for `period`, as of `now`."""
+    inputs, setup = await read_inputs(tx, community, period, now)
     return compute(inputs, where, working_timer(setup))
