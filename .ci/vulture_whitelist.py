@@ -48,3 +48,13 @@ RoutingRules._sorted  # pydantic field_serializer
 # queries repeat word for word, so no Python attribute access names them
 models.OutboxMessage.erased_at
 schema.models_tickets.TicketRow.erased_at
+
+# the web desk: aiohttp calls the routes a page module registers; templates read the rest
+schema.models_desk
+from bot.services.desk.sign_in import DeskUser
+
+DeskUser.csrf  # every form's hidden field (web/desk/templates)
+please_sign_in  # web/desk/views_sign_in.py, @routes.get
+open_link
+ticket_list  # web/desk/views_tickets.py, @routes.get
+one_ticket

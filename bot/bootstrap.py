@@ -16,6 +16,8 @@ from bot.registry_file import read_registry
 from bot.services.alerts.desk import AlertDesk
 from bot.services.chats import ChatService
 from bot.services.container import Services
+from bot.services.desk.pages import DeskPages
+from bot.services.desk.sign_in import DeskSignIn
 from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.duty.handover import ShiftHandover
@@ -102,6 +104,8 @@ class UseCases:
     migrations: ChatMigrations
     stats: StatsDesk  # the committee's figures: /stats
     digest: WeeklyDigest  # the committee's weekly digest, once a week
+    desk_sign_in: DeskSignIn  # the web desk's one-time links (/desk) and sessions
+    desk_pages: DeskPages  # the web desk's pages, on the same services as the chat
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -137,6 +141,7 @@ class UseCases:
             migrations=self.migrations,
             inbox=self.inbox,
             stats=self.stats,
+            desk=self.desk_sign_in,
         )
 
     def _webhook_url(self) -> str | None:
@@ -158,6 +163,9 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         policy=ticket_policy(settings),
         questions=faq,
     )
+    tickets = TicketDesk(ticket_env)
+    http_port = settings.http_port or 8080  # 0 (any free port): the app sets the real one
+    desk_url = settings.desk_url or f"http://127.0.0.1:{http_port}"
     return UseCases(
         settings=settings,
         clock=clock,
@@ -168,7 +176,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         faq=faq,
         faq_admin=FaqAdmin(uow, clock, faq_library),
         notices=NoticeService(uow, clock, load_templates()),
-        tickets=TicketDesk(ticket_env),
+        tickets=tickets,
         escalation=EscalationDesk(uow, clock, looks),
         duty=DutyDesk(uow, clock, looks),
         handover=ShiftHandover(uow, clock, looks),
@@ -184,6 +192,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         migrations=ChatMigrations(uow, clock),
         stats=StatsDesk(uow, clock),
         digest=WeeklyDigest(uow, clock),
+        desk_sign_in=DeskSignIn(uow, clock, desk_url),
+        desk_pages=DeskPages(uow, clock, tickets.staff),
     )
 
 

@@ -10,6 +10,7 @@ from bot.services.container import Services
 from handlers import (
     buttons,
     commands,
+    desk,
     duty,
     errors,
     fallback,
@@ -55,6 +56,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     tickets.register(application, services)  # THE intake: every non-command text/photo message
     faq.register(application, services)  # /faq and the suggestion buttons
     kpi.register(application, services)  # /stats: the committee's figures
+    desk.register(application, services)  # /desk: a one-time link to the web desk
     fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

@@ -255,7 +255,10 @@ class AuditEvent(Base):
     """Append-only record of who changed what, when, and from which update."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_action", "action", "community_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_action", "action", "community_id"),
+        Index("ix_audit_log_subject", "subject", "id"),  # one ticket's timeline (the desk)
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(index=True)
     community_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -2,6 +2,7 @@
 
 from storage import (
     models,  # noqa: F401  foundation tables
+    models_desk,  # noqa: F401  the web desk: sign-in links and sessions
     models_duty,  # noqa: F401  duty: escalations, overrides, follow-ups
     models_faq,  # noqa: F401  FAQ: entries, cool-downs, gaps
     models_notices,  # noqa: F401  notices feature

@@ -16,6 +16,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from storage.registry_cache import RegistryCache
+from storage.repos_desk import SqlDeskRepo
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
 from storage.repos_kpi import SqlKpiRepo
@@ -77,6 +78,7 @@ class SqlUnitOfWork:
         self.duty = SqlDutyRepo(session, cache)  # duty: escalation steps, overrides, follow-ups
         self.retention = SqlRetentionRepo(session)  # erasing personal data after a while
         self.kpi = SqlKpiRepo(session)  # the committee's figures (read only)
+        self.desk = SqlDeskRepo(session)  # the web desk: sign-in, the ticket list, timelines
         return self
 
     async def __aexit__(

@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 
 from bot import metrics
 from bot.services.health import Health, HealthDesk
+from web.desk.app import Desk, mount
 
 
 def health_json(health: Health) -> dict[str, object]:
@@ -125,14 +126,17 @@ def render_metrics(health: Health) -> bytes:
 class OpsServer:
     """Serves /healthz (200 ok or degraded, 503 failing) and /metrics."""
 
-    def __init__(self, health: HealthDesk) -> None:
+    def __init__(self, health: HealthDesk, desk: Desk | None = None) -> None:
         self.health = health
+        self.desk = desk  # the manager's desk under /desk (web/desk)
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
+        if self.desk is not None:
+            mount(app, self.desk)
         return app
 
     async def _healthz(self, _request: web.Request) -> web.Response:
