@@ -1,0 +1,174 @@
+"""The desk's sign-in on a real database: one-time links (expired, reused, tampered), sessions
+(idle, too old, signed out, the role taken away), and CSRF on every form (403 without it)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.domain.clock import FakeClock
+from bot.domain.errors import InvalidInput, NotAllowed
+from bot.registry_file import read_registry
+from bot.services.desk.pages import DeskPages
+from bot.services.desk.sign_in import DeskSignIn, LinkRefused
+from bot.services.duty.routing import RosterRouter
+from bot.services.registry import load_registry
+from bot.services.tickets.core import TicketEnv
+from bot.services.tickets.staff_actions import StaffActions
+from storage.uow import SqlUnitOfWorkFactory
+from web.desk.app import COOKIE, Desk, mount
+
+DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
+ADMIN, SUPERVISOR, PLUMBER = 9001, 9002, 9003
+LINK = re.compile(r"/desk/signin/([A-Za-z0-9_-]+)")
+
+pytestmark = pytest.mark.storage
+
+
+@pytest.fixture
+async def sign_in(uow: SqlUnitOfWorkFactory, clock: FakeClock) -> DeskSignIn:
+    await load_registry(uow, read_registry(DEMO / "community.yaml"), clock)
+    return DeskSignIn(uow, clock, "http://127.0.0.1:8080")
+
+
+async def link_token(sign_in: DeskSignIn, user: int = SUPERVISOR) -> str:
+    answer = await sign_in.link(user, private=True, locale="zh_CN")
+    found = LINK.search(answer)
+    assert found, answer
+    return found.group(1)
+
+
+async def test_a_link_opens_one_session_once(sign_in: DeskSignIn) -> None:
+    token = await link_token(sign_in)
+    session, locale = await sign_in.open(token)
+    assert locale == "zh_CN"
+    user = await sign_in.who(session)
+    assert user is not None and user.person.name == "李经理" and not user.admin
+    with pytest.raises(LinkRefused) as refused:
+        await sign_in.open(token)
+    assert refused.value.reason == "used"
+
+
+async def test_an_expired_or_tampered_link_opens_nothing(
+    sign_in: DeskSignIn, clock: FakeClock
+) -> None:
+    token = await link_token(sign_in)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    with pytest.raises(LinkRefused) as refused:
+        await sign_in.open(tampered)
+    assert refused.value.reason == "unknown"
+    clock.advance(minutes=10, seconds=1)
+    with pytest.raises(LinkRefused) as refused:
+        await sign_in.open(token)
+    assert refused.value.reason == "expired"
+
+
+async def test_only_supervisors_and_admins_get_a_link_and_only_in_private(
+    sign_in: DeskSignIn,
+) -> None:
+    with pytest.raises(NotAllowed):
+        await sign_in.link(PLUMBER, private=True, locale="zh_CN")
+    with pytest.raises(NotAllowed):
+        await sign_in.link(201, private=True, locale="zh_CN")  # a resident
+    with pytest.raises(InvalidInput):
+        await sign_in.link(SUPERVISOR, private=False, locale="zh_CN")
+    assert "/desk/signin/" in await sign_in.link(ADMIN, private=True, locale="en")
+
+
+async def test_a_session_lapses_when_idle_and_after_a_day(
+    sign_in: DeskSignIn, clock: FakeClock
+) -> None:
+    session, _ = await sign_in.open(await link_token(sign_in))
+    clock.advance(hours=7, minutes=59)
+    assert await sign_in.who(session) is not None  # in use: kept alive
+    clock.advance(hours=8, minutes=1)
+    assert await sign_in.who(session) is None  # 8 hours without a request
+
+    session, _ = await sign_in.open(await link_token(sign_in))
+    for _ in range(4):
+        clock.advance(hours=6)
+        alive = await sign_in.who(session)
+    assert alive is None  # 24 hours after signing in, however busy
+
+    session, _ = await sign_in.open(await link_token(sign_in))
+    await sign_in.sign_out(session)
+    assert await sign_in.who(session) is None
+
+
+async def test_a_supervisor_taken_off_the_list_loses_the_desk_at_once(
+    sign_in: DeskSignIn, uow: SqlUnitOfWorkFactory, clock: FakeClock, tmp_path: Path
+) -> None:
+    session, _ = await sign_in.open(await link_token(sign_in))
+    assert await sign_in.who(session) is not None
+    for path in DEMO.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    community = tmp_path / "community.yaml"
+    text = community.read_text(encoding="utf-8")
+    assert "roles: [supervisor, staff]" in text
+    community.write_text(text.replace("roles: [supervisor, staff]", "roles: [staff]"), "utf-8")
+    clock.advance(minutes=1)
+    await load_registry(uow, read_registry(community), clock)
+    assert await sign_in.who(session) is None
+
+
+# -- CSRF, through the desk's own HTTP application ------------------------------------------
+
+
+@pytest.fixture
+async def desk_url(
+    sign_in: DeskSignIn, uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> AsyncIterator[str]:
+    staff = StaffActions(TicketEnv(uow=uow, clock=clock, router=RosterRouter(uow)))
+    app = web.Application()
+    mount(app, Desk(sign_in, DeskPages(uow, clock, staff)))
+    server = TestServer(app)
+    await server.start_server()
+    try:
+        yield str(server.make_url("/desk"))
+    finally:
+        await server.close()
+
+
+async def test_a_form_without_the_session_s_csrf_token_is_refused(
+    sign_in: DeskSignIn, desk_url: str
+) -> None:
+    session, _ = await sign_in.open(await link_token(sign_in))
+    user = await sign_in.who(session)
+    assert user is not None
+    async with aiohttp.ClientSession(cookies={COOKIE: session}) as http:
+        for form in ({}, {"csrf": "0" * 64}, {"csrf": user.csrf[:-1]}):
+            async with http.post(f"{desk_url}/signout", data=form, allow_redirects=False) as r:
+                assert r.status == 403
+                assert "页面已过期" in await r.text()
+        assert await sign_in.who(session) is not None  # nothing happened
+        other, _ = await sign_in.open(await link_token(sign_in, ADMIN))
+        other_user = await sign_in.who(other)
+        assert other_user is not None
+        async with http.post(
+            f"{desk_url}/signout", data={"csrf": other_user.csrf}, allow_redirects=False
+        ) as r:
+            assert r.status == 403  # another session's token is no good either
+        async with http.post(
+            f"{desk_url}/signout", data={"csrf": user.csrf}, allow_redirects=False
+        ) as r:
+            assert r.status == 303
+    assert await sign_in.who(session) is None
+
+
+async def test_without_a_session_pages_send_to_sign_in_and_posts_are_refused(
+    desk_url: str,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{desk_url}/tickets", allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"] == "/desk/signin"
+        async with http.post(f"{desk_url}/tickets/A-0001/reassign", data={"to": "9003"}) as r:
+            assert r.status == 403
+        async with http.get(f"{desk_url}/signin", headers={"Accept-Language": "zh-CN"}) as r:
+            assert r.status == 200 and "发送 /desk" in await r.text()
