@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pylopdf_fonts_zh_cn
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
@@ -25,7 +26,7 @@ COOKIE = "loudao_desk"
 STATIC = Path(__file__).parent / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: paths anyone may open (signing in, the stylesheet)
-PUBLIC = ("/desk/signin", "/desk/static/")
+PUBLIC = ("/desk/signin", "/desk/static/", "/desk/font.otf")
 USER = web.RequestKey("desk_user", DeskUser)  # who is signed in (set by the session check)
 TOKEN = web.RequestKey("desk_token", str)  # their session's token (signing out ends it)
 
@@ -135,7 +136,15 @@ def desk_app(desk: Desk) -> web.Application:
         module.register(routes, desk)
     app.add_routes(routes)
     app.router.add_static("/static/", STATIC)
+    app.router.add_get("/font.otf", _font)
     return app
+
+
+async def _font(_request: web.Request) -> web.StreamResponse:
+    """The Chinese font the charts use, for browsers without one (no CDN: works offline)."""
+    response = web.FileResponse(pylopdf_fonts_zh_cn.sans_path())
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 def mount(parent: web.Application, desk: Desk) -> None:

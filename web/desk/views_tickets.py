@@ -51,7 +51,6 @@ def register(routes: web.RouteTableDef, desk: Desk) -> None:
         user = user_of(request)
         locale = user.locale
         seen = await pages.ticket(user, request.match_info["number"])
-        names = {p.telegram_id: p.name for p in seen.choices if p.telegram_id is not None}
         return page(
             request,
             "ticket.html",
@@ -59,7 +58,7 @@ def register(routes: web.RouteTableDef, desk: Desk) -> None:
             user,
             seen=seen,
             ticket=seen.ticket,
-            names=names,
+            names=seen.names,
             status=Looks.status(locale, seen.ticket.status, seen.ticket.closure),
             category=Looks.category(locale, seen.ticket.category),
             level=i18n.t(locale, f"kpi.level.{seen.ticket.level}"),

@@ -86,6 +86,7 @@ class TicketView:
     promises: list[Promise]
     timeline: list[TimelineEvent]
     choices: list[PersonInfo]  # whom it may be handed to; empty when it cannot be
+    names: dict[int, str]  # staff by Telegram user id (who did what)
     personal: bool  # room and phone are shown (admins; the view is audited)
 
 
@@ -165,6 +166,7 @@ class DeskPages:
                 raise NotFound("desk.ticket.not_found", number=number[:20])
             facts = await self._facts(tx, user, ticket, now)
             timeline = await self._timeline(tx, user, ticket)
+            names = await _names(tx, user)
             choices: list[PersonInfo] = []
             try:
                 transition(ticket.status, Action.REASSIGN)
@@ -190,7 +192,7 @@ class DeskPages:
             for name in DEADLINE_NAMES
             if (kept := judge(facts, name, now)) is not None
         ]
-        return TicketView(ticket, facts, promises, timeline, choices, user.admin)
+        return TicketView(ticket, facts, promises, timeline, choices, names, user.admin)
 
     async def _facts(
         self, tx: DeskUnitOfWork, user: DeskUser, ticket: Ticket, now: datetime
@@ -206,6 +208,8 @@ class DeskPages:
         opened = [
             TimelineEvent(ticket.created_at, "ticket.opened", None, {"source": ticket.source})
         ]
+        if any(e.kind == "ticket.opened" for e in audit):
+            opened = []  # the audit has it (tickets from before it was audited do not)
         notes = [
             TimelineEvent(
                 at,
