@@ -152,7 +152,8 @@ class LoudaoApp:
                 self.loops["poller"],
             )
             self._spawn(self.poller.run_forever(self.stop_event), name="poller")
-        self._ops = OpsServer(self.health, Desk(use_cases.desk_sign_in, use_cases.desk_pages))
+        desk = Desk(use_cases.desk_sign_in, use_cases.desk_pages, wake=self.sender.wake)
+        self._ops = OpsServer(self.health, desk)
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
         if s.desk_url is None:  # the links /desk sends point at the port really listened on
             use_cases.desk_sign_in.base_url = f"http://127.0.0.1:{self.http_port}"

@@ -25,6 +25,7 @@ PRIVATE_COMMANDS = [
     ("kind", "工作人员：改类别 /kind 编号 漏水"),
     ("duty", "现在谁值班"),
     ("stats", "工作人员：工作统计 /stats 上月 3号楼"),
+    ("desk", "主管、管理员：网页工作台登录链接"),
     ("roster", "主管：排班表（/roster week 看一周）"),
     ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),
     ("swap", "主管：换班 /swap 甲 乙 开始 结束"),

@@ -8,11 +8,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
+from storage.models import AuditEvent
 from tests.e2e.test_e2e_tickets import card_of, edited
 from tests.e2e.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.world import ADMIN, ELECTRICIAN, SUPERVISOR, World
+from tests.e2e.world import ADMIN, ELECTRICIAN, PLUMBER, SUPERVISOR, World
 
 pytestmark = [
     pytest.mark.e2e,
@@ -51,7 +53,7 @@ async def test_a_supervisor_signs_in_sees_the_overview_and_reassigns_a_ticket(
     group = world.group("3")
     said = await world.say(world.resident("3"), group, LIGHT)
     card = await card_of(world, group, said)
-    await world.bot_says(ELECTRICIAN, "#A-0001")
+    private = await world.bot_says(ELECTRICIAN, "#A-0001")
     link = await desk_link(world, SUPERVISOR)
 
     async with async_playwright() as playwright:
@@ -84,6 +86,13 @@ async def test_a_supervisor_signs_in_sees_the_overview_and_reassigns_a_ticket(
             await expect(page.locator("#assignee")).to_have_text("张师傅")
             await expect(page.locator("#timeline")).to_contain_text("转派")
 
+            # the group's card, in the sandbox's chat page, says who has the ticket now
+            chat = await browser.new_page(locale="zh-CN")
+            await chat.goto(f"{world.server.base_url}/?as={SUPERVISOR}&chat={group}")
+            group_card = chat.locator(".msg.bot .bubble", has_text="工单 #A-0001")
+            await expect(group_card.first).to_contain_text("张师傅", timeout=10_000)
+            await chat.close()
+
             await page.goto(link)  # the link works once
             await expect(page.locator("#signin-notice")).to_contain_text("已经用过")
 
@@ -96,7 +105,13 @@ async def test_a_supervisor_signs_in_sees_the_overview_and_reassigns_a_ticket(
             await browser.close()
 
     await edited(world, card, "张师傅")  # the group's card says who has it now
-    await world.bot_says(9003, "#A-0001")  # and 张师傅 got the private card
+    await world.bot_says(PLUMBER, "#A-0001")  # and 张师傅 got the private card
+    await edited(world, private, "已转给 张师傅")  # the electrician's card no longer stands
+    async with world.app.uow() as tx:
+        rows = await tx.session.execute(
+            select(AuditEvent.actor_telegram_id).where(AuditEvent.action == "ticket.reassign")
+        )
+        assert [actor for (actor,) in rows] == [SUPERVISOR]  # the desk user did it
 
 
 async def test_without_a_session_the_desk_asks_to_sign_in_and_a_resident_gets_no_link(

@@ -14,19 +14,22 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.domain.clock import FakeClock
-from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.desk.filters import PAGE_SIZE, TicketFilter
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.tickets import Action, NewTicket
+from bot.domain.tickets.changes import handed_to
 from bot.registry_file import read_registry
 from bot.services.desk.pages import DeskPages
-from bot.services.desk.sign_in import DeskSignIn, LinkRefused
+from bot.services.desk.sign_in import DeskSignIn, DeskUser, LinkRefused
 from bot.services.duty.routing import RosterRouter
 from bot.services.registry import load_registry
-from bot.services.tickets.core import TicketEnv
+from bot.services.tickets.core import TicketEnv, change
 from bot.services.tickets.staff_actions import StaffActions
 from storage.uow import SqlUnitOfWorkFactory
 from web.desk.app import COOKIE, Desk, mount
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
-ADMIN, SUPERVISOR, PLUMBER = 9001, 9002, 9003
+ADMIN, SUPERVISOR, PLUMBER, ELECTRICIAN = 9001, 9002, 9003, 9004
 LINK = re.compile(r"/desk/signin/([A-Za-z0-9_-]+)")
 
 pytestmark = pytest.mark.storage
@@ -172,3 +175,109 @@ async def test_without_a_session_pages_send_to_sign_in_and_posts_are_refused(
             assert r.status == 403
         async with http.get(f"{desk_url}/signin", headers={"Accept-Language": "zh-CN"}) as r:
             assert r.status == 200 and "发送 /desk" in await r.text()
+
+
+# -- the ticket list and a ticket's page, from a real database -----------------------------
+
+
+def _new(community_id: int, key: str, building: str, category: str) -> NewTicket:
+    return NewTicket(
+        community_id=community_id, source_key=key, source="mention", category=category,
+        level=2, building=building, unit="2", room="401", phone="13800000000", text="楼道灯不亮",
+        chat_id=-1001003, message_id=10, reporter_id=201, reporter_name="陈大爷",
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def pages(uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn) -> DeskPages:
+    staff = StaffActions(TicketEnv(uow=uow, clock=clock, router=RosterRouter(uow)))
+    return DeskPages(uow, clock, staff)
+
+
+async def _open_tickets(uow: SqlUnitOfWorkFactory, clock: FakeClock, count: int) -> None:
+    async with uow() as tx:
+        community = await tx.registry.community_by_code("A")
+        assert community is not None
+        for n in range(count):
+            building, category = ("3", "lighting") if n % 2 else ("5", "elevator")
+            t = await tx.tickets.create(
+                _new(community.id, f"k:{n}", building, category), clock.now()
+            )
+            await change(
+                tx, t, Action.ASSIGN, clock.now(), actor=None, update_id=None, locale="zh_CN",
+                changes=handed_to(ELECTRICIAN if n % 2 else PLUMBER, "师傅"),
+            )  # fmt: skip
+            clock.advance(minutes=30)
+        await tx.commit()
+
+
+async def _user(sign_in: DeskSignIn, who: int = SUPERVISOR) -> DeskUser:
+    user = await sign_in.who((await sign_in.open(await link_token(sign_in, who)))[0])
+    assert user is not None
+    return user
+
+
+async def test_the_list_filters_and_pages_newest_first_and_finds_what_is_late(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn, pages: DeskPages
+) -> None:
+    await _open_tickets(uow, clock, PAGE_SIZE + 5)
+    user = await _user(sign_in)
+    first = await pages.tickets(user, TicketFilter())
+    numbers = [f.number for f in first.rows]
+    assert len(numbers) == PAGE_SIZE and numbers[0] == f"A-{PAGE_SIZE + 5:04d}"
+    assert first.next_before is not None
+    rest = await pages.tickets(user, TicketFilter(before=first.next_before))
+    assert [f.number for f in rest.rows] == [f"A-{n:04d}" for n in range(5, 0, -1)]
+    assert rest.next_before is None
+
+    lights = await pages.tickets(user, TicketFilter(building="3", category="lighting"))
+    assert lights.rows and all(f.building == "3" for f in lights.rows)
+    mine = await pages.tickets(user, TicketFilter(assignee_id=ELECTRICIAN))
+    assert {f.assignee_id for f in mine.rows} == {ELECTRICIAN}
+    # 30 tickets half an hour apart, from 10:00 Shanghai time, each to be acknowledged within
+    # two working hours (the demo's level 2): at 01:00 the next night the first 12 are late
+    late = await pages.tickets(user, TicketFilter(overdue=True))
+    assert [f.number for f in late.rows] == [f"A-{n:04d}" for n in range(12, 0, -1)]
+    assert late.next_before is None
+    seen = await pages.overview(user)
+    assert seen.late[0].facts.number == "A-0001" and seen.late[0].deadline == "acknowledge_by"
+    assert "新报" in seen.figures_html  # this week's /stats words
+
+
+async def test_a_ticket_page_shows_room_and_phone_to_admins_only_and_audits_it(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn, pages: DeskPages
+) -> None:
+    await _open_tickets(uow, clock, 1)
+    seen = await pages.ticket(await _user(sign_in), "A-0001")
+    assert not seen.personal
+    assert [e.kind for e in seen.timeline] == ["ticket.opened", "ticket.assign"]
+    assert [(p.name, p.kept.value) for p in seen.promises] == [
+        ("acknowledge_by", "pending"),
+        ("respond_by", "pending"),
+        ("resolve_by", "pending"),
+    ]
+    assert seen.ticket.room is None and seen.ticket.phone is None  # not even to the template
+    async with uow() as tx:
+        assert await tx.audit.count("desk.personal_viewed") == 0
+    seen = await pages.ticket(await _user(sign_in, ADMIN), "A-0001")
+    assert seen.personal and seen.ticket.room == "401" and seen.ticket.phone == "13800000000"
+    async with uow() as tx:
+        assert await tx.audit.count("desk.personal_viewed") == 1
+
+
+async def test_reassigning_from_the_desk_is_the_chat_s_reassign_with_the_manager_as_actor(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn, pages: DeskPages
+) -> None:
+    await _open_tickets(uow, clock, 1)
+    user = await _user(sign_in)
+    answer = await pages.reassign(user, "A-0001", ELECTRICIAN)
+    assert "刘师傅" in answer
+    async with uow() as tx:
+        ticket = await tx.tickets.by_number("A-0001")
+        assert ticket is not None and ticket.assignee_id == ELECTRICIAN
+        events = await tx.desk.timeline(ticket.community_id, "ticket:A-0001")
+        assert (events[-1].kind, events[-1].actor) == ("ticket.reassign", SUPERVISOR)
+        cards = await tx.outbox.queued_for_chat(ELECTRICIAN)
+        assert cards  # the new assignee's private card, queued as the chat's button does
+    with pytest.raises(NotFound):
+        await pages.reassign(user, "A-0001", 424242)  # nobody of this community

@@ -37,6 +37,8 @@ class Desk:
 
     sign_in: DeskSignIn
     pages: DeskPages
+    # called after an action queued messages (cards, the new assignee's): sent without delay
+    wake: Callable[[], None] = lambda: None
 
 
 def user_of(request: web.Request) -> DeskUser:

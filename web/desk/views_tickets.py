@@ -81,4 +81,5 @@ def register(routes: web.RouteTableDef, desk: Desk) -> None:
         if not to.isdigit():
             raise InvalidInput("desk.ticket.pick_someone")
         await pages.reassign(user, number, int(to))
+        desk.wake()
         raise web.HTTPSeeOther(f"/desk/tickets/{quote(number)}?done=1")

@@ -3,7 +3,7 @@ ticket's story and promises, and handing a ticket over – through the chat's ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -192,6 +192,8 @@ class DeskPages:
             for name in DEADLINE_NAMES
             if (kept := judge(facts, name, now)) is not None
         ]
+        if not user.admin:  # never handed to a page that is not to show them
+            ticket = replace(ticket, room=None, phone=None, reporter_name="", text="")
         return TicketView(ticket, facts, promises, timeline, choices, names, user.admin)
 
     async def _facts(
