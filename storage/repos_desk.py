@@ -125,7 +125,10 @@ class SqlDeskRepo:
     ) -> list[TicketFacts]:
         """One page of a community's tickets, newest first (grids are not read here)."""
         query = _facts_query(_where(community_id, where)).order_by(None)
-        rows = await self.s.execute(query.order_by(TicketRow.id.desc()).limit(limit))
+        # (community_id, id) as the index holds them: walked backwards from this community's
+        # newest, never the whole table's ids filtered by community
+        newest = query.order_by(TicketRow.community_id.desc(), TicketRow.id.desc())
+        rows = await self.s.execute(newest.limit(limit))
         return [_facts(row, {}) for row in rows]
 
     async def timeline(self, community_id: int, subject: str) -> list[TimelineEvent]:

@@ -1,7 +1,8 @@
 """desk sign-in: one-time links and sessions of the web desk; a ticket's audit timeline index
 
 Only hashes of the link and session tokens are stored. The audit log gets an index on
-(subject, id) so a ticket's timeline is read without scanning the log.
+(subject, id) so a ticket's timeline is read without scanning the log, and tickets one on
+(community_id, id) for the desk's list, newest first a page at a time.
 
 Revision ID: 0023
 Revises: 0022
@@ -52,9 +53,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_desk_sessions_token_hash")),
     )
     op.create_index("ix_audit_log_subject", "audit_log", ["subject", "id"], unique=False)
+    op.create_index("ix_tickets_community_id", "tickets", ["community_id", "id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_community_id", table_name="tickets")
     op.drop_index("ix_audit_log_subject", table_name="audit_log")
     op.drop_table("desk_sessions")
     op.drop_table("desk_links")
