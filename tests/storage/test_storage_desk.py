@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -23,6 +24,7 @@ from bot.services.desk.pages import DeskPages
 from bot.services.desk.sign_in import DeskSignIn, DeskUser, LinkRefused
 from bot.services.duty.routing import RosterRouter
 from bot.services.registry import load_registry
+from bot.services.retention import RetentionDesk
 from bot.services.tickets.core import TicketEnv, change
 from bot.services.tickets.staff_actions import StaffActions
 from storage.uow import SqlUnitOfWorkFactory
@@ -281,3 +283,17 @@ async def test_reassigning_from_the_desk_is_the_chat_s_reassign_with_the_manager
         assert cards  # the new assignee's private card, queued as the chat's button does
     with pytest.raises(NotFound):
         await pages.reassign(user, "A-0001", 424242)  # nobody of this community
+
+
+async def test_retention_forgets_spent_links_and_dead_sessions(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn
+) -> None:
+    session, _ = await sign_in.open(await link_token(sign_in))
+    await link_token(sign_in)  # never opened
+    retention = RetentionDesk(
+        uow, clock, keep_private=timedelta(days=180), keep_messages=timedelta(days=30)
+    )
+    assert (await retention.erase(clock.now() + timedelta(days=1))).sign_ins == 0
+    erased = await retention.erase(clock.now() + timedelta(days=31))
+    assert erased.sign_ins == 3  # two links, one session
+    assert await sign_in.who(session) is None
