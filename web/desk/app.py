@@ -1,8 +1,10 @@
 """The desk's aiohttp application: who is signed in (a session cookie, roles read again on
 every request), CSRF on every POST, polite error pages, and the pages' routes.
 
-A page is a module with `register(routes: web.RouteTableDef, desk: Desk)`; listed in PAGES, its
-menu entry in render.NAV. Handlers are thin: read the request, call one service, render.
+Adding a page: a module `web/desk/views_<name>.py` with `register(routes, desk)` (its routes,
+relative to /desk) and `MENU` (its entries in the header, `()` for none), a template extending
+base.html, its texts in bot/texts/*/desk.yaml, and the module added to `pages()` below. Handlers
+are thin: read the request, call one service, render.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pylopdf_fonts_zh_cn
 from aiohttp import web
@@ -20,7 +23,7 @@ from bot.domain.desk.sign_in import csrf_ok
 from bot.domain.errors import LoudaoError, NotFound
 from bot.services.desk.pages import DeskPages
 from bot.services.desk.sign_in import DeskSignIn, DeskUser
-from web.desk.render import page
+from web.desk.render import NAV, Menu, page
 
 COOKIE = "loudao_desk"
 STATIC = Path(__file__).parent / "static"
@@ -128,14 +131,43 @@ def _refused(request: web.Request, exc: LoudaoError, status: int) -> web.Respons
     )
 
 
-def desk_app(desk: Desk) -> web.Application:
-    """The desk as an aiohttp application, to mount at /desk."""
+class Page(Protocol):
+    """A page module of the desk."""
+
+    MENU: Menu
+
+    def register(self, routes: web.RouteTableDef, desk: Desk) -> None: ...
+
+
+def pages() -> tuple[Page, ...]:
+    """The desk's page modules, in the order of the header's menu."""
     from web.desk import views_overview, views_sign_in, views_tickets
 
+    return (views_sign_in, views_overview, views_tickets)
+
+
+async def _headers(_request: web.Request, response: web.StreamResponse) -> None:
+    """Pages may show personal data: never cached, framed or fed scripts from elsewhere."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self'; style-src 'self'; font-src 'self';"
+        " script-src 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+
+
+def desk_app(desk: Desk) -> web.Application:
+    """The desk as an aiohttp application, to mount at /desk."""
     app = web.Application(middlewares=[_refusals, _session_check(desk)])
     routes = web.RouteTableDef()
-    for module in (views_sign_in, views_overview, views_tickets):  # PAGES
+    menu: list[tuple[str, str]] = []
+    for module in pages():
         module.register(routes, desk)
+        menu.extend(module.MENU)
+    app[NAV] = tuple(menu)
+    app.on_response_prepare.append(_headers)
     app.add_routes(routes)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/font.otf", _font)
@@ -145,7 +177,7 @@ def desk_app(desk: Desk) -> web.Application:
 async def _font(_request: web.Request) -> web.StreamResponse:
     """The Chinese font the charts use, for browsers without one (no CDN: works offline)."""
     response = web.FileResponse(pylopdf_fonts_zh_cn.sans_path())
-    response.headers["Cache-Control"] = "public, max-age=604800"
+    response.headers["Cache-Control"] = "public, max-age=604800"  # the same font for years
     return response
 
 

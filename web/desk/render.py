@@ -17,11 +17,9 @@ from bot import i18n
 from bot.services.desk.sign_in import DeskUser
 
 TEMPLATES = Path(__file__).parent / "templates"
-#: the menu of every page: (path, text key); a new page adds itself here
-NAV: list[tuple[str, str]] = [
-    ("/desk/", "desk.nav.overview"),
-    ("/desk/tickets", "desk.nav.tickets"),
-]
+Menu = tuple[tuple[str, str], ...]  # (path, text key) of each page in the header
+#: the desk application's menu, made from its page modules' MENU entries (web/desk/app.py)
+NAV = web.AppKey("desk_nav", tuple)
 
 
 @cache
@@ -72,7 +70,7 @@ def page(
             late_by=lambda d: late_text(locale, d),
             locale=locale,
             user=user,
-            nav=NAV,
+            nav=request.app.get(NAV, ()),
             path=request.path,
             lang="zh-CN" if locale == "zh_CN" else "en",
             **context,

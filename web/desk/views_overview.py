@@ -6,7 +6,9 @@ from aiohttp import web
 
 from bot import i18n
 from web.desk.app import Desk, user_of
-from web.desk.render import page
+from web.desk.render import Menu, page
+
+MENU: Menu = (("/desk/", "desk.nav.overview"),)
 
 
 def register(routes: web.RouteTableDef, desk: Desk) -> None:

@@ -6,7 +6,9 @@ from aiohttp import web
 
 from bot.services.desk.sign_in import LinkRefused
 from web.desk.app import COOKIE, TOKEN, Desk, locale_of
-from web.desk.render import page
+from web.desk.render import Menu, page
+
+MENU: Menu = ()
 
 
 def register(routes: web.RouteTableDef, desk: Desk) -> None:
@@ -39,7 +41,6 @@ def register(routes: web.RouteTableDef, desk: Desk) -> None:
             samesite="Lax",
             secure=sign_in.secure,
         )
-        response.headers["Referrer-Policy"] = "no-referrer"  # the link's token stays here
         raise response
 
     @routes.post("/signout")

@@ -13,7 +13,9 @@ from bot.domain.tickets.states import Status
 from bot.intake_files import ticket_categories
 from bot.services.tickets.cards import Looks
 from web.desk.app import Desk, user_of
-from web.desk.render import page
+from web.desk.render import Menu, page
+
+MENU: Menu = (("/desk/tickets", "desk.nav.tickets"),)
 
 
 def register(routes: web.RouteTableDef, desk: Desk) -> None:
