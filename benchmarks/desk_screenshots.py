@@ -57,6 +57,7 @@ async def shoot(world: World, folder: Path, user: int, prefix: str) -> None:
                 )
                 page = await context.new_page()
                 await page.goto(f"{desk}/tickets")
+                await page.wait_for_load_state("networkidle")  # the Chinese font, if fetched
                 await page.screenshot(path=folder / f"{prefix}signin-{size}.png", full_page=True)
                 await page.goto(await desk_link(world, user))
                 for name, path in (
