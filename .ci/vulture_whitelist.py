@@ -58,3 +58,4 @@ please_sign_in  # web/desk/views_sign_in.py, @routes.get
 open_link
 ticket_list  # web/desk/views_tickets.py, @routes.get
 one_ticket
+show_link  # web/desk/views_sign_in.py, @routes.get

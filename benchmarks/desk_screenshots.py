@@ -60,6 +60,8 @@ async def shoot(world: World, folder: Path, user: int, prefix: str) -> None:
                 await page.wait_for_load_state("networkidle")  # the Chinese font, if fetched
                 await page.screenshot(path=folder / f"{prefix}signin-{size}.png", full_page=True)
                 await page.goto(await desk_link(world, user))
+                await page.screenshot(path=folder / f"{prefix}enter-{size}.png", full_page=True)
+                await page.locator("#enter button").click()
                 for name, path in (
                     ("overview", "/"),
                     ("tickets", "/tickets"),

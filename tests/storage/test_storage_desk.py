@@ -299,3 +299,22 @@ async def test_retention_forgets_spent_links_and_dead_sessions(
     erased = await retention.erase(clock.now() + timedelta(days=31))
     assert erased.sign_ins == 3  # two links, one session
     assert await sign_in.who(session) is None
+
+
+async def test_opening_the_link_spends_nothing_until_its_button_is_pressed(
+    sign_in: DeskSignIn, desk_url: str
+) -> None:
+    token = await link_token(sign_in)
+    link = f"{desk_url}/signin/{token}"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        for _ in range(2):  # a link preview, a mail scanner, the manager
+            async with http.get(link) as r:
+                assert r.status == 200 and "进入工作台" in await r.text()
+        async with http.post(link, allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"] == "/desk/"
+            cookie = r.cookies[COOKIE]
+            assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
+        async with http.get(link) as r:
+            assert r.status == 403 and "已经用过" in await r.text()
+        async with http.get(f"{desk_url}/", allow_redirects=False) as r:
+            assert r.status == 200 and "本周概览" in await r.text()  # the cookie is the session

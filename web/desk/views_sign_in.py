@@ -20,17 +20,19 @@ def register(routes: web.RouteTableDef, desk: Desk) -> None:
         return page(request, "signin.html", locale_of(request), notice_key=notice)
 
     @routes.get("/signin/{token}")
+    async def show_link(request: web.Request) -> web.Response:
+        try:
+            locale = await sign_in.check(request.match_info["token"])
+        except LinkRefused as refused:
+            return _refused(request, refused)
+        return page(request, "enter.html", locale, action=request.path)
+
+    @routes.post("/signin/{token}")
     async def open_link(request: web.Request) -> web.StreamResponse:
         try:
             session, _locale = await sign_in.open(request.match_info["token"])
         except LinkRefused as refused:
-            return page(
-                request,
-                "signin.html",
-                refused.locale or locale_of(request),
-                http_status=403,
-                notice_key=f"desk.signin.refused.{refused.reason}",
-            )
+            return _refused(request, refused)
         response = web.HTTPSeeOther("/desk/")
         response.set_cookie(
             COOKIE,
@@ -49,3 +51,13 @@ def register(routes: web.RouteTableDef, desk: Desk) -> None:
         response = web.HTTPSeeOther("/desk/signin?out=1")
         response.del_cookie(COOKIE, path="/desk")
         raise response
+
+
+def _refused(request: web.Request, refused: LinkRefused) -> web.Response:
+    return page(
+        request,
+        "signin.html",
+        refused.locale or locale_of(request),
+        http_status=403,
+        notice_key=f"desk.signin.refused.{refused.reason}",
+    )

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.desk.sign_in import (
+    LinkRecord,
     SessionRecord,
     SignInPolicy,
     csrf_token,
@@ -106,17 +107,28 @@ class DeskSignIn:
         url = f"{self.base_url}/desk/signin/{quote(token)}"
         return i18n.t(locale, "desk.command.link", url=url, minutes=minutes)
 
+    async def check(self, token: str) -> str:
+        """Whether a link could be used now, without using it: its locale; LinkRefused if not.
+
+        Opening the link only shows a button that uses it: a link preview or a mail scanner
+        fetching the address does not spend it."""
+        async with self.uow() as tx:
+            return self._usable(await tx.desk.link(token_hash(token))).locale
+
+    def _usable(self, link: LinkRecord | None) -> LinkRecord:
+        if link is None:
+            raise LinkRefused("unknown")
+        if link.used_at is not None:
+            raise LinkRefused("used", link.locale)
+        if not self.policy.link_usable(link.expires_at, link.used_at, self.clock.now()):
+            raise LinkRefused("expired", link.locale)
+        return link
+
     async def open(self, token: str) -> tuple[str, str]:
         """Use a one-time link: the new session's token and its locale; LinkRefused if not."""
         now = self.clock.now()
         async with self.uow() as tx:
-            link = await tx.desk.link(token_hash(token))
-            if link is None:
-                raise LinkRefused("unknown")
-            if link.used_at is not None:
-                raise LinkRefused("used", link.locale)
-            if not self.policy.link_usable(link.expires_at, link.used_at, now):
-                raise LinkRefused("expired", link.locale)
+            link = self._usable(await tx.desk.link(token_hash(token)))
             await tx.desk.use_link(link.id, now)
             if await _manager(tx, link.telegram_id, link.community_id) is None:
                 await tx.commit()  # used all the same: a link is never good twice
