@@ -13,6 +13,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.app import LoudaoApp
 from bot.domain.clock import FakeClock
@@ -42,6 +43,13 @@ async def desk_link(world: World, user: int) -> str:
     return found.group(0)
 
 
+async def ready(page: Any) -> None:
+    """Wait until the page and its fonts are there (the Chinese font may be fetched)."""
+    await page.wait_for_load_state("networkidle")
+    await page.evaluate("document.fonts.ready.then(() => true)")
+    await page.wait_for_timeout(300)
+
+
 async def shoot(world: World, folder: Path, user: int, prefix: str) -> None:
     from playwright.async_api import async_playwright
 
@@ -57,9 +65,10 @@ async def shoot(world: World, folder: Path, user: int, prefix: str) -> None:
                 )
                 page = await context.new_page()
                 await page.goto(f"{desk}/tickets")
-                await page.wait_for_load_state("networkidle")  # the Chinese font, if fetched
+                await ready(page)  # the Chinese font, if fetched (a browser without one)
                 await page.screenshot(path=folder / f"{prefix}signin-{size}.png", full_page=True)
                 await page.goto(await desk_link(world, user))
+                await ready(page)
                 await page.screenshot(path=folder / f"{prefix}enter-{size}.png", full_page=True)
                 await page.locator("#enter button").click()
                 for name, path in (
@@ -69,7 +78,7 @@ async def shoot(world: World, folder: Path, user: int, prefix: str) -> None:
                     ("ticket", "/tickets/A-0002"),
                 ):
                     await page.goto(desk + path)
-                    await page.wait_for_load_state("networkidle")
+                    await ready(page)
                     await page.screenshot(
                         path=folder / f"{prefix}{name}-{size}.png", full_page=True
                     )
