@@ -318,3 +318,31 @@ async def test_opening_the_link_spends_nothing_until_its_button_is_pressed(
             assert r.status == 403 and "已经用过" in await r.text()
         async with http.get(f"{desk_url}/", allow_redirects=False) as r:
             assert r.status == 200 and "本周概览" in await r.text()  # the cookie is the session
+
+
+async def test_bad_input_gets_a_polite_page_and_changes_nothing(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn, desk_url: str
+) -> None:
+    await _open_tickets(uow, clock, 1)
+    session, _ = await sign_in.open(await link_token(sign_in))
+    user = await sign_in.who(session)
+    assert user is not None
+    async with aiohttp.ClientSession(cookies={COOKIE: session}) as http:
+        async with http.get(f"{desk_url}/tickets/Z-9999") as r:
+            assert r.status == 404 and "没有找到工单 Z-9999" in await r.text()
+        async with http.get(f"{desk_url}/nothing-here") as r:
+            assert r.status == 404 and "没有这个页面" in await r.text()
+        async with http.get(f"{desk_url}/tickets?level=x&status=<b>&before=abc") as r:
+            assert r.status == 200 and "A-0001" in await r.text()  # read as "any"
+        reassign = f"{desk_url}/tickets/A-0001/reassign"
+        for to, status, said in (
+            ("", 400, "请选择要转给谁"),
+            ("abc", 400, "请选择要转给谁"),
+            ("424242", 404, "没有找到您要的内容"),  # nobody of this community
+        ):
+            async with http.post(reassign, data={"csrf": user.csrf, "to": to}) as r:
+                assert r.status == status and said in await r.text()
+    async with uow() as tx:
+        ticket = await tx.tickets.by_number("A-0001")
+        assert ticket is not None and ticket.assignee_id == PLUMBER  # as it was
+        assert await tx.audit.count("ticket.reassign") == 0
