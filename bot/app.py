@@ -35,7 +35,7 @@ from handlers.setup import announce_commands, initialize
 from handlers.transport import Dispatcher, Poller, WebhookServer
 from storage.send_pace import SharedPace
 from storage.uow import SqlUnitOfWorkFactory
-from web.desk.app import Desk
+from web.desk.app import Desk, desk_routes
 from web.ops import OpsServer
 
 log = logging.getLogger(__name__)
@@ -153,10 +153,10 @@ class LoudaoApp:
             )
             self._spawn(self.poller.run_forever(self.stop_event), name="poller")
         desk = Desk(use_cases.desk_sign_in, use_cases.desk_pages, wake=self.sender.wake)
-        self._ops = OpsServer(self.health, desk)
+        self._ops = OpsServer(self.health, [desk_routes(desk)])
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
-        if s.desk_url is None:  # the links /desk sends point at the port really listened on
-            use_cases.desk_sign_in.base_url = f"http://127.0.0.1:{self.http_port}"
+        if not s.public_url:  # port 0 chose a free port: the links name the real one
+            use_cases.desk_sign_in.base_url = f"http://{s.http_listen}:{self.http_port}"
         for name, job in self.ticks:
             self._spawn(self._every(name, job), name=f"job.{name}")
         self._spawn(self._every("watch", self._watch), name="job.watch")

@@ -164,8 +164,6 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         questions=faq,
     )
     tickets = TicketDesk(ticket_env)
-    http_port = settings.http_port or 8080  # 0 (any free port): the app sets the real one
-    desk_url = settings.desk_url or f"http://127.0.0.1:{http_port}"
     return UseCases(
         settings=settings,
         clock=clock,
@@ -192,7 +190,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         migrations=ChatMigrations(uow, clock),
         stats=StatsDesk(uow, clock),
         digest=WeeklyDigest(uow, clock),
-        desk_sign_in=DeskSignIn(uow, clock, desk_url),
+        desk_sign_in=DeskSignIn(uow, clock, settings.http_base_url),
         desk_pages=DeskPages(uow, clock, tickets.staff),
     )
 

@@ -48,9 +48,9 @@ class Settings(BaseSettings):
     # /healthz and /metrics for the operator (0: any free port); never the public webhook port
     http_listen: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
-    # where managers open the web desk (/desk sends links to it); default: this process's
-    # http server, http://127.0.0.1:<http port> – set it to the https address people reach
-    desk_url: str | None = None
+    # where people reach that HTTP server (https://loudao.example.org): the desk's sign-in
+    # links start with it; unset, with http://<LOUDAO_HTTP_LISTEN>:<LOUDAO_HTTP_PORT>
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     poll_timeout: int = Field(default=30, ge=0, le=50)
     tick_seconds: float = Field(default=5.0, gt=0, le=300)
     max_message_chars: int = Field(default=2000, ge=100, le=4096)
@@ -140,6 +140,13 @@ class Settings(BaseSettings):
     @property
     def mode(self) -> Literal["webhook", "polling"]:
         return "webhook" if self.webhook_url else "polling"
+
+    @property
+    def http_base_url(self) -> str:
+        """The address the HTTP server's links start with (no trailing slash)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.http_listen}:{self.http_port}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -257,7 +257,8 @@ class AuditEvent(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_action", "action", "community_id"),
-        Index("ix_audit_log_subject", "subject", "id"),  # one ticket's timeline (the desk)
+        # one ticket's history (/audit, `loudao audit`), oldest first
+        Index("ix_audit_log_subject", "community_id", "subject", "id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(index=True)

@@ -3,7 +3,7 @@ Prometheus. Both show the same look at the service (bot.services.health)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -12,7 +12,6 @@ from prometheus_client.registry import Collector
 
 from bot import metrics
 from bot.services.health import Health, HealthDesk
-from web.desk.app import Desk, mount
 
 
 def health_json(health: Health) -> dict[str, object]:
@@ -126,17 +125,21 @@ def render_metrics(health: Health) -> bytes:
 class OpsServer:
     """Serves /healthz (200 ok or degraded, 503 failing) and /metrics."""
 
-    def __init__(self, health: HealthDesk, desk: Desk | None = None) -> None:
+    def __init__(
+        self, health: HealthDesk, routes: Sequence[Callable[[web.Application], None]] = ()
+    ) -> None:
         self.health = health
-        self.desk = desk  # the manager's desk under /desk (web/desk)
+        self.routes = tuple(
+            routes
+        )  # other features' endpoints (Open311, iCal …), each adds its own
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
-        if self.desk is not None:
-            mount(app, self.desk)
+        for add in self.routes:
+            add(app)
         return app
 
     async def _healthz(self, _request: web.Request) -> web.Response:

@@ -28,7 +28,7 @@ from bot.services.retention import RetentionDesk
 from bot.services.tickets.core import TicketEnv, change
 from bot.services.tickets.staff_actions import StaffActions
 from storage.uow import SqlUnitOfWorkFactory
-from web.desk.app import COOKIE, Desk, mount
+from web.desk.app import COOKIE, Desk, desk_routes
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
 ADMIN, SUPERVISOR, PLUMBER, ELECTRICIAN = 9001, 9002, 9003, 9004
@@ -132,7 +132,7 @@ async def desk_url(
 ) -> AsyncIterator[str]:
     staff = StaffActions(TicketEnv(uow=uow, clock=clock, router=RosterRouter(uow)))
     app = web.Application()
-    mount(app, Desk(sign_in, DeskPages(uow, clock, staff)))
+    desk_routes(Desk(sign_in, DeskPages(uow, clock, staff)))(app)
     server = TestServer(app)
     await server.start_server()
     try:
@@ -346,3 +346,26 @@ async def test_bad_input_gets_a_polite_page_and_changes_nothing(
         ticket = await tx.tickets.by_number("A-0001")
         assert ticket is not None and ticket.assignee_id == PLUMBER  # as it was
         assert await tx.audit.count("ticket.reassign") == 0
+
+
+async def test_behind_https_the_link_names_the_public_address_and_the_cookie_is_secure(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, sign_in: DeskSignIn
+) -> None:
+    public = DeskSignIn(uow, clock, "https://loudao.example.org/")
+    answer = await public.link(SUPERVISOR, private=True, locale="zh_CN")
+    assert "https://loudao.example.org/desk/signin/" in answer and public.secure
+    staff = StaffActions(TicketEnv(uow=uow, clock=clock, router=RosterRouter(uow)))
+    app = web.Application()
+    desk_routes(Desk(public, DeskPages(uow, clock, staff)))(app)
+    server = TestServer(app)
+    await server.start_server()
+    try:
+        token = LINK.search(answer).group(1)  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as http:
+            url = server.make_url(f"/desk/signin/{token}")
+            async with http.post(url, allow_redirects=False) as r:
+                assert r.status == 303
+                set_cookie = r.headers["Set-Cookie"]
+        assert "Secure" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+    finally:
+        await server.close()

@@ -181,11 +181,14 @@ async def _font(_request: web.Request) -> web.StreamResponse:
     return response
 
 
-def mount(parent: web.Application, desk: Desk) -> None:
-    """Serve the desk under /desk on `parent` (the ops server's application)."""
+def desk_routes(desk: Desk) -> Callable[[web.Application], None]:
+    """What serves the desk under /desk on the ops server's application (OpsServer routes)."""
 
     async def to_overview(_request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/desk/")
 
-    parent.router.add_get("/desk", to_overview)
-    parent.add_subapp("/desk", desk_app(desk))
+    def mount(parent: web.Application) -> None:
+        parent.router.add_get("/desk", to_overview)
+        parent.add_subapp("/desk", desk_app(desk))
+
+    return mount

@@ -1,7 +1,8 @@
 """desk sign-in: one-time links and sessions of the web desk; a ticket's audit timeline index
 
 Only hashes of the link and session tokens are stored. The audit log gets an index on
-(subject, id) so a ticket's timeline is read without scanning the log, and tickets one on
+(community_id, subject, id) so a ticket's timeline is read without scanning the log (the same
+as 0023_audit_history's of the /audit work, merged in parallel), and tickets one on
 (community_id, id) for the desk's list, newest first a page at a time.
 
 Revision ID: 0023
@@ -52,7 +53,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_desk_sessions_token_hash")),
     )
-    op.create_index("ix_audit_log_subject", "audit_log", ["subject", "id"], unique=False)
+    # the same index as main's 0023_audit_history (one ticket's history): when both are
+    # merged, that migration creates it and these two lines (and the drop below) go
+    op.create_index(
+        "ix_audit_log_subject", "audit_log", ["community_id", "subject", "id"], unique=False
+    )
     op.create_index("ix_tickets_community_id", "tickets", ["community_id", "id"], unique=False)
 
 
