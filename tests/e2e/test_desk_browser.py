@@ -68,6 +68,9 @@ async def test_a_supervisor_signs_in_sees_the_overview_and_reassigns_a_ticket(
             await expect(page.locator("h1")).to_have_text("本周概览")
             await expect(page.locator("#figures")).to_contain_text("新报 1 件")
             await expect(page.locator("header .who")).to_have_text("李经理")
+            chart = page.locator("img.chart")
+            await expect(chart).to_be_visible()
+            assert await chart.evaluate("img => img.complete && img.naturalWidth") == 900
             cookie = next(c for c in await page.context.cookies() if c["name"] == "loudao_desk")
             assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 

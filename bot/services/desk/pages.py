@@ -3,6 +3,7 @@ ticket's story and promises, and handing a ticket over – through the chat's ow
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -135,7 +136,8 @@ class DeskPages:
             compare=[h.previous for h in kpi.top_categories],
             locale=locale,
         )
-        return render_bar_chart(spec.data)
+        # some 50 ms of drawing: in a thread, so the bot's loop goes on meanwhile
+        return await asyncio.to_thread(render_bar_chart, spec.data)
 
     async def tickets(self, user: DeskUser, where: TicketFilter) -> TicketPage:
         """One page of the list, newest first; `overdue` keeps only tickets late now."""
