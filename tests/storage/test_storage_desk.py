@@ -179,6 +179,8 @@ async def test_without_a_session_pages_send_to_sign_in_and_posts_are_refused(
             assert r.status == 200 and "发送 /desk" in await r.text()
             assert r.headers["Cache-Control"] == "no-store"  # pages are never kept by the way
             assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+        async with http.get(f"{desk_url}/signin", headers={"Accept-Language": "en-GB,en"}) as r:
+            assert "Send /desk to the Loudao bot" in await r.text()  # English when asked
 
 
 # -- the ticket list and a ticket's page, from a real database -----------------------------
