@@ -75,3 +75,13 @@ _XlsxCell.alignment
 _XlsxCell.number_format
 _XlsxCell.data_type
 _XlsxSheet.freeze_panes
+# the web desk: aiohttp calls the routes a page module registers; templates read the rest
+schema.models_desk
+from bot.services.desk.sign_in import DeskUser
+
+DeskUser.csrf  # every form's hidden field (web/desk/templates)
+please_sign_in  # web/desk/views_sign_in.py, @routes.get
+open_link
+ticket_list  # web/desk/views_tickets.py, @routes.get
+one_ticket
+show_link  # web/desk/views_sign_in.py, @routes.get

@@ -44,6 +44,7 @@ from handlers.setup import announce_commands, initialize
 from handlers.transport import Dispatcher, Poller, WebhookServer
 from storage.send_pace import SharedPace
 from storage.uow import SqlUnitOfWorkFactory
+from web.desk.app import Desk, desk_routes
 from web.ical import ical_routes
 from web.open311 import open311_routes
 from web.ops import OpsServer
@@ -167,10 +168,12 @@ class LoudaoApp:
                 self.loops["poller"],
             )
             self._spawn(self.poller.run_forever(self.stop_event), name="poller")
-        self._ops = OpsServer(self.health, http_routes(use_cases))
+        desk = Desk(use_cases.desk_sign_in, use_cases.desk_pages, wake=self.sender.wake)
+        self._ops = OpsServer(self.health, [*http_routes(use_cases), desk_routes(desk)])
         self.http_port = await self._ops.start(s.http_listen, s.http_port)
         if not s.public_url:  # port 0 chose a free port: the links name the real one
             use_cases.ical.base_url = f"http://{s.http_listen}:{self.http_port}"
+            use_cases.desk_sign_in.base_url = use_cases.ical.base_url
         for name, job in self.ticks:
             self._spawn(self._every(name, job), name=f"job.{name}")
         self._spawn(self._every("watch", self._watch), name="job.watch")

@@ -17,6 +17,8 @@ from bot.registry_file import read_registry
 from bot.services.alerts.desk import AlertDesk
 from bot.services.chats import ChatService
 from bot.services.container import Services
+from bot.services.desk.pages import DeskPages
+from bot.services.desk.sign_in import DeskSignIn
 from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.duty.handover import ShiftHandover
@@ -117,6 +119,8 @@ class UseCases:
     households: HouseholdDesk  # the household register: codes, accounts, voters
     consultations: ConsultationDesk  # consultations: one vote per household
     care: CareDesk  # the care list: check-on calls when an outage covers a building
+    desk_sign_in: DeskSignIn  # the web desk's one-time links (/desk) and sessions
+    desk_pages: DeskPages  # the web desk's pages, on the same services as the chat
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -161,6 +165,7 @@ class UseCases:
             households=self.households,
             consultations=self.consultations,
             care=self.care,
+            desk=self.desk_sign_in,
         )
 
     def _webhook_url(self) -> str | None:
@@ -183,6 +188,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         questions=faq,
     )
     exports = TicketExport(uow, clock, looks)
+    tickets = TicketDesk(ticket_env)
     return UseCases(
         settings=settings,
         clock=clock,
@@ -193,7 +199,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         faq=faq,
         faq_admin=FaqAdmin(uow, clock, faq_library),
         notices=NoticeService(uow, clock, load_templates()),
-        tickets=TicketDesk(ticket_env),
+        tickets=tickets,
         escalation=EscalationDesk(uow, clock, looks),
         duty=DutyDesk(uow, clock, looks),
         handover=ShiftHandover(uow, clock, looks),
@@ -216,6 +222,8 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         households=HouseholdDesk(uow, clock),
         consultations=ConsultationDesk(uow, clock),
         care=CareDesk(uow, clock),
+        desk_sign_in=DeskSignIn(uow, clock, settings.http_base_url),
+        desk_pages=DeskPages(uow, clock, tickets.staff),
     )
 
 

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     # /healthz and /metrics for the operator (0: any free port); never the public webhook port
     http_listen: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
-    # where people reach that HTTP server (https://loudao.example.org): the calendar links
-    # /ical hands out start with it; unset, with http://<LOUDAO_HTTP_LISTEN>:<LOUDAO_HTTP_PORT>
+    # where people reach that HTTP server (https://loudao.example.org): the desk's sign-in links
+    # and the calendar links /ical hands out start with it; unset, with
+    # http://<LOUDAO_HTTP_LISTEN>:<LOUDAO_HTTP_PORT>
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     # signs the calendar links (HMAC); unset, a secret is generated once and kept in the database
     secret: str | None = Field(default=None, min_length=16)

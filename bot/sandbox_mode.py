@@ -115,6 +115,11 @@ async def run_sandbox(
         srv.state.updates.continue_after(last)
     print(f"Sandbox ready at {base_url}", flush=True)
     print(f"Health at http://{app_settings.http_listen}:{app.http_port}/healthz", flush=True)
+    print(
+        f"Desk at http://{app_settings.http_listen}:{app.http_port}/desk/"
+        " (send /desk in private as a supervisor or admin for the sign-in link)",
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

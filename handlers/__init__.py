@@ -10,6 +10,7 @@ from bot.services.container import Services
 from handlers import (
     buttons,
     commands,
+    desk,
     duty,
     errors,
     fallback,
@@ -59,6 +60,8 @@ def register_all(application: PtbApp, services: Services) -> None:
     faq.register(application, services)  # /faq and the suggestion buttons
     kpi.register(application, services)  # /stats, /export: the figures, the tickets table
     households.register(application, services)  # /household /consult /vote /paper, ballots
+    kpi.register(application, services)  # /stats: the committee's figures
+    desk.register(application, services)  # /desk: a one-time link to the web desk
     fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

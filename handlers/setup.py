@@ -31,6 +31,7 @@ PRIVATE_COMMANDS = [
     ("vote", "给我家的征询投票"),
     ("consult", "管理员：发起征询 /consult 一般事项 | 问题 | 截止 7天"),
     ("paper", "楼组长：录入纸质票 /paper 编号 3-2-401 同意"),
+    ("desk", "主管、管理员：网页工作台登录链接"),
     ("roster", "主管：排班表（/roster week 看一周）"),
     ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),
     ("swap", "主管：换班 /swap 甲 乙 开始 结束"),

@@ -47,6 +47,8 @@ class TicketRow(Base):
         Index("ix_tickets_open_match", "community_id", "building", "category", "status"),
         # the committee's figures (issue 18): one community's tickets opened in a period
         Index("ix_tickets_community_created", "community_id", "created_at"),
+        # the web desk's list: one community's tickets newest first, a page at a time by id
+        Index("ix_tickets_community_id", "community_id", "id"),
         Index("ix_tickets_verdict_due", "status", "verdict_due_at"),
         # district scale (issue 16): a group message → its ticket; /my; the handoff; retention
         Index("ix_tickets_chat_message", "chat_id", "message_id"),

@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, String, cast, delete, func, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import PRIVATE_UNERASED, ButtonAction, InboxUpdate, OutboxMessage
+from storage.models_desk import DeskLink, DeskSession
 from storage.models_duty import FollowUpRow, RosterOverrideRow
 from storage.models_faq import FaqGap
 from storage.models_notices import NoticeDraft
@@ -152,6 +153,14 @@ class SqlRetentionRepo:
         )
         assert isinstance(result, CursorResult)
         return int(result.rowcount or 0)
+
+    async def forget_sign_ins(self, before: datetime) -> int:
+        """Delete the desk's links that expired and sessions last used before the cut-off
+        (long dead either way: a session lives 24 hours at most)."""
+        links = await self.s.execute(delete(DeskLink).where(DeskLink.expires_at < before))
+        sessions = await self.s.execute(delete(DeskSession).where(DeskSession.seen_at < before))
+        assert isinstance(links, CursorResult) and isinstance(sessions, CursorResult)
+        return int(links.rowcount or 0) + int(sessions.rowcount or 0)
 
     async def forget_buttons(self, created_before: datetime) -> int:
         """Delete buttons made before the cut-off whose payload carries what someone wrote or

@@ -73,6 +73,15 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("action", "subject", "details"),
     ),
     "communities": (_FILE, ("code", "name", "timezone", "locale", "extra")),
+    "desk_links": (
+        "the web desk's one-time sign-in links of supervisors and admins: a token's hash "
+        "and the language of the one who asked",
+        ("token_hash", "locale"),
+    ),
+    "desk_sessions": (
+        "the web desk's sessions of supervisors and admins: a token's hash and a language",
+        ("token_hash", "locale"),
+    ),
     "grids": (_FILE, ("code", "name")),
     "buildings": (_FILE, ("number", "name", "grid_code", "units")),
     "building_aliases": (_FILE, ("alias",)),

@@ -3,6 +3,7 @@
 from storage import (
     models,  # noqa: F401  foundation tables
     models_calendars,  # noqa: F401  open data: calendar links, server secrets
+    models_desk,  # noqa: F401  the web desk: sign-in links and sessions
     models_duty,  # noqa: F401  duty: escalations, overrides, follow-ups
     models_faq,  # noqa: F401  FAQ: entries, cool-downs, gaps
     models_households,  # noqa: F401  households: register, consultations, ballots

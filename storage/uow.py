@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_
 from storage.registry_cache import RegistryCache
 from storage.repos_calendars import SqlCalendarRepo
 from storage.repos_care import SqlCareRepo
+from storage.repos_desk import SqlDeskRepo
 from storage.repos_duty import SqlDutyRepo
 from storage.repos_faq import SqlFaqRepo
 from storage.repos_households import SqlConsultationRepo, SqlHouseholdRepo
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
         self.households = SqlHouseholdRepo(session)  # the household register (private)
         self.consultations = SqlConsultationRepo(session)  # consultations and ballots
         self.care = SqlCareRepo(session)  # the care list and its check-on rounds
+        self.desk = SqlDeskRepo(session)  # the web desk: sign-in, the ticket list, timelines
         return self
 
     async def __aexit__(

@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.services.alerts.desk import AlertDesk
 from bot.services.chats import ChatService
+from bot.services.desk.sign_in import DeskSignIn
 from bot.services.doctor import Doctor
 from bot.services.duty.desk import DutyDesk
 from bot.services.escalation.desk import EscalationDesk
@@ -67,3 +68,5 @@ class Services:
     households: HouseholdDesk | None = None
     consultations: ConsultationDesk | None = None
     care: CareDesk | None = None  # the care list's 「已联系」 buttons
+    # The web desk's sign-in: /desk sends a one-time link.
+    desk: DeskSignIn | None = None

@@ -9,6 +9,9 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol
 
+from bot.domain.desk.filters import TicketFilter
+from bot.domain.desk.sign_in import LinkRecord, SessionRecord
+from bot.domain.desk.timeline import TimelineEvent
 from bot.domain.duty.records import (
     FollowUpTask,
     NewStep,
@@ -635,6 +638,7 @@ class RetentionRepo(Protocol):
     async def forget_questions(self, asked_before: datetime) -> int: ...
     async def forget_usernames(self, seen_before: datetime) -> int: ...
     async def erase_override_notes(self, ended_before: datetime) -> int: ...
+    async def forget_sign_ins(self, before: datetime) -> int: ...
 
 
 class RetentionUnitOfWork(UnitOfWork, Protocol):
@@ -771,3 +775,41 @@ class HouseholdUnitOfWork(UnitOfWork, Protocol):
 
 class HouseholdUnitOfWorkFactory(Protocol):
     def __call__(self) -> HouseholdUnitOfWork: ...
+
+
+# --- the manager's desk on the web ---------------------------------------------------------------
+
+
+class DeskRepo(Protocol):
+    async def add_link(
+        self,
+        token_hash: str,
+        telegram_id: int,
+        community_id: int,
+        locale: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+    async def link(self, token_hash: str) -> LinkRecord | None: ...  # locked for this transaction
+    async def use_link(self, link_id: int, now: datetime) -> None: ...
+    async def add_session(
+        self, token_hash: str, telegram_id: int, community_id: int, locale: str, now: datetime
+    ) -> None: ...
+    async def session(self, token_hash: str) -> SessionRecord | None: ...
+    async def touch_session(self, session_id: int, now: datetime) -> None: ...
+    async def end_session(self, session_id: int, now: datetime) -> None: ...
+    async def tickets(
+        self, community_id: int, where: TicketFilter, limit: int
+    ) -> list[TicketFacts]: ...
+    async def timeline(self, community_id: int, subject: str) -> list[TimelineEvent]: ...
+
+
+class DeskUnitOfWork(KpiUnitOfWork, Protocol):
+    @property
+    def desk(self) -> DeskRepo: ...
+
+    async def __aenter__(self) -> DeskUnitOfWork: ...
+
+
+class DeskUnitOfWorkFactory(Protocol):
+    def __call__(self) -> DeskUnitOfWork: ...

@@ -41,6 +41,7 @@ class Erased:
     usernames: int = 0
     overrides: int = 0
     files: int = 0  # generated files (exports) past their keeping
+    sign_ins: int = 0  # the web desk's spent links and ended sessions
 
     @property
     def anything(self) -> bool:
@@ -155,6 +156,7 @@ class RetentionDesk:
                 usernames=await r.forget_usernames(old),
                 overrides=await r.erase_override_notes(now - self.keep_private),
                 files=self._sweep_files(),
+                sign_ins=await r.forget_sign_ins(old),
             )
             await tx.commit()
         return erased

@@ -37,7 +37,7 @@ def working_timer(setup: DutySetup) -> Timer:
     return taken
 
 
-def _with_promises(facts: list[TicketFacts], setup: DutySetup) -> list[TicketFacts]:
+def with_promises(facts: list[TicketFacts], setup: DutySetup) -> list[TicketFacts]:
     """Tickets stored before promises were: the deadlines their level's policy gives."""
     out = []
     for t in facts:
@@ -68,9 +68,9 @@ async def read_inputs(
     inputs = Inputs(
         period=period,
         now=now,
-        tickets=_with_promises(tickets, setup),
+        tickets=with_promises(tickets, setup),
         previous=previous,
-        open_now=_with_promises(open_now, setup),
+        open_now=with_promises(open_now, setup),
         faq=await tx.kpi.faq_tally(community.id, period.start, period.end),
         gaps=await tx.kpi.gaps(community.id, period.start, period.end, TOP_GAPS),
         notices=await tx.kpi.notice_tally(community.id, period.start, period.end),

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot import i18n
 from bot.domain.errors import InvalidTransition, NotFound
-from bot.domain.records import CommunityInfo
+from bot.domain.records import CommunityInfo, PersonInfo
 from bot.domain.tickets import Action, Prompt, Ticket, transition
 from bot.domain.tickets.changes import handed_to, referred
 from bot.services.buttons import Pressed, in_rows
@@ -41,6 +41,18 @@ def _allowed(ticket: Ticket, action: Action, locale: str) -> None:
         transition(ticket.status, action)
     except InvalidTransition as exc:
         raise refuse_transition(locale, exc) from exc
+
+
+def reassign_choices(ticket: Ticket, people: Sequence[PersonInfo]) -> list[PersonInfo]:
+    """Whom a ticket may be handed to, those with its category's skill first."""
+    choices = [
+        p
+        for p in people
+        if p.telegram_id is not None
+        and p.telegram_id != ticket.assignee_id
+        and p.has_role("staff", "grid_worker", "supervisor")
+    ]
+    return sorted(choices, key=lambda p: (ticket.category not in p.skills, p.id))
 
 
 class StaffActions:
@@ -145,13 +157,7 @@ class StaffActions:
         origin: Origin,
         now: datetime,
     ) -> None:
-        people = [
-            p
-            for p in await tx.people.of_community(community.id)
-            if p.telegram_id is not None
-            and p.telegram_id != ticket.assignee_id
-            and p.has_role("staff", "grid_worker", "supervisor")
-        ]
+        people = reassign_choices(ticket, await tx.people.of_community(community.id))
         if not people:
             await send(
                 tx,
@@ -162,8 +168,7 @@ class StaffActions:
                 purpose="ticket.private",
             )
             return
-        ordered = sorted(people, key=lambda p: (ticket.category not in p.skills, p.id))
-        choices = [(p.name, p.telegram_id) for p in ordered[:12] if p.telegram_id is not None]
+        choices = [(p.name, p.telegram_id) for p in people[:12] if p.telegram_id is not None]
         menu = _Menu("tickets.prompt.reassign", "ticket.pick", width=2)
         await menu.send(tx, ticket, community, presser, origin, now, choices)
 
@@ -186,39 +191,62 @@ class StaffActions:
         now = self.env.clock.now()
         to = int(pressed.spec.payload["to"])
         async with self.env.uow() as tx:
-            ticket, community = await locked_ticket(tx, int(pressed.spec.payload["t"]))
-            locale = community.locale
-            await require_handler(tx, ticket, pressed.presser_id)
-            person = await person_in(tx, to, community.id)
-            if person is None:
-                raise NotFound()
-            old = ticket.assignee_id
-            ticket = await change(
-                tx,
-                ticket,
-                Action.REASSIGN,
-                now,
-                actor=pressed.presser_id,
-                update_id=origin.update_id,
-                locale=locale,
-                note=person.name,
-                changes=handed_to(to, person.name),
+            ticket, answer = await self._hand_over(
+                tx, int(pressed.spec.payload["t"]), pressed.presser_id, to, origin.update_id, now
             )
-            ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
-            await notify_assignee(tx, self.env.looks, ticket, community, now, again=True)
-            answer = i18n.t(locale, "tickets.answer.reassigned", name=person.name)
             await _close_menu(tx, origin, f"{ticket.label} · {answer}", now)
-            if old is not None and old not in (to, pressed.presser_id):
-                await send(
-                    tx,
-                    old,
-                    f"{ticket.label} · {answer}",
-                    now,
-                    f"tk:{ticket.id}:handover:v{ticket.card_version}",
-                    purpose="ticket.private",
-                )
             await tx.commit()
         return answer
+
+    async def reassign(self, ticket_id: int, actor: int, to: int) -> str:
+        """Hand a ticket to `to` for `actor` outside the chat (the web desk): the same checks,
+        audit, cards and messages as the menu's name button."""
+        now = self.env.clock.now()
+        async with self.env.uow() as tx:
+            _, answer = await self._hand_over(tx, ticket_id, actor, to, None, now)
+            await tx.commit()
+        return answer
+
+    async def _hand_over(
+        self,
+        tx: TicketUnitOfWork,
+        ticket_id: int,
+        actor: int,
+        to: int,
+        update_id: int | None,
+        now: datetime,
+    ) -> tuple[Ticket, str]:
+        ticket, community = await locked_ticket(tx, ticket_id)
+        locale = community.locale
+        await require_handler(tx, ticket, actor)
+        person = await person_in(tx, to, community.id)
+        if person is None:
+            raise NotFound()
+        old = ticket.assignee_id
+        ticket = await change(
+            tx,
+            ticket,
+            Action.REASSIGN,
+            now,
+            actor=actor,
+            update_id=update_id,
+            locale=locale,
+            note=person.name,
+            changes=handed_to(to, person.name),
+        )
+        ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
+        await notify_assignee(tx, self.env.looks, ticket, community, now, again=True)
+        answer = i18n.t(locale, "tickets.answer.reassigned", name=person.name)
+        if old is not None and old not in (to, actor):
+            await send(
+                tx,
+                old,
+                f"{ticket.label} · {answer}",
+                now,
+                f"tk:{ticket.id}:handover:v{ticket.card_version}",
+                purpose="ticket.private",
+            )
+        return ticket, answer
 
     async def refer(self, pressed: Pressed, origin: Origin) -> str:
         """A destination pressed in the refer menu: not ours – tell the group where to go."""

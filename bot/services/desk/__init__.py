@@ -1,0 +1,1 @@
+"""The manager's desk on the web: sign-in and the pages' use cases."""

@@ -1,0 +1,1 @@
+"""The manager's desk: server-rendered pages under /desk, on the bot's own HTTP server."""
