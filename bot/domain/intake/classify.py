@@ -34,7 +34,7 @@ __all__ = ["OTHER", "QUESTION", "REPORT", "Classification", "classify"]
 #: (0.6: 192 and 3; 0.85: 185 and 1). "我在楼下等着" reads 0.6.
 UNASKED_EMERGENCY = 0.7
 #: the model's intent replaces the rules' on an English message only from this probability
-ENGLISH_INTENT_SURE = 0.8
+ENGLISH_MODEL_SURE = 0.8  # the model's English reading counts from this probability
 NEVER = 2.0  # a probability threshold no reading reaches
 
 
@@ -133,8 +133,16 @@ def _others(choice: CategoryChoice, answer: RulesAnswer) -> tuple[str, ...]:
 
 def _policy_for(text: str, policy: BlendPolicy) -> BlendPolicy:
     """English: the model learned from a few dozen English messages only, so the rules' intent
-    (their English cue list) stands unless the model is very sure, and it never talks an
-    English alarm down."""
+    and category (their English cue lists) stand unless the model is very sure, and it never
+    talks an English alarm down."""
     if written_in(text) != ENGLISH:
         return policy
-    return replace(policy, intent_sure=max(policy.intent_sure, ENGLISH_INTENT_SURE), veto=0.0)
+    sure = ENGLISH_MODEL_SURE
+    return replace(
+        policy,
+        intent_sure=max(policy.intent_sure, sure),
+        category_sure=max(policy.category_sure, sure),
+        category_fallback=max(policy.category_fallback, sure),
+        alarm_category_sure=max(policy.alarm_category_sure, sure),
+        veto=0.0,
+    )
