@@ -5,6 +5,7 @@
 from bot.domain.households.care import CareReason
 from bot.domain.households.register import Status
 from bot.domain.intake.rules import RulesFile
+from bot.domain.points.records import EntryKind
 from bot.domain.registry import Role
 from bot.domain.tickets.model import Verdict
 from faq.kb import FaqEntry
@@ -67,3 +68,10 @@ CareReason.ELDERLY_ALONE
 CareReason.DISABLED
 CareReason.ILL
 schema.models_households.CareEntryRow.consent_on
+# points: imported for Alembic
+schema.models_points
+# the ledger's kinds the shop and corrections write; a proposal's time and approver are kept
+EntryKind.CORRECTION
+EntryKind.REDEMPTION
+schema.models_points.PointsProposalRow.proposed_at
+schema.models_points.PointsProposalRow.decided_by

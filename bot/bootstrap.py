@@ -35,6 +35,7 @@ from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.open311.desk import Open311Desk, ServiceKind
+from bot.services.points.desk import PointsDesk
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
@@ -117,6 +118,7 @@ class UseCases:
     households: HouseholdDesk  # the household register: codes, accounts, voters
     consultations: ConsultationDesk  # consultations: one vote per household
     care: CareDesk  # the care list: check-on calls when an outage covers a building
+    points: PointsDesk  # volunteer points: balances, reviewed awards
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -161,6 +163,7 @@ class UseCases:
             households=self.households,
             consultations=self.consultations,
             care=self.care,
+            points=self.points,
         )
 
     def _webhook_url(self) -> str | None:
@@ -216,6 +219,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         households=HouseholdDesk(uow, clock),
         consultations=ConsultationDesk(uow, clock),
         care=CareDesk(uow, clock),
+        points=PointsDesk(uow, clock),
     )
 
 

@@ -21,6 +21,7 @@ from handlers import (
     membership,
     migration,
     notices,
+    points,
     tickets,
     tickets_commands,
 )
@@ -59,6 +60,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     faq.register(application, services)  # /faq and the suggestion buttons
     kpi.register(application, services)  # /stats, /export: the figures, the tickets table
     households.register(application, services)  # /household /consult /vote /paper, ballots
+    points.register(application, services)  # /points /award and the approvers' buttons
     fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

@@ -167,6 +167,17 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("source_key", "kind", "buildings"),
     ),
     "household_codes": ("a random one-time code, spent once, within 14 days", ("code",)),
+    # The points ledger is append-only (like the audit log): its rows hold ids, the rule's
+    # key and a short reason – the rule's name, or what a building leader or staff wrote for a
+    # reviewed award (the deed, e.g. 清理楼道; the holder is an id, never a room or a name).
+    "points_ledger": (
+        "the holder's kind and building, the rule, the event's id and the deed's short reason",
+        ("holder_kind", "building", "kind", "rule", "event", "reason"),
+    ),
+    "points_proposals": (
+        "a proposed award: the holder's kind and building, the rule and the deed's reason",
+        ("holder_kind", "building", "rule", "reason"),
+    ),
     "consultations": (
         "a question an admin puts to every household in scope, its options, buildings and "
         "rule; the result holds counts only, never which household voted what (ballots hold "

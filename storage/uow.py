@@ -32,6 +32,7 @@ from storage.repos_messaging import (
 from storage.repos_notices import SqlNoticeRepo
 from storage.repos_offers import SqlOfferRepo
 from storage.repos_open311 import SqlOpen311Repo
+from storage.repos_points import SqlPointsRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
 from storage.repos_reports import SqlTicketExportRepo
 from storage.repos_retention import SqlRetentionRepo
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
         self.households = SqlHouseholdRepo(session)  # the household register (private)
         self.consultations = SqlConsultationRepo(session)  # consultations and ballots
         self.care = SqlCareRepo(session)  # the care list and its check-on rounds
+        self.points = SqlPointsRepo(session)  # volunteer points: the ledger, proposals
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
 from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
+from bot.services.points.desk import PointsDesk
 from bot.services.ports import UnitOfWorkFactory
 from bot.services.reach import PrivateReach
 from bot.services.replies import Replies
@@ -67,3 +68,5 @@ class Services:
     households: HouseholdDesk | None = None
     consultations: ConsultationDesk | None = None
     care: CareDesk | None = None  # the care list's 「已联系」 buttons
+    # Volunteer points: /points, /award and the approvers' buttons.
+    points: PointsDesk | None = None

@@ -38,6 +38,7 @@ from bot.domain.notices.records import (
     OccurrenceRecord,
 )
 from bot.domain.open311 import PublicTicket, RequestQuery
+from bot.domain.points.records import Holder, LedgerEntry, NewEntry, Proposal
 from bot.domain.records import (
     AuditEntry,
     AuditRecord,
@@ -480,6 +481,10 @@ class TicketUnitOfWork(UnitOfWork, Protocol):
     def duty(self) -> DutyRepo: ...  # duty: every state change settles/plans steps
     @property
     def notices(self) -> NoticeRepo: ...  # intake knows the outages announced in a group
+    @property
+    def households(self) -> HouseholdRepo: ...  # points: a confirmed repair earns its home
+    @property
+    def points(self) -> PointsRepo: ...  # points: a confirmed repair is awarded
 
     async def __aenter__(self) -> TicketUnitOfWork: ...
 
@@ -762,9 +767,40 @@ class HouseholdUnitOfWork(UnitOfWork, Protocol):
     def care(self) -> CareRepo: ...
     @property
     def notices(self) -> NoticeRepo: ...  # the care list follows outage notices
+    @property
+    def points(self) -> PointsRepo: ...  # points: a ballot cast is awarded
 
     async def __aenter__(self) -> HouseholdUnitOfWork: ...
 
 
 class HouseholdUnitOfWorkFactory(Protocol):
     def __call__(self) -> HouseholdUnitOfWork: ...
+
+
+# --- volunteer points ----------------------------------------------------------------------------
+class PointsRepo(Protocol):
+    async def add(self, entry: NewEntry, now: datetime) -> bool: ...
+    async def balance(self, community_id: int, holder: Holder) -> int: ...
+    async def earned_since(
+        self, community_id: int, holder: Holder, rule: str, since: datetime
+    ) -> int: ...
+    async def recent(self, community_id: int, holder: Holder, limit: int) -> list[LedgerEntry]: ...
+    async def propose(
+        self, community_id: int, holder: Holder, rule: str, points: int, reason: str,
+        proposed_by: int, update_id: int, now: datetime,
+    ) -> int: ...  # fmt: skip
+    async def get_proposal(self, proposal_id: int) -> Proposal | None: ...
+    async def decide(self, proposal_id: int, by: int, accepted: bool, now: datetime) -> bool: ...
+
+
+class PointsUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def points(self) -> PointsRepo: ...
+    @property
+    def households(self) -> HouseholdRepo: ...  # a household holds the points (unit: household)
+
+    async def __aenter__(self) -> PointsUnitOfWork: ...
+
+
+class PointsUnitOfWorkFactory(Protocol):
+    def __call__(self) -> PointsUnitOfWork: ...

@@ -1,0 +1,128 @@
+"""volunteer points: the append-only ledger and the awards proposed for review
+
+`points_ledger` holds every award, correction and redemption; a UNIQUE (community_id, event,
+rule) makes a double award for one event impossible. Triggers refuse UPDATE, DELETE (and on
+PostgreSQL TRUNCATE; on SQLite an INSERT that names an existing id, i.e. REPLACE) like the
+audit log's in 0015 and 0023. Numbered 0028 and revising 0026 (another branch holds 0027): the
+merger renumbers.
+
+Revision ID: 0028
+Revises: 0026
+Create Date: 2026-12-02 00:10:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision: str = "0028"
+down_revision: str | None = "0026"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+REFUSAL = "points_ledger is append-only"
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "points_ledger",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("community_id", _ID, nullable=False),
+        sa.Column("holder_kind", sa.String(length=16), nullable=False),
+        sa.Column("holder_id", sa.BigInteger(), nullable=False),
+        sa.Column("building", sa.String(length=16), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("points", sa.Integer(), nullable=False),
+        sa.Column("rule", sa.String(length=24), nullable=False),
+        sa.Column("event", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.String(length=80), nullable=False),
+        sa.Column("actor", sa.BigInteger(), nullable=True),
+        sa.Column("approved_by", sa.BigInteger(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_points_ledger_community_id_communities"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_points_ledger")),
+        sa.UniqueConstraint(
+            "community_id", "event", "rule", name=op.f("uq_points_ledger_community_id_event_rule")
+        ),
+    )
+    op.create_index(
+        "ix_points_ledger_holder",
+        "points_ledger",
+        ["community_id", "holder_kind", "holder_id", "at"],
+        unique=False,
+    )
+    op.create_table(
+        "points_proposals",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("community_id", _ID, nullable=False),
+        sa.Column("holder_kind", sa.String(length=16), nullable=False),
+        sa.Column("holder_id", sa.BigInteger(), nullable=False),
+        sa.Column("building", sa.String(length=16), nullable=True),
+        sa.Column("rule", sa.String(length=24), nullable=False),
+        sa.Column("points", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=80), nullable=False),
+        sa.Column("proposed_by", sa.BigInteger(), nullable=False),
+        sa.Column("update_id", sa.BigInteger(), nullable=False),
+        sa.Column("proposed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.BigInteger(), nullable=True),
+        sa.Column("decided_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("accepted", sa.Boolean(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_points_proposals_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_points_proposals")),
+        sa.UniqueConstraint("update_id", name=op.f("uq_points_proposals_update_id")),
+    )
+    _triggers()
+
+
+def _triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION points_ledger_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER points_ledger_append_only BEFORE UPDATE OR DELETE ON points_ledger "
+            "FOR EACH ROW EXECUTE FUNCTION points_ledger_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER points_ledger_no_truncate BEFORE TRUNCATE ON points_ledger "
+            "FOR EACH STATEMENT EXECUTE FUNCTION points_ledger_append_only()"
+        )
+        return
+    for verb in ("UPDATE", "DELETE"):
+        op.execute(
+            f"CREATE TRIGGER points_ledger_no_{verb.lower()} BEFORE {verb} ON points_ledger "
+            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+        )
+    op.execute(
+        "CREATE TRIGGER points_ledger_no_replace BEFORE INSERT ON points_ledger "
+        "WHEN EXISTS (SELECT 1 FROM points_ledger WHERE id = NEW.id) "
+        f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+    )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER points_ledger_no_truncate ON points_ledger")
+        op.execute("DROP TRIGGER points_ledger_append_only ON points_ledger")
+        op.execute("DROP FUNCTION points_ledger_append_only()")
+    else:
+        for name in ("update", "delete", "replace"):
+            op.execute(f"DROP TRIGGER points_ledger_no_{name}")
+    op.drop_table("points_proposals")
+    op.drop_index("ix_points_ledger_holder", table_name="points_ledger")
+    op.drop_table("points_ledger")

@@ -1,0 +1,55 @@
+"""Points tables: the append-only ledger (awards, corrections, redemptions) and the awards
+proposed for review, each accepted or refused once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models import Base
+from storage.types import BigId
+
+
+class PointsEntryRow(Base):
+    """One row of the ledger: never changed nor deleted (a correction is a new row)."""
+
+    __tablename__ = "points_ledger"
+    __table_args__ = (
+        UniqueConstraint("community_id", "event", "rule"),  # no double award for an event
+        Index("ix_points_ledger_holder", "community_id", "holder_kind", "holder_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="RESTRICT"))
+    holder_kind: Mapped[str] = mapped_column(String(16))  # person | household
+    holder_id: Mapped[int] = mapped_column(BigInteger)  # a Telegram id or a household id
+    building: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # award | correction | redemption
+    points: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(24))
+    event: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(80))
+    actor: Mapped[int | None] = mapped_column(BigInteger)
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+
+
+class PointsProposalRow(Base):
+    """An award proposed with /award, waiting for an approver's one tap."""
+
+    __tablename__ = "points_proposals"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    holder_kind: Mapped[str] = mapped_column(String(16))
+    holder_id: Mapped[int] = mapped_column(BigInteger)
+    building: Mapped[str | None] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String(24))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(80))
+    proposed_by: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # one proposal per update
+    proposed_at: Mapped[datetime]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None]
+    accepted: Mapped[bool | None]

@@ -1,0 +1,135 @@
+"""Points repository: rows are only added to the ledger (once per event and rule), balances
+and caps are sums over it, and a proposal is decided once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, CursorResult, and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.points.records import EntryKind, Holder, LedgerEntry, NewEntry, Proposal
+from storage.models_points import PointsEntryRow, PointsProposalRow
+from storage.repos_messaging import _insert
+
+
+def _of(holder: Holder) -> ColumnElement[bool]:
+    return and_(PointsEntryRow.holder_kind == holder.kind, PointsEntryRow.holder_id == holder.id)
+
+
+def _proposal(row: PointsProposalRow) -> Proposal:
+    return Proposal(
+        id=row.id,
+        community_id=row.community_id,
+        holder=Holder(row.holder_kind, row.holder_id, row.building),
+        rule=row.rule,
+        points=row.points,
+        reason=row.reason,
+        proposed_by=row.proposed_by,
+        accepted=row.accepted,
+    )
+
+
+class SqlPointsRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, entry: NewEntry, now: datetime) -> bool:
+        """Append a row; False (and nothing added) if the event already has one for the rule."""
+        h = entry.holder
+        stmt = (
+            _insert(self.s, PointsEntryRow)
+            .values(
+                community_id=entry.community_id,
+                holder_kind=h.kind,
+                holder_id=h.id,
+                building=h.building,
+                kind=entry.kind.value,
+                points=entry.points,
+                rule=entry.rule,
+                event=entry.event,
+                reason=entry.reason[:80],
+                actor=entry.actor,
+                approved_by=entry.approved_by,
+                at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["community_id", "event", "rule"])
+        )
+        result: CursorResult[object] = await self.s.execute(stmt)  # type: ignore[assignment]
+        return result.rowcount == 1
+
+    async def balance(self, community_id: int, holder: Holder) -> int:
+        total = await self.s.scalar(
+            select(func.coalesce(func.sum(PointsEntryRow.points), 0)).where(
+                PointsEntryRow.community_id == community_id, _of(holder)
+            )
+        )
+        return int(total or 0)
+
+    async def earned_since(
+        self, community_id: int, holder: Holder, rule: str, since: datetime
+    ) -> int:
+        """Points the holder was awarded by `rule` from `since` on (for its caps)."""
+        total = await self.s.scalar(
+            select(func.coalesce(func.sum(PointsEntryRow.points), 0)).where(
+                PointsEntryRow.community_id == community_id,
+                _of(holder),
+                PointsEntryRow.rule == rule,
+                PointsEntryRow.kind == EntryKind.AWARD.value,
+                PointsEntryRow.at >= since,
+            )
+        )
+        return int(total or 0)
+
+    async def recent(self, community_id: int, holder: Holder, limit: int) -> list[LedgerEntry]:
+        rows = await self.s.scalars(
+            select(PointsEntryRow)
+            .where(PointsEntryRow.community_id == community_id, _of(holder))
+            .order_by(PointsEntryRow.at.desc(), PointsEntryRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            LedgerEntry(r.id, EntryKind(r.kind), r.points, r.rule, r.event, r.reason, r.at)
+            for r in rows
+        ]
+
+    async def propose(
+        self, community_id: int, holder: Holder, rule: str, points: int, reason: str,
+        proposed_by: int, update_id: int, now: datetime,
+    ) -> int:  # fmt: skip
+        """Store a proposed award (once per update); return its id."""
+        stmt = (
+            _insert(self.s, PointsProposalRow)
+            .values(
+                community_id=community_id,
+                holder_kind=holder.kind,
+                holder_id=holder.id,
+                building=holder.building,
+                rule=rule,
+                points=points,
+                reason=reason[:80],
+                proposed_by=proposed_by,
+                update_id=update_id,
+                proposed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        await self.s.execute(stmt)
+        found = await self.s.scalar(
+            select(PointsProposalRow.id).where(PointsProposalRow.update_id == update_id)
+        )
+        assert found is not None
+        return int(found)
+
+    async def get_proposal(self, proposal_id: int) -> Proposal | None:
+        row = await self.s.get(PointsProposalRow, proposal_id)
+        return None if row is None else _proposal(row)
+
+    async def decide(self, proposal_id: int, by: int, accepted: bool, now: datetime) -> bool:
+        """Accept or refuse a proposal not yet decided; False if it was decided already."""
+        result: CursorResult[object] = await self.s.execute(  # type: ignore[assignment]
+            update(PointsProposalRow)
+            .where(PointsProposalRow.id == proposal_id, PointsProposalRow.decided_at.is_(None))
+            .values(decided_by=by, decided_at=now, accepted=accepted)
+        )
+        return result.rowcount == 1

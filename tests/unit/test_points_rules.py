@@ -1,0 +1,72 @@
+"""Points rules as the community file writes them, and the caps that cut an award."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from bot.domain.points.rules import PointRule, PointsSpec, Trigger, periods, within_caps
+
+
+def spec(*rules: dict[str, object], unit: str = "person") -> PointsSpec:
+    return PointsSpec.model_validate({"unit": unit, "rules": list(rules)})
+
+
+def test_automatic_rules_are_found_by_their_event_and_the_rest_need_review() -> None:
+    s = spec(
+        {"key": "fixed", "name": "报修已解决", "points": 2, "auto": "ticket_confirmed"},
+        {"key": "vote", "name": "参与征询", "points": 1, "auto": "ballot_cast"},
+        {"key": "volunteer", "name": "志愿服务", "points": 5, "per_day": 10},
+    )
+    assert [r.key for r in s.on(Trigger.TICKET_CONFIRMED)] == ["fixed"]
+    assert [r.key for r in s.on(Trigger.BALLOT_CAST)] == ["vote"]
+    assert [r.key for r in s.reviewed()] == ["volunteer"]
+    assert s.rule("volunteer") is not None and s.rule("nothing") is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"unit": "family", "rules": []},
+        {"rules": [{"key": "a", "name": "x", "points": 0}]},
+        {"rules": [{"key": "a", "name": "x", "points": 1, "auto": "sunshine"}]},
+        {"rules": [{"key": "a b", "name": "x", "points": 1}]},
+        {"rules": [{"key": "a", "name": "x", "points": 1, "per_day": 0}]},
+        {
+            "rules": [
+                {"key": "a", "name": "x", "points": 1},
+                {"key": "a", "name": "y", "points": 2},
+            ]
+        },
+        {"rules": [{"key": "a", "name": "x", "points": 1, "every": "day"}]},
+    ],
+)
+def test_a_wrong_rule_is_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        PointsSpec.model_validate(bad)
+
+
+def rule(points: int, per_day: int | None = None, per_month: int | None = None) -> PointRule:
+    return PointRule(key="r", name="r", points=points, per_day=per_day, per_month=per_month)
+
+
+def test_an_award_is_cut_to_what_the_daily_and_monthly_caps_leave() -> None:
+    assert within_caps(rule(5), 100, 1000) == 5  # no caps
+    assert within_caps(rule(5, per_day=10), 0, 0) == 5
+    assert within_caps(rule(5, per_day=10), 7, 7) == 3
+    assert within_caps(rule(5, per_day=10), 10, 10) == 0
+    assert within_caps(rule(5, per_month=12), 0, 10) == 2
+    assert within_caps(rule(5, per_day=10, per_month=12), 0, 12) == 0
+    assert within_caps(rule(5, per_month=4), 0, 9) == 0  # never below nothing
+
+
+def test_the_day_and_month_are_the_communitys_local_ones() -> None:
+    # 2026-03-31 23:30 in Shanghai is 15:30 UTC: the day began 16:00 UTC the day before
+    at = periods(datetime(2026, 3, 31, 15, 30, tzinfo=UTC), "Asia/Shanghai")
+    assert at.day == datetime(2026, 3, 30, 16, 0, tzinfo=UTC)
+    assert at.month == datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
+    # 16:30 UTC is already 1 April there: a new day and a new month
+    at = periods(datetime(2026, 3, 31, 16, 30, tzinfo=UTC), "Asia/Shanghai")
+    assert at.day == at.month == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
