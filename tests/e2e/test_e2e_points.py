@@ -1,0 +1,128 @@
+"""Volunteer points end to end, through the real Application and the sandbox: a repair the
+reporter confirmed and a first ballot earn points automatically, once; a building leader
+proposes points that an approver accepts with one tap – up to the rule's cap – or refuses (the
+proposer hears it); /points shows the balance in private; no group message and no log line
+names a home."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from bot.domain.clock import FakeClock
+from tests.e2e.test_e2e_households import (
+    TUESDAY_1000,
+    WU,
+    captured,  # noqa: F401
+    code_for,
+    link,
+    load_register,
+    open_consultation,
+)
+from tests.e2e.test_e2e_tickets import card_of, press
+from tests.e2e.world import ADMIN, ELECTRICIAN, SUPERVISOR, World
+
+pytestmark = pytest.mark.e2e
+HOME = re.compile(r"3-2-401|401|赵秘密")
+GROUPS = ("1", "2", "3", "5", "6", "8", "65", "171")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(TUESDAY_1000)
+
+
+async def balance(world: World, resident: int, expect: str) -> str:
+    asked = await world.say(resident, resident, "/points")
+    return str((await world.bot_says(resident, expect, after=asked))["text"])
+
+
+async def group_texts(world: World) -> list[str]:
+    chats = [world.group(b) for b in GROUPS] + [-1001000]
+    return [m.get("text") or "" for chat in chats for m in await world.bot_messages(chat)]
+
+
+async def test_a_confirmed_repair_and_a_ballot_earn_points_once_without_a_word_in_the_group(
+    world: World,
+    captured: io.StringIO,  # noqa: F811
+) -> None:
+    await load_register(world.app)
+    resident = world.resident("3")
+    await link(world, resident, await code_for(world, ADMIN, "3-2-401"), "您是您家的投票人")
+    await balance(world, resident, "您现在有 0 积分")
+
+    group = world.group("3")
+    said = await world.say(resident, group, "@loudao_bot 3号楼楼道灯坏了")
+    card = await card_of(world, group, said)
+    private = await world.bot_says(ELECTRICIAN, "#A-0001")
+    await press(world, ELECTRICIAN, private, "完成")
+    prompt = await world.bot_says(ELECTRICIAN, "直接完成", after=private)
+    await press(world, ELECTRICIAN, prompt, "直接完成")
+    verdict = await world.bot_says(group, "解决了吗", after=card)
+    await press(world, resident, verdict, "已解决，满意")
+
+    await open_consultation(world, "一般事项 | 是否同意更换3号楼电梯？ | 截止 3天 | 楼 3")
+    ballot = await world.bot_says(resident, "请点选您家的意见")
+    await world.client.press(resident, ballot, "反对")
+    await world.bot_says(resident, "已记下您家的意见：反对")
+    await world.client.press(resident, ballot, "同意")  # a changed vote: still one ballot
+    await world.bot_says(resident, "已记下您家的意见：同意")
+
+    shown = await balance(world, resident, "您现在有 3 积分")
+    assert "+2  报修已解决" in shown and "+1  参与征询" in shown
+    in_group = await world.say(resident, group, "/points")
+    await world.bot_says(group, "请私聊我", after=in_group)
+    assert [t for t in await group_texts(world) if "积分" in t and "私聊" not in t] == []
+    assert [t for t in await group_texts(world) if HOME.search(t)] == []
+    logged = captured.getvalue()
+    assert "points: ticket_confirmed awarded 2" in logged  # the log was captured …
+    assert [line for line in logged.splitlines() if HOME.search(line)] == []  # … no home
+
+
+async def test_a_leaders_award_counts_once_accepted_stops_at_the_cap_and_a_refusal_is_told(
+    world: World,
+) -> None:
+    await load_register(world.app)
+    resident = world.resident("3")
+    await link(world, resident, await code_for(world, ADMIN, "3-2-401"), "您是您家的投票人")
+    joined = await world.say(WU, WU, "/join WU-3-2026")
+    await world.bot_says(WU, "认领成功", after=joined)
+
+    async def propose(words: str) -> tuple[dict[str, object], dict[str, object]]:
+        asked = await world.say(WU, WU, f"/award {words}")
+        await world.bot_says(WU, "等主任或经理审核", after=asked)
+        reason = words.split()[-1]
+        to_admin = await world.bot_says(ADMIN, lambda m: reason in (m.get("text") or ""))
+        to_supervisor = await world.bot_says(SUPERVISOR, lambda m: reason in (m.get("text") or ""))
+        return to_admin, to_supervisor
+
+    first, first_too = await propose("3-2-401 5 清理楼道")
+    assert "3-2-401，5 分（志愿服务）" in str(first["text"]) and "吴阿姨" in str(first["text"])
+    answer = await press(world, ADMIN, first, "同意")
+    assert "已同意，记入 5 分" in answer["text"]
+    answer = await press(world, SUPERVISOR, first_too, "不同意")  # decided already: no change
+    assert "已经审核过" in answer["text"]
+    told = await world.bot_says(WU, "已通过：5 分（清理楼道）")
+
+    second, _ = await propose("3-2-401 5 修剪绿篱")
+    await press(world, ADMIN, second, "同意")
+    third, _ = await propose("3-2-401 5 搬运物资")  # 10 a day: the cap is reached
+    answer = await press(world, ADMIN, third, "同意")
+    assert "已到上限" in answer["text"]
+    _, fourth_too = await propose("3-2-401 3 代收快递")
+    answer = await press(world, SUPERVISOR, fourth_too, "不同意")
+    assert "已不同意" in answer["text"]
+    await world.bot_says(WU, "没有通过审核（代收快递）", after=told)
+
+    shown = await balance(world, resident, "您现在有 10 积分")
+    assert "+5  修剪绿篱" in shown and "代收快递" not in shown and "搬运物资" not in shown
+    stranger = world.resident("3", 1)  # a resident cannot propose
+    asked = await world.say(stranger, stranger, "/award 3-2-401 5 清理楼道")
+    await world.bot_says(stranger, "只有本楼的楼组长或物业工作人员", after=asked)
+    asked = await world.say(WU, WU, "/award 5-1-201 5 清理楼道")  # not her building
+    await world.bot_says(WU, "只有本楼的楼组长或物业工作人员", after=asked)
+    asked = await world.say(WU, WU, "/award 3-2-401 很多 清理楼道")
+    await world.bot_says(WU, "这样用：/award", after=asked)
+    assert [t for t in await group_texts(world) if "积分" in t or HOME.search(t)] == []
