@@ -75,3 +75,5 @@ EntryKind.CORRECTION
 EntryKind.REDEMPTION
 schema.models_points.PointsProposalRow.proposed_at
 schema.models_points.PointsProposalRow.decided_by
+schema.models_points.RedemptionRow.redeemed_by
+schema.models_points.RedemptionRow.handed_out_by

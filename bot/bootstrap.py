@@ -36,6 +36,7 @@ from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.open311.desk import Open311Desk, ServiceKind
 from bot.services.points.desk import PointsDesk
+from bot.services.points.shop import ShopDesk
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
@@ -119,6 +120,7 @@ class UseCases:
     consultations: ConsultationDesk  # consultations: one vote per household
     care: CareDesk  # the care list: check-on calls when an outage covers a building
     points: PointsDesk  # volunteer points: balances, reviewed awards
+    shop: ShopDesk  # the points shop: stock, redemptions and their codes
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -164,6 +166,7 @@ class UseCases:
             consultations=self.consultations,
             care=self.care,
             points=self.points,
+            shop=self.shop,
         )
 
     def _webhook_url(self) -> str | None:
@@ -220,6 +223,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         consultations=ConsultationDesk(uow, clock),
         care=CareDesk(uow, clock),
         points=PointsDesk(uow, clock),
+        shop=ShopDesk(uow, clock),
     )
 
 

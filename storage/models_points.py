@@ -53,3 +53,31 @@ class PointsProposalRow(Base):
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
     accepted: Mapped[bool | None]
+
+
+class ShopItemRow(Base):
+    """An item of the points shop: its cost and what is left of it."""
+
+    __tablename__ = "points_shop_items"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+    cost: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer)  # only ever taken while > 0 (no overselling)
+    updated_at: Mapped[datetime]
+
+
+class RedemptionRow(Base):
+    """An item redeemed for points: the code the resident shows, handed out once."""
+
+    __tablename__ = "points_redemptions"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("points_shop_items.id", ondelete="CASCADE"))
+    holder_kind: Mapped[str] = mapped_column(String(16))
+    holder_id: Mapped[int] = mapped_column(BigInteger)
+    redeemed_by: Mapped[int] = mapped_column(BigInteger)
+    redeemed_at: Mapped[datetime]
+    handed_out_at: Mapped[datetime | None]
+    handed_out_by: Mapped[int | None] = mapped_column(BigInteger)

@@ -178,6 +178,11 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         "a proposed award: the holder's kind and building, the rule and the deed's reason",
         ("holder_kind", "building", "rule", "reason"),
     ),
+    "points_shop_items": ("the shop's items an admin put on the shelf", ("name",)),
+    "points_redemptions": (
+        "a random code for a redeemed item, and the holder's kind (the holder is an id)",
+        ("code", "holder_kind"),
+    ),
     "consultations": (
         "a question an admin puts to every household in scope, its options, buildings and "
         "rule; the result holds counts only, never which household voted what (ballots hold "

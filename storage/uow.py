@@ -36,6 +36,7 @@ from storage.repos_points import SqlPointsRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
 from storage.repos_reports import SqlTicketExportRepo
 from storage.repos_retention import SqlRetentionRepo
+from storage.repos_shop import SqlShopRepo
 from storage.repos_tickets import SqlTicketRepo
 
 
@@ -90,6 +91,7 @@ class SqlUnitOfWork:
         self.consultations = SqlConsultationRepo(session)  # consultations and ballots
         self.care = SqlCareRepo(session)  # the care list and its check-on rounds
         self.points = SqlPointsRepo(session)  # volunteer points: the ledger, proposals
+        self.shop = SqlShopRepo(session)  # the points shop: stock, redemptions
         return self
 
     async def __aexit__(

@@ -23,6 +23,7 @@ from bot.services.kpi.desk import StatsDesk
 from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
 from bot.services.points.desk import PointsDesk
+from bot.services.points.shop import ShopDesk
 from bot.services.ports import UnitOfWorkFactory
 from bot.services.reach import PrivateReach
 from bot.services.replies import Replies
@@ -70,3 +71,4 @@ class Services:
     care: CareDesk | None = None  # the care list's 「已联系」 buttons
     # Volunteer points: /points, /award and the approvers' buttons.
     points: PointsDesk | None = None
+    shop: ShopDesk | None = None  # the points shop: /shop, /redeem, 兑换 and 已发放

@@ -38,7 +38,14 @@ from bot.domain.notices.records import (
     OccurrenceRecord,
 )
 from bot.domain.open311 import PublicTicket, RequestQuery
-from bot.domain.points.records import Holder, LedgerEntry, NewEntry, Proposal
+from bot.domain.points.records import (
+    Holder,
+    LedgerEntry,
+    NewEntry,
+    Proposal,
+    Redemption,
+    ShopItem,
+)
 from bot.domain.records import (
     AuditEntry,
     AuditRecord,
@@ -793,11 +800,33 @@ class PointsRepo(Protocol):
     async def decide(self, proposal_id: int, by: int, accepted: bool, now: datetime) -> bool: ...
 
 
-class PointsUnitOfWork(UnitOfWork, Protocol):
+class ShopRepo(Protocol):
+    async def add_item(
+        self, community_id: int, name: str, cost: int, stock: int, now: datetime
+    ) -> ShopItem: ...
+    async def items(self, community_id: int) -> list[ShopItem]: ...
+    async def get_item(self, item_id: int) -> ShopItem | None: ...
+    async def take_one(self, item_id: int) -> bool: ...
+    async def lock_holder(self, community_id: int, holder: Holder) -> None: ...
+    async def add_redemption(
+        self, code: str, item_id: int, community_id: int, holder: Holder, by: int, now: datetime
+    ) -> None: ...
+    async def redemption(self, code: str) -> Redemption | None: ...
+    async def hand_out(self, code: str, by: int, now: datetime) -> bool: ...
+
+
+class LedgerUnitOfWork(UnitOfWork, Protocol):
+    """What an award needs: the ledger, and the households that may hold the points."""
+
     @property
     def points(self) -> PointsRepo: ...
     @property
     def households(self) -> HouseholdRepo: ...  # a household holds the points (unit: household)
+
+
+class PointsUnitOfWork(LedgerUnitOfWork, Protocol):
+    @property
+    def shop(self) -> ShopRepo: ...
 
     async def __aenter__(self) -> PointsUnitOfWork: ...
 

@@ -22,7 +22,7 @@ from tests.e2e.test_e2e_households import (
     open_consultation,
 )
 from tests.e2e.test_e2e_tickets import card_of, press
-from tests.e2e.world import ADMIN, ELECTRICIAN, SUPERVISOR, World
+from tests.e2e.world import ADMIN, ELECTRICIAN, PLUMBER, SUPERVISOR, World
 
 pytestmark = pytest.mark.e2e
 HOME = re.compile(r"3-2-401|401|赵秘密")
@@ -126,3 +126,46 @@ async def test_a_leaders_award_counts_once_accepted_stops_at_the_cap_and_a_refus
     asked = await world.say(WU, WU, "/award 3-2-401 很多 清理楼道")
     await world.bot_says(WU, "这样用：/award", after=asked)
     assert [t for t in await group_texts(world) if "积分" in t or HOME.search(t)] == []
+
+
+async def test_a_resident_redeems_in_private_and_staff_hand_the_item_out_once(
+    world: World,
+) -> None:
+    await load_register(world.app)
+    resident, neighbour = world.resident("3"), world.resident("3", 1)
+    await link(world, resident, await code_for(world, ADMIN, "3-2-401"), "您是您家的投票人")
+    await link(world, neighbour, await code_for(world, ADMIN, "3-2-402"), "您是您家的投票人")
+    asked = await world.say(SUPERVISOR, SUPERVISOR, "/award 3-2-401 5 清理楼道")
+    await world.bot_says(SUPERVISOR, "等主任或经理审核", after=asked)
+    await press(world, ADMIN, await world.bot_says(ADMIN, "积分审核"), "同意")
+    asked = await world.say(ADMIN, ADMIN, "/shop add 大米 5分 1件")
+    await world.bot_says(ADMIN, "已上架：大米，5 积分一件，现有 1 件", after=asked)
+    asked = await world.say(resident, resident, "/shop add 大米 5 9")  # not an admin
+    await world.bot_says(resident, "只有物业工作人员或管理员", after=asked)
+
+    asked = await world.say(neighbour, neighbour, "/shop")  # no points yet
+    shelf = await world.bot_says(neighbour, "积分超市", after=asked)
+    answer = await press(world, neighbour, shelf, "兑换 大米")
+    assert "需要 5 积分，您现在有 0 积分" in answer["text"]
+    asked = await world.say(resident, resident, "/shop")
+    shelf = await world.bot_says(resident, "积分超市（您现有 5 积分）", after=asked)
+    assert "大米：5 积分，剩 1 件" in shelf["text"]
+    await press(world, resident, shelf, "兑换 大米")
+    got = await world.bot_says(resident, "兑换成功：大米", after=shelf)
+    code = str(got["text"]).split("兑换码：")[1].split()[0]
+    answer = await press(world, resident, shelf, "兑换 大米")  # the last one is gone
+    assert "已经兑换完了" in answer["text"] and "积分没有变" in answer["text"]
+    shown = await balance(world, resident, "您现在有 0 积分")
+    assert "-5  大米" in shown
+
+    asked = await world.say(PLUMBER, PLUMBER, f"/redeem {code.lower()}")
+    valid = await world.bot_says(PLUMBER, f"兑换码 {code} 有效：大米", after=asked)
+    answer = await press(world, PLUMBER, valid, "已发放")
+    assert "已登记发放" in answer["text"]
+    asked = await world.say(PLUMBER, PLUMBER, f"/redeem {code}")
+    await world.bot_says(PLUMBER, "已经发放过了", after=asked)
+    asked = await world.say(resident, resident, f"/redeem {code}")  # residents cannot
+    await world.bot_says(resident, "只有物业工作人员或管理员", after=asked)
+    asked = await world.say(PLUMBER, PLUMBER, "/redeem ABCDEFGH")
+    await world.bot_says(PLUMBER, "兑换码不对", after=asked)
+    assert [t for t in await group_texts(world) if "积分" in t or code in t] == []

@@ -4,6 +4,7 @@ the transaction that stores it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import FakeClock
+from bot.domain.errors import InvalidInput
 from bot.domain.households.records import ConsultationRecord
 from bot.domain.households.register import HouseholdSpec
 from bot.domain.points.records import EntryKind, Holder, NewEntry
@@ -20,6 +22,7 @@ from bot.domain.records import CommunityInfo
 from bot.registry_file import read_registry
 from bot.services.households.consult import ConsultationDesk
 from bot.services.points.earn import award, points_spec
+from bot.services.points.shop import ShopDesk
 from bot.services.registry import load_registry
 from storage.append_only import AppendOnlyError
 from storage.models_points import PointsEntryRow
@@ -161,3 +164,102 @@ async def test_a_first_ballot_earns_the_voter_points_once_and_a_changed_one_earn
         rows = (await tx.session.scalars(select(PointsEntryRow))).all()
         written = [(r.rule, r.event, r.building) for r in rows]
     assert written == [("vote", f"consultation:{cons_id}:household:{home.id}", "3")]
+
+
+# -- the shop ------------------------------------------------------------------------------------
+
+
+async def residents_with_points(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, cid: int, count: int, points: int
+) -> list[int]:
+    """`count` linked residents of building 3, each holding `points`."""
+    now = clock.now()
+    homes = [
+        HouseholdSpec.model_validate({"building": "3", "unit": "1", "room": f"{100 + n}"})
+        for n in range(count)
+    ]
+    people = [7000 + n for n in range(count)]
+    async with uow() as tx:
+        await tx.households.replace_register(cid, homes, now)
+        for n, person in enumerate(people):
+            home = await tx.households.find(cid, "3", "1", f"{100 + n}")
+            assert home is not None
+            await tx.households.link(home.id, person, now)
+            holder = Holder("person", person, "3")
+            gift = NewEntry(
+                community_id=cid, holder=holder, kind=EntryKind.AWARD, points=points,
+                rule="volunteer", event=f"gift:{person}", reason="志愿服务", actor=None,
+                approved_by=9001,
+            )  # fmt: skip
+            await tx.points.add(gift, now)
+        await tx.commit()
+    return people
+
+
+async def outcome(desk: ShopDesk, person: int, item_id: int) -> str:
+    try:
+        return await desk.redeem(person, item_id)
+    except InvalidInput as refused:
+        return refused.key
+
+
+async def test_twenty_residents_redeeming_the_last_item_at_once_only_one_gets_it(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, engine: AsyncEngine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL (SQLite has one writer)")
+    cid = (await community(uow, clock)).id
+    people = await residents_with_points(uow, clock, cid, 20, 100)
+    async with uow() as tx:
+        item = await tx.shop.add_item(cid, "大米", 50, 1, clock.now())
+        await tx.commit()
+    desk = ShopDesk(uow, clock)
+    results = await asyncio.gather(*(outcome(desk, p, item.id) for p in people))
+    won = [r for r in results if r.startswith("兑换成功")]
+    assert len(won) == 1 and results.count("points.shop.sold_out") == 19
+    async with uow() as tx:
+        left = await tx.shop.get_item(item.id)
+        balances = [await tx.points.balance(cid, Holder("person", p)) for p in people]
+    assert left is not None and left.stock == 0
+    assert sorted(balances) == [50] + [100] * 19
+
+
+async def test_one_resident_redeeming_twenty_items_at_once_spends_the_points_once(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock, engine: AsyncEngine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL (SQLite has one writer)")
+    cid = (await community(uow, clock)).id
+    (person,) = await residents_with_points(uow, clock, cid, 1, 60)
+    async with uow() as tx:
+        items = [await tx.shop.add_item(cid, f"物品{n}", 50, 1, clock.now()) for n in range(20)]
+        await tx.commit()
+    desk = ShopDesk(uow, clock)
+    results = await asyncio.gather(*(outcome(desk, person, item.id) for item in items))
+    assert len([r for r in results if r.startswith("兑换成功")]) == 1
+    assert results.count("points.shop.too_few") == 19
+    async with uow() as tx:
+        left = [await tx.shop.get_item(item.id) for item in items]
+        assert await tx.points.balance(cid, Holder("person", person)) == 10
+    assert sorted(i.stock for i in left if i is not None) == [0] + [1] * 19  # put back
+
+
+async def test_a_redemption_lowers_stock_and_balance_together_and_is_handed_out_once(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    cid = (await community(uow, clock)).id
+    (person,) = await residents_with_points(uow, clock, cid, 1, 60)
+    async with uow() as tx:
+        item = await tx.shop.add_item(cid, "大米", 50, 2, clock.now())
+        await tx.commit()
+    desk = ShopDesk(uow, clock)
+    said = await desk.redeem(person, item.id)
+    code = said.split("兑换码：")[1].split()[0]
+    assert await outcome(desk, person, item.id) == "points.shop.too_few"  # 10 left: nothing
+    async with uow() as tx:
+        left = await tx.shop.get_item(item.id)
+        assert await tx.points.balance(cid, Holder("person", person)) == 10
+        assert await tx.shop.hand_out(code, 9003, clock.now()) is True
+        assert await tx.shop.hand_out(code, 9003, clock.now()) is False
+        await tx.commit()
+    assert left is not None and left.stock == 1

@@ -58,3 +58,22 @@ class Proposal:
     reason: str
     proposed_by: int
     accepted: bool | None
+
+
+@dataclass(frozen=True)
+class ShopItem:
+    id: int
+    community_id: int
+    name: str
+    cost: int
+    stock: int
+
+
+@dataclass(frozen=True)
+class Redemption:
+    code: str
+    community_id: int
+    item_id: int
+    holder: Holder
+    redeemed_at: datetime
+    handed_out_at: datetime | None

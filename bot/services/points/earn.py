@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.points.records import EntryKind, Holder, NewEntry
 from bot.domain.points.rules import PointRule, PointsSpec, Trigger, periods, within_caps
 from bot.domain.records import CommunityInfo
-from bot.services.ports import PointsUnitOfWork
+from bot.services.ports import LedgerUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def points_spec(community: CommunityInfo) -> PointsSpec | None:
 
 
 async def holder_of(
-    tx: PointsUnitOfWork, community: CommunityInfo, telegram_id: int, building: str | None = None
+    tx: LedgerUnitOfWork, community: CommunityInfo, telegram_id: int, building: str | None = None
 ) -> Holder | None:
     """Who holds the points a person earns: the person, or their linked household (None when
     the community counts households and the person has none)."""
@@ -38,7 +38,7 @@ async def holder_of(
 
 
 async def award(
-    tx: PointsUnitOfWork,
+    tx: LedgerUnitOfWork,
     community: CommunityInfo,
     rule: PointRule,
     holder: Holder,
@@ -74,7 +74,7 @@ async def award(
 
 
 async def earn_automatic(
-    tx: PointsUnitOfWork,
+    tx: LedgerUnitOfWork,
     community: CommunityInfo,
     trigger: Trigger,
     holder: Holder | None,

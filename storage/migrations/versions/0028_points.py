@@ -1,4 +1,4 @@
-"""volunteer points: the append-only ledger and the awards proposed for review
+"""volunteer points: the append-only ledger, the awards proposed for review, the points shop
 
 `points_ledger` holds every award, correction and redemption; a UNIQUE (community_id, event,
 rule) makes a double award for one event impossible. Triggers refuse UPDATE, DELETE (and on
@@ -85,7 +85,55 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_points_proposals")),
         sa.UniqueConstraint("update_id", name=op.f("uq_points_proposals_update_id")),
     )
+    _shop()
     _triggers()
+
+
+def _shop() -> None:
+    op.create_table(
+        "points_shop_items",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("community_id", _ID, nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("cost", sa.Integer(), nullable=False),
+        sa.Column("stock", sa.Integer(), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_points_shop_items_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_points_shop_items")),
+        sa.UniqueConstraint(
+            "community_id", "name", name=op.f("uq_points_shop_items_community_id_name")
+        ),
+    )
+    op.create_table(
+        "points_redemptions",
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("community_id", _ID, nullable=False),
+        sa.Column("item_id", _ID, nullable=False),
+        sa.Column("holder_kind", sa.String(length=16), nullable=False),
+        sa.Column("holder_id", sa.BigInteger(), nullable=False),
+        sa.Column("redeemed_by", sa.BigInteger(), nullable=False),
+        sa.Column("redeemed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handed_out_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("handed_out_by", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_points_redemptions_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["points_shop_items.id"],
+            name=op.f("fk_points_redemptions_item_id_points_shop_items"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_points_redemptions")),
+    )
 
 
 def _triggers() -> None:
@@ -123,6 +171,8 @@ def downgrade() -> None:
     else:
         for name in ("update", "delete", "replace"):
             op.execute(f"DROP TRIGGER points_ledger_no_{name}")
+    op.drop_table("points_redemptions")
+    op.drop_table("points_shop_items")
     op.drop_table("points_proposals")
     op.drop_index("ix_points_ledger_holder", table_name="points_ledger")
     op.drop_table("points_ledger")
