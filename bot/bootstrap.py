@@ -35,6 +35,7 @@ from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.open311.desk import Open311Desk, ServiceKind
+from bot.services.points.board import MonthlyBoard
 from bot.services.points.desk import PointsDesk
 from bot.services.points.shop import ShopDesk
 from bot.services.reach import PrivateReach
@@ -121,6 +122,7 @@ class UseCases:
     care: CareDesk  # the care list: check-on calls when an outage covers a building
     points: PointsDesk  # volunteer points: balances, reviewed awards
     shop: ShopDesk  # the points shop: stock, redemptions and their codes
+    board: MonthlyBoard  # the monthly points leaderboard of each building, once a month
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -134,6 +136,7 @@ class UseCases:
             ("digest", self.digest.tick),  # the committee's weekly digest
             ("consultations", self.consultations.tick),  # reminders; the close, once
             ("care", self.care.tick),  # check-on lists for new outages; who was not reached
+            ("points", self.board.tick),  # the monthly leaderboards, once a month
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -224,6 +227,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         care=CareDesk(uow, clock),
         points=PointsDesk(uow, clock),
         shop=ShopDesk(uow, clock),
+        board=MonthlyBoard(uow, clock),
     )
 
 

@@ -12,9 +12,11 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.services.buttons import Pressed
 from bot.services.container import Services
 from bot.services.points.desk import DECIDE, AwardAsk
-from bot.services.points.shop import HAND_OUT, REDEEM
+from bot.services.points.shop import HAND_OUT, REDEEM, ShopDesk
 from handlers.buttons import on_press
 from handlers.command import Command, command
+
+PRIVATE = "points.private_only"
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
@@ -23,30 +25,16 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         return
 
     async def points(cmd: Command) -> str:
+        if cmd.args[:1] == ["name"]:
+            words = tuple(cmd.args[1:])
+            return await desk.naming(cmd.user.id, words, cmd.user.first_name, cmd.locale)
         return await desk.mine(cmd.user.id, cmd.locale)
 
     async def award(cmd: Command) -> str:
         return await desk.propose(AwardAsk(cmd.user.id, tuple(cmd.args), cmd.update_id))
 
-    async def shelf(cmd: Command) -> str:
-        if cmd.args[:1] == ["add"]:
-            return await shop.add(cmd.user.id, tuple(cmd.args[1:]))
-        return await shop.shelf(cmd.user.id, cmd.update_id)
-
-    async def redeem(cmd: Command) -> str:
-        if len(cmd.args) != 1:
-            return await shop.check(cmd.user.id, "", cmd.update_id)
-        return await shop.check(cmd.user.id, cmd.args[0], cmd.update_id)
-
-    private = "points.private_only"
-    for name, run in (("shop", shelf), ("redeem", redeem)):
-        application.add_handler(CommandHandler(name, command(services, run, private_only=private)))
-    application.add_handler(
-        CommandHandler("points", command(services, points, private_only=private))
-    )
-    application.add_handler(
-        CommandHandler("award", command(services, award, private_only=private))
-    )
+    for name, run in (("points", points), ("award", award)):
+        application.add_handler(CommandHandler(name, command(services, run, private_only=PRIVATE)))
 
     async def pressed(update: Update, _: ContextTypes.DEFAULT_TYPE, press: Pressed) -> None:
         query = update.callback_query
@@ -60,6 +48,23 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
         await query.answer(text)
 
     on_press(application, DECIDE, pressed)
+    _register_shop(application, services, shop)
+
+
+def _register_shop(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services, shop: ShopDesk
+) -> None:
+    async def shelf(cmd: Command) -> str:
+        if cmd.args[:1] == ["add"]:
+            return await shop.add(cmd.user.id, tuple(cmd.args[1:]))
+        return await shop.shelf(cmd.user.id, cmd.update_id)
+
+    async def redeem(cmd: Command) -> str:
+        code = cmd.args[0] if len(cmd.args) == 1 else ""
+        return await shop.check(cmd.user.id, code, cmd.update_id)
+
+    for name, run in (("shop", shelf), ("redeem", redeem)):
+        application.add_handler(CommandHandler(name, command(services, run, private_only=PRIVATE)))
 
     async def redeemed(update: Update, _: ContextTypes.DEFAULT_TYPE, press: Pressed) -> None:
         query = update.callback_query

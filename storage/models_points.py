@@ -81,3 +81,16 @@ class RedemptionRow(Base):
     redeemed_at: Mapped[datetime]
     handed_out_at: Mapped[datetime | None]
     handed_out_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PointsNameRow(Base):
+    """A holder who opted in to be named on the leaderboard, with the name to show."""
+
+    __tablename__ = "points_names"
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    holder_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.points.records import EntryKind, Holder, LedgerEntry, NewEntry, Proposal
-from storage.models_points import PointsEntryRow, PointsProposalRow
+from storage.models_points import PointsEntryRow, PointsNameRow, PointsProposalRow
 from storage.repos_messaging import _insert
 
 
@@ -133,3 +133,59 @@ class SqlPointsRepo:
             .values(decided_by=by, decided_at=now, accepted=accepted)
         )
         return result.rowcount == 1
+
+    async def month_totals(
+        self, community_id: int, start: datetime, end: datetime
+    ) -> dict[str, dict[tuple[str, int], int]]:
+        """Points earned (awards and corrections) in [start, end): building → holder → sum."""
+        rows = await self.s.execute(
+            select(
+                PointsEntryRow.building,
+                PointsEntryRow.holder_kind,
+                PointsEntryRow.holder_id,
+                func.sum(PointsEntryRow.points),
+            )
+            .where(
+                PointsEntryRow.community_id == community_id,
+                PointsEntryRow.kind != EntryKind.REDEMPTION.value,
+                PointsEntryRow.at >= start,
+                PointsEntryRow.at < end,
+                PointsEntryRow.building.is_not(None),
+            )
+            .group_by(
+                PointsEntryRow.building, PointsEntryRow.holder_kind, PointsEntryRow.holder_id
+            )
+        )
+        totals: dict[str, dict[tuple[str, int], int]] = {}
+        for building, kind, holder_id, points in rows:
+            totals.setdefault(str(building), {})[(str(kind), int(holder_id))] = int(points)
+        return totals
+
+    async def names(self, community_id: int) -> dict[tuple[str, int], str]:
+        """The holders who opted in to be named, and the name to show."""
+        rows = await self.s.scalars(
+            select(PointsNameRow).where(PointsNameRow.community_id == community_id)
+        )
+        return {(r.holder_kind, r.holder_id): r.name for r in rows}
+
+    async def set_name(
+        self, community_id: int, holder: Holder, name: str | None, now: datetime
+    ) -> None:
+        """Opt in with a name to show, or out (None: the name is deleted)."""
+        row = await self.s.get(PointsNameRow, (community_id, holder.kind, holder.id))
+        if name is None:
+            if row is not None:
+                await self.s.delete(row)
+        elif row is None:
+            self.s.add(
+                PointsNameRow(
+                    community_id=community_id,
+                    holder_kind=holder.kind,
+                    holder_id=holder.id,
+                    name=name[:32],
+                    updated_at=now,
+                )
+            )
+        else:
+            row.name, row.updated_at = name[:32], now
+        await self.s.flush()

@@ -56,6 +56,8 @@ PERSONAL: dict[str, dict[str, str]] = {
     },
     # The care list: only with the consent noted in the register file; a household whose
     # entry the next import no longer has (consent withdrawn) leaves it at once.
+    # The leaderboard's names: only of those who opted in; deleted when they opt out.
+    "points_names": {"name": "deleted when the person sends /points name off"},
     "care_entries": {
         "reason": f"deleted when the household or its care entry {_LEFT_OUT}",
         "note": f"deleted when the household or its care entry {_LEFT_OUT}",
@@ -179,6 +181,7 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("holder_kind", "building", "rule", "reason"),
     ),
     "points_shop_items": ("the shop's items an admin put on the shelf", ("name",)),
+    "points_names": ("the holder's kind (the holder is an id)", ("holder_kind",)),
     "points_redemptions": (
         "a random code for a redeemed item, and the holder's kind (the holder is an id)",
         ("code", "holder_kind"),

@@ -11,7 +11,13 @@ import re
 
 import pytest
 
+from bot.app import LoudaoApp
 from bot.domain.clock import FakeClock
+from bot.registry_file import read_registry
+from bot.sandbox_mode import residents_of
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from tests.e2e.conftest import app_settings
 from tests.e2e.test_e2e_households import (
     TUESDAY_1000,
     WU,
@@ -21,8 +27,9 @@ from tests.e2e.test_e2e_households import (
     load_register,
     open_consultation,
 )
+from tests.e2e.test_e2e_kpi import sandbox_server  # noqa: F401
 from tests.e2e.test_e2e_tickets import card_of, press
-from tests.e2e.world import ADMIN, ELECTRICIAN, PLUMBER, SUPERVISOR, World
+from tests.e2e.world import ADMIN, DEMO, ELECTRICIAN, PLUMBER, SUPERVISOR, World
 
 pytestmark = pytest.mark.e2e
 HOME = re.compile(r"3-2-401|401|赵秘密")
@@ -169,3 +176,64 @@ async def test_a_resident_redeems_in_private_and_staff_hand_the_item_out_once(
     asked = await world.say(PLUMBER, PLUMBER, "/redeem ABCDEFGH")
     await world.bot_says(PLUMBER, "兑换码不对", after=asked)
     assert [t for t in await group_texts(world) if "积分" in t or code in t] == []
+
+
+async def test_the_monthly_board_names_only_the_opted_in_and_is_posted_once_across_restarts(
+    database_url: str,
+    sandbox_server: tuple[SandboxServer, str],  # noqa: F811
+) -> None:
+    server, base_url = sandbox_server
+    clock = FakeClock(TUESDAY_1000)  # 1 December: November's board (empty) is claimed now
+    settings = app_settings(base_url, database_url)
+    residents = residents_of(read_registry(DEMO))
+    client = SandboxClient(base_url)
+
+    async def process() -> World:
+        app = LoudaoApp(settings, clock)
+        await app.start()
+        return World(server, app, client, residents)
+
+    async def boards(world: World) -> list[str]:
+        return [t for t in await group_texts(world) if "志愿积分榜" in t]
+
+    world = await process()
+    named, shy, quiet = (world.resident("3", n) for n in range(3))
+    named_as = residents["3"][0][1]
+    try:
+        await load_register(world.app)
+        for person, home in ((named, "3-2-401"), (shy, "3-2-402"), (quiet, "3-1-101")):
+            await link(world, person, await code_for(world, ADMIN, home), "您是您家的投票人")
+        for home, points in (("3-2-401", 3), ("3-2-402", 5), ("3-1-101", 4)):
+            asked = await world.say(ADMIN, ADMIN, f"/award {home} {points} 清理绿地{home}")
+            await world.bot_says(ADMIN, "等主任或经理审核", after=asked)
+            ask = await world.bot_says(SUPERVISOR, f"清理绿地{home}")
+            await press(world, SUPERVISOR, ask, "同意")
+        for person, words in ((named, "on"), (shy, "on"), (shy, "off")):
+            asked = await world.say(person, person, f"/points name {words}")
+            await world.bot_says(person, "好的", after=asked)
+        await world.app.tick()
+        await world.settle()
+        assert await boards(world) == []  # November had none; December is not over
+    finally:
+        await world.app.stop()
+
+    clock.advance(days=31)  # 1 January 2027, 10:00 in Shanghai
+    for _ in range(2):  # a restart, twice: one board
+        world = await process()
+        try:
+            await world.app.tick()
+            await world.settle()
+            await world.app.tick()
+            await world.settle()
+            posted = await boards(world)
+        finally:
+            await world.app.stop()
+        assert len(posted) == 1
+    board_said = posted[0]
+    assert "3号楼 12月志愿积分榜" in board_said
+    assert f"1. {named_as}  3 分" in board_said and "其他邻居 2 位" in board_said
+    assert residents["3"][1][1] not in board_said and residents["3"][2][1] not in board_said
+    assert not HOME.search(board_said) and "5 分" not in board_said
+    group3 = [m.get("text") or "" for m in await world.bot_messages(world.group("3"))]
+    assert len([t for t in group3 if "志愿积分榜" in t]) == 1  # posted in building 3's group
+    await client.close()

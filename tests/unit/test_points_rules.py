@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import ValidationError
 
+from bot.domain.points.board import board, due_board
 from bot.domain.points.rules import PointRule, PointsSpec, Trigger, periods, within_caps
 
 
@@ -70,3 +71,21 @@ def test_the_day_and_month_are_the_communitys_local_ones() -> None:
     # 16:30 UTC is already 1 April there: a new day and a new month
     at = periods(datetime(2026, 3, 31, 16, 30, tzinfo=UTC), "Asia/Shanghai")
     assert at.day == at.month == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
+
+
+def test_the_board_is_due_from_the_first_at_nine_and_covers_the_month_before() -> None:
+    # 1 January 2027 08:59 in Shanghai is 00:59 UTC: not yet
+    assert due_board(datetime(2027, 1, 1, 0, 59, tzinfo=UTC), "Asia/Shanghai") is None
+    month = due_board(datetime(2027, 1, 1, 1, 0, tzinfo=UTC), "Asia/Shanghai")
+    assert month is not None and month.first == date(2026, 12, 1)
+    assert month.start == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert month.end == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+    later = due_board(datetime(2027, 1, 20, 3, 0, tzinfo=UTC), "Asia/Shanghai")
+    assert later == month  # the same month all January: claimed once
+
+
+def test_only_those_who_opted_in_are_named_and_the_others_counted() -> None:
+    totals = {("person", 1): 5, ("person", 2): 12, ("person", 3): 7, ("household", 4): 0}
+    b = board(totals, {("person", 2): "张阿姨", ("person", 1): "小李"})
+    assert [(s.name, s.points) for s in b.named] == [("张阿姨", 12), ("小李", 5)]
+    assert b.others == 1  # person 3; nothing earned is not on the board

@@ -88,6 +88,24 @@ class PointsDesk:
             lines.append(i18n.t(community.locale, "points.mine.empty"))
         return "\n".join(lines)
 
+    async def naming(self, user_id: int, words: tuple[str, ...], name: str, locale: str) -> str:
+        """/points name on|off: be named on the building's monthly board, or counted only."""
+        if len(words) != 1 or words[0] not in ("on", "off"):
+            return i18n.t(locale, "points.name.how")
+        async with self.uow() as tx:
+            community = await self._community_of(tx, user_id)
+            if community is None or points_spec(community) is None:
+                return i18n.t(locale, "points.mine.none")
+            holder = await holder_of(tx, community, user_id)
+            if holder is None:
+                return i18n.t(community.locale, "points.mine.not_linked")
+            shown = name.strip()[:16] or None if words[0] == "on" else None
+            await tx.points.set_name(community.id, holder, shown, self.clock.now())
+            await tx.commit()
+        if shown is None:
+            return i18n.t(community.locale, "points.name.hidden")
+        return i18n.t(community.locale, "points.name.shown", name=shown)
+
     # -- a reviewed award ---------------------------------------------------------------------
 
     async def propose(self, ask: AwardAsk) -> str:

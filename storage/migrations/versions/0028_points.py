@@ -1,4 +1,5 @@
-"""volunteer points: the append-only ledger, the awards proposed for review, the points shop
+"""volunteer points: the append-only ledger, the awards proposed for review, the points shop,
+the names of those who opted in to the leaderboard
 
 `points_ledger` holds every award, correction and redemption; a UNIQUE (community_id, event,
 rule) makes a double award for one event impossible. Triggers refuse UPDATE, DELETE (and on
@@ -86,6 +87,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("update_id", name=op.f("uq_points_proposals_update_id")),
     )
     _shop()
+    op.create_table(
+        "points_names",
+        sa.Column("community_id", _ID, nullable=False),
+        sa.Column("holder_kind", sa.String(length=16), nullable=False),
+        sa.Column("holder_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_points_names_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "community_id", "holder_kind", "holder_id", name=op.f("pk_points_names")
+        ),
+    )
     _triggers()
 
 
@@ -171,6 +189,7 @@ def downgrade() -> None:
     else:
         for name in ("update", "delete", "replace"):
             op.execute(f"DROP TRIGGER points_ledger_no_{name}")
+    op.drop_table("points_names")
     op.drop_table("points_redemptions")
     op.drop_table("points_shop_items")
     op.drop_table("points_proposals")
