@@ -189,3 +189,17 @@ class SqlPointsRepo:
         else:
             row.name, row.updated_at = name[:32], now
         await self.s.flush()
+
+    async def entries_for_report(
+        self, community_id: int
+    ) -> list[tuple[str | None, str, int, datetime]]:
+        """Every row as (building, kind, points, at): what the monthly report sums."""
+        rows = await self.s.execute(
+            select(
+                PointsEntryRow.building, PointsEntryRow.kind, PointsEntryRow.points,
+                PointsEntryRow.at,
+            )
+            .where(PointsEntryRow.community_id == community_id)
+            .order_by(PointsEntryRow.id)
+        )  # fmt: skip
+        return [(b, str(k), int(p), at) for b, k, p, at in rows]

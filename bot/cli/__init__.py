@@ -23,6 +23,7 @@ from bot.cli import (
     households,
     init,
     load,
+    points,
     serve,
     train,
 )
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit,
         export,
         households,
+        points,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

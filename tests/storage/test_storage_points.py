@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cli import main
 from bot.domain.clock import FakeClock
 from bot.domain.errors import InvalidInput
 from bot.domain.households.records import ConsultationRecord
@@ -25,6 +26,7 @@ from bot.services.points.earn import award, points_spec
 from bot.services.points.shop import ShopDesk
 from bot.services.registry import load_registry
 from storage.append_only import AppendOnlyError
+from storage.database import Database
 from storage.models_points import PointsEntryRow
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -263,3 +265,37 @@ async def test_a_redemption_lowers_stock_and_balance_together_and_is_handed_out_
         assert await tx.shop.hand_out(code, 9003, clock.now()) is False
         await tx.commit()
     assert left is not None and left.stock == 1
+
+
+async def test_loudao_points_report_sums_awards_and_redemptions_by_month_and_building(
+    database: Database,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    uow = database.uow
+    cid = (await community(uow, clock)).id  # clock: 1 December 2026, 10:00 in Shanghai
+    (person,) = await residents_with_points(uow, clock, cid, 1, 60)
+    async with uow() as tx:
+        item = await tx.shop.add_item(cid, "大米", 50, 1, clock.now())
+        await tx.points.add(
+            NewEntry(
+                community_id=cid, holder=Holder("person", 8000, "5"), kind=EntryKind.AWARD,
+                points=2, rule="fixed", event="ticket:7", reason="报修已解决", actor=None,
+                approved_by=None,
+            ),
+            clock.now(),
+        )  # fmt: skip
+        await tx.commit()
+    clock.advance(days=31)  # January
+    await ShopDesk(uow, clock).redeem(person, item.id)
+    monkeypatch.setenv("LOUDAO_DATABASE_URL", database.url)
+    assert await asyncio.to_thread(main, ["points", "report", "--community", "A"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "month\tbuilding\tawarded\tredeemed",
+        "2026-12\t3\t60\t0",
+        "2026-12\t5\t2\t0",
+        "2027-01\t3\t0\t50",
+    ]
+    assert await asyncio.to_thread(main, ["points", "report", "--community", "Z"]) == 1

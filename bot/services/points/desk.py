@@ -14,6 +14,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.households.register import parse_key
 from bot.domain.points.records import Holder, LedgerEntry, Proposal
+from bot.domain.points.report import ReportRow, monthly
 from bot.domain.points.rules import PointRule, PointsSpec
 from bot.domain.records import ButtonSpec, CommunityInfo, PersonInfo
 from bot.domain.registry import STAFF_ROLES, Role
@@ -105,6 +106,19 @@ class PointsDesk:
         if shown is None:
             return i18n.t(community.locale, "points.name.hidden")
         return i18n.t(community.locale, "points.name.shown", name=shown)
+
+    async def report(self, community_code: str | None) -> list[ReportRow]:
+        """Points awarded and redeemed by month and building (`loudao points report`)."""
+        async with self.uow() as tx:
+            communities = await tx.registry.communities()
+            found = [c for c in communities if community_code in (None, c.code)]
+            if len(found) != 1:
+                raise InvalidInput(
+                    "points.report.which", codes=", ".join(c.code for c in communities)
+                )
+            community = found[0]
+            entries = await tx.points.entries_for_report(community.id)
+        return monthly(entries, community.timezone)
 
     # -- a reviewed award ---------------------------------------------------------------------
 
