@@ -35,6 +35,7 @@ from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.open311.desk import Open311Desk, ServiceKind
+from bot.services.points.activities import ActivityDesk
 from bot.services.points.board import MonthlyBoard
 from bot.services.points.desk import PointsDesk
 from bot.services.points.shop import ShopDesk
@@ -123,6 +124,7 @@ class UseCases:
     points: PointsDesk  # volunteer points: balances, reviewed awards
     shop: ShopDesk  # the points shop: stock, redemptions and their codes
     board: MonthlyBoard  # the monthly points leaderboard of each building, once a month
+    activities: ActivityDesk  # volunteer activities: sign-ups, attendance
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -170,6 +172,7 @@ class UseCases:
             care=self.care,
             points=self.points,
             shop=self.shop,
+            activities=self.activities,
         )
 
     def _webhook_url(self) -> str | None:
@@ -228,6 +231,7 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         points=PointsDesk(uow, clock),
         shop=ShopDesk(uow, clock),
         board=MonthlyBoard(uow, clock),
+        activities=ActivityDesk(uow, clock),
     )
 
 

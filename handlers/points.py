@@ -11,6 +11,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.services.buttons import Pressed
 from bot.services.container import Services
+from bot.services.points.activities import ATTEND, JOIN, ActivityDesk
 from bot.services.points.desk import DECIDE, AwardAsk
 from bot.services.points.shop import HAND_OUT, REDEEM, ShopDesk
 from handlers.buttons import on_press
@@ -49,6 +50,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
 
     on_press(application, DECIDE, pressed)
     _register_shop(application, services, shop)
+    if services.activities is not None:
+        _register_activities(application, services, services.activities)
 
 
 def _register_shop(
@@ -84,3 +87,41 @@ def _register_shop(
 
     on_press(application, REDEEM, redeemed)
     on_press(application, HAND_OUT, handed)
+
+
+def _register_activities(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    services: Services,
+    desk: ActivityDesk,
+) -> None:
+    async def activity(cmd: Command) -> str:
+        return await desk.command(cmd.user.id, _rest(cmd.message.text or ""), cmd.update_id)
+
+    application.add_handler(
+        CommandHandler("activity", command(services, activity, private_only=PRIVATE))
+    )
+
+    async def joined(update: Update, _: ContextTypes.DEFAULT_TYPE, press: Pressed) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        text = await desk.join(press.presser_id, int(press.spec.payload["activity"]))
+        await query.answer(text, show_alert=True)  # in the group: only the presser sees it
+
+    async def came(update: Update, _: ContextTypes.DEFAULT_TYPE, press: Pressed) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        payload = press.spec.payload
+        text = await desk.attend(press.presser_id, int(payload["activity"]), int(payload["who"]))
+        await services.replies.reply(press.presser_id, text, update.update_id, kind="attend")
+        await query.answer(text)
+
+    on_press(application, JOIN, joined)
+    on_press(application, ATTEND, came)
+
+
+def _rest(text: str) -> str:
+    """The words after the command, line breaks kept."""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""

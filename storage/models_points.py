@@ -94,3 +94,31 @@ class PointsNameRow(Base):
     holder_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime]
+
+
+class ActivityRow(Base):
+    """A volunteer activity an admin announced, with its places and points."""
+
+    __tablename__ = "points_activities"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime]
+    places: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    building: Mapped[str | None] = mapped_column(String(16))
+    organiser: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # made once per update
+    created_at: Mapped[datetime]
+
+
+class SignupRow(Base):
+    """A resident signed up for an activity; attended once the organiser marks it."""
+
+    __tablename__ = "points_signups"
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("points_activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    signed_at: Mapped[datetime]
+    attended_at: Mapped[datetime | None]

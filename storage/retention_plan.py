@@ -181,6 +181,10 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("holder_kind", "building", "rule", "reason"),
     ),
     "points_shop_items": ("the shop's items an admin put on the shelf", ("name",)),
+    "points_activities": (
+        "an activity an admin announced to the groups: its title and building",
+        ("title", "building"),
+    ),
     "points_names": ("the holder's kind (the holder is an id)", ("holder_kind",)),
     "points_redemptions": (
         "a random code for a redeemed item, and the holder's kind (the holder is an id)",

@@ -16,6 +16,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from storage.registry_cache import RegistryCache
+from storage.repos_activities import SqlActivityRepo
 from storage.repos_calendars import SqlCalendarRepo
 from storage.repos_care import SqlCareRepo
 from storage.repos_duty import SqlDutyRepo
@@ -92,6 +93,7 @@ class SqlUnitOfWork:
         self.care = SqlCareRepo(session)  # the care list and its check-on rounds
         self.points = SqlPointsRepo(session)  # volunteer points: the ledger, proposals
         self.shop = SqlShopRepo(session)  # the points shop: stock, redemptions
+        self.activities = SqlActivityRepo(session)  # volunteer activities and sign-ups
         return self
 
     async def __aexit__(

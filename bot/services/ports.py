@@ -38,13 +38,16 @@ from bot.domain.notices.records import (
     OccurrenceRecord,
 )
 from bot.domain.open311 import PublicTicket, RequestQuery
+from bot.domain.points.activity import ActivityAsk
 from bot.domain.points.records import (
+    Activity,
     Holder,
     LedgerEntry,
     NewEntry,
     Proposal,
     Redemption,
     ShopItem,
+    Signup,
 )
 from bot.domain.records import (
     AuditEntry,
@@ -825,6 +828,18 @@ class ShopRepo(Protocol):
     async def hand_out(self, code: str, by: int, now: datetime) -> bool: ...
 
 
+class ActivityRepo(Protocol):
+    async def add(
+        self, community_id: int, ask: ActivityAsk, organiser: int, update_id: int, now: datetime
+    ) -> int: ...
+    async def get(self, activity_id: int) -> Activity | None: ...
+    async def sign_up(
+        self, activity_id: int, telegram_id: int, now: datetime
+    ) -> tuple[str, int]: ...
+    async def signups(self, activity_id: int) -> list[Signup]: ...
+    async def attend(self, activity_id: int, telegram_id: int, now: datetime) -> bool: ...
+
+
 class LedgerUnitOfWork(UnitOfWork, Protocol):
     """What an award needs: the ledger, and the households that may hold the points."""
 
@@ -839,6 +854,8 @@ class PointsUnitOfWork(LedgerUnitOfWork, Protocol):
     def shop(self) -> ShopRepo: ...
     @property
     def duty(self) -> DutyRepo: ...  # the monthly board is claimed once, like the daily jobs
+    @property
+    def activities(self) -> ActivityRepo: ...
 
     async def __aenter__(self) -> PointsUnitOfWork: ...
 

@@ -237,3 +237,39 @@ async def test_the_monthly_board_names_only_the_opted_in_and_is_posted_once_acro
     group3 = [m.get("text") or "" for m in await world.bot_messages(world.group("3"))]
     assert len([t for t in group3 if "志愿积分榜" in t]) == 1  # posted in building 3's group
     await client.close()
+
+
+async def test_an_activity_takes_its_places_refuses_a_full_one_and_attendance_earns_once(
+    world: World,
+) -> None:
+    await load_register(world.app)
+    first, second, late = (world.resident("3", n) for n in range(3))
+    await link(world, first, await code_for(world, ADMIN, "3-2-401"), "您是您家的投票人")
+    asked = await world.say(ADMIN, ADMIN, "/activity 周六9:00 清理绿地 2人 5分 3号楼")
+    await world.bot_says(ADMIN, "已发布志愿活动 #1 到 1 个群", after=asked)
+    notice = await world.bot_says(world.group("3"), "志愿活动：清理绿地")
+    assert "12-05 09:00" in notice["text"] and "名额：2 人" in notice["text"]
+    assert [t for t in await group_texts(world) if "清理绿地" in t] == [notice["text"]]
+    asked = await world.say(first, first, "/activity 周六9:00 清理绿地 2人 5分")
+    await world.bot_says(first, "只有管理员", after=asked)
+
+    answer = await press(world, first, notice, "报名")
+    assert "报名成功" in answer["text"] and "已报 1/2 人" in answer["text"]
+    answer = await press(world, first, notice, "报名")
+    assert "已经报过名" in answer["text"]
+    answer = await press(world, second, notice, "报名")
+    assert "已报 2/2 人" in answer["text"]
+    answer = await press(world, late, notice, "报名")
+    assert "名额已经报满" in answer["text"]
+
+    asked = await world.say(ADMIN, ADMIN, "/activity 1")
+    roll = await world.bot_says(ADMIN, "已报名 2/2 人", after=asked)
+    labels = [b["text"] for row in roll["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["到场：3-2-401", "到场：第 2 位报名者"]
+    answer = await press(world, ADMIN, roll, "到场：3-2-401")
+    assert "记入 5 积分" in answer["text"]
+    answer = await press(world, ADMIN, roll, "到场：3-2-401")  # twice: once only
+    assert "已经登记过到场" in answer["text"]
+    await world.bot_says(first, "谢谢您参加志愿活动「清理绿地」！已为您记入 5 积分")
+    await balance(world, first, "您现在有 5 积分")
+    assert [t for t in await group_texts(world) if HOME.search(t)] == []

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
+from bot.domain.errors import InvalidInput
+from bot.domain.points.activity import parse_activity
 from bot.domain.points.board import board, due_board
 from bot.domain.points.rules import PointRule, PointsSpec, Trigger, periods, within_caps
 
@@ -89,3 +91,36 @@ def test_only_those_who_opted_in_are_named_and_the_others_counted() -> None:
     b = board(totals, {("person", 2): "张阿姨", ("person", 1): "小李"})
     assert [(s.name, s.points) for s in b.named] == [("张阿姨", 12), ("小李", 5)]
     assert b.others == 1  # person 3; nothing earned is not on the board
+
+
+TUESDAY = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December, 10:00 in Shanghai
+
+
+def test_an_activity_is_read_with_its_time_places_points_and_building() -> None:
+    ask = parse_activity("周六9:00 清理绿地 10人 5分", TUESDAY, "Asia/Shanghai")
+    assert ask.starts_at == datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # Saturday 09:00
+    assert (ask.title, ask.places, ask.points, ask.building) == ("清理绿地", 10, 5, None)
+    ask = parse_activity("明天 14:30 整理 图书角 3号楼 6人 2分", TUESDAY, "Asia/Shanghai")
+    assert ask.starts_at == datetime(2026, 12, 2, 6, 30, tzinfo=UTC)
+    assert (ask.title, ask.building) == ("整理 图书角", "3")
+    ask = parse_activity("周二9:00 巡逻 4人 3分", TUESDAY, "Asia/Shanghai")  # 9:00 has passed
+    assert ask.starts_at == datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # next Tuesday
+    ask = parse_activity("1月3日 9:00 写春联 20人 3分", TUESDAY, "Asia/Shanghai")
+    assert ask.starts_at == datetime(2027, 1, 3, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("words", "key"),
+    [
+        ("清理绿地 10人 5分", "points.activity.how"),  # no time
+        ("周六9:00 清理绿地 5分", "points.activity.how"),  # no places
+        ("周六9:00 10人 5分", "points.activity.how"),  # no title
+        ("周六25:00 清理绿地 10人 5分", "points.activity.bad_time"),
+        ("今天 8:00 清理绿地 10人 5分", "points.activity.past"),
+        ("周六9:00 清理绿地 0人 5分", "points.activity.bad_numbers"),
+    ],
+)
+def test_a_wrong_activity_is_refused_with_what_to_write(words: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_activity(words, TUESDAY, "Asia/Shanghai")
+    assert refused.value.key == key

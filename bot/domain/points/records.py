@@ -77,3 +77,21 @@ class Redemption:
     holder: Holder
     redeemed_at: datetime
     handed_out_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: int
+    community_id: int
+    title: str
+    starts_at: datetime
+    places: int
+    points: int
+    building: str | None
+    organiser: int
+
+
+@dataclass(frozen=True)
+class Signup:
+    telegram_id: int
+    attended: bool

@@ -1,5 +1,5 @@
 """volunteer points: the append-only ledger, the awards proposed for review, the points shop,
-the names of those who opted in to the leaderboard
+the names of those who opted in to the leaderboard, volunteer activities and their sign-ups
 
 `points_ledger` holds every award, correction and redemption; a UNIQUE (community_id, event,
 rule) makes a double award for one event impossible. Triggers refuse UPDATE, DELETE (and on
@@ -104,7 +104,46 @@ def upgrade() -> None:
             "community_id", "holder_kind", "holder_id", name=op.f("pk_points_names")
         ),
     )
+    _activities()
     _triggers()
+
+
+def _activities() -> None:
+    op.create_table(
+        "points_activities",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("community_id", _ID, nullable=False),
+        sa.Column("title", sa.String(length=60), nullable=False),
+        sa.Column("starts_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("places", sa.Integer(), nullable=False),
+        sa.Column("points", sa.Integer(), nullable=False),
+        sa.Column("building", sa.String(length=16), nullable=True),
+        sa.Column("organiser", sa.BigInteger(), nullable=False),
+        sa.Column("update_id", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_points_activities_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_points_activities")),
+        sa.UniqueConstraint("update_id", name=op.f("uq_points_activities_update_id")),
+    )
+    op.create_table(
+        "points_signups",
+        sa.Column("activity_id", _ID, nullable=False),
+        sa.Column("telegram_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("signed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attended_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["points_activities.id"],
+            name=op.f("fk_points_signups_activity_id_points_activities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("activity_id", "telegram_id", name=op.f("pk_points_signups")),
+    )
 
 
 def _shop() -> None:
@@ -189,6 +228,8 @@ def downgrade() -> None:
     else:
         for name in ("update", "delete", "replace"):
             op.execute(f"DROP TRIGGER points_ledger_no_{name}")
+    op.drop_table("points_signups")
+    op.drop_table("points_activities")
     op.drop_table("points_names")
     op.drop_table("points_redemptions")
     op.drop_table("points_shop_items")
