@@ -34,7 +34,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     async def award(cmd: Command) -> str:
         return await desk.propose(AwardAsk(cmd.user.id, tuple(cmd.args), cmd.update_id))
 
-    for name, run in (("points", points), ("award", award)):
+    async def correct(cmd: Command) -> str:
+        return await desk.correct(AwardAsk(cmd.user.id, tuple(cmd.args), cmd.update_id))
+
+    for name, run in (("points", points), ("award", award), ("correct", correct)):
         application.add_handler(CommandHandler(name, command(services, run, private_only=PRIVATE)))
 
     async def pressed(update: Update, _: ContextTypes.DEFAULT_TYPE, press: Pressed) -> None:

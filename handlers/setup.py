@@ -35,6 +35,7 @@ PRIVATE_COMMANDS = [
     ("shop", "积分超市：兑换物品"),
     ("award", "楼组长、工作人员：提议积分 /award 3-2-401 2 清理楼道"),
     ("redeem", "工作人员：核对兑换码 /redeem 兑换码"),
+    ("correct", "主任、经理：更正积分 /correct 3-2-401 -2 原因"),
     ("activity", "管理员：发起志愿活动 /activity 周六9:00 清理绿地 10人 5分"),
     ("roster", "主管：排班表（/roster week 看一周）"),
     ("cover", "主管：代班 /cover 谁 [代班人] 开始 结束"),

@@ -3,9 +3,10 @@ and caps are sums over it, and a proposal is decided once."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.points.records import EntryKind, Holder, LedgerEntry, NewEntry, Proposal
@@ -57,6 +58,14 @@ class SqlPointsRepo:
         )
         result: CursorResult[object] = await self.s.execute(stmt)  # type: ignore[assignment]
         return result.rowcount == 1
+
+    async def lock_holder(self, community_id: int, holder: Holder) -> None:
+        """Hold the holder's balance still until the transaction ends (SQLite: one writer)."""
+        bind = self.s.bind
+        if bind is None or bind.dialect.name != "postgresql":
+            return
+        key = zlib.crc32(f"points:{community_id}:{holder.kind}:{holder.id}".encode())
+        await self.s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     async def balance(self, community_id: int, holder: Holder) -> int:
         total = await self.s.scalar(

@@ -3,10 +3,9 @@ redemptions with their codes (handed out once), and a lock per holder for a rede
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 
-from sqlalchemy import CursorResult, select, text, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.points.records import Holder, Redemption, ShopItem
@@ -61,14 +60,6 @@ class SqlShopRepo:
             .values(stock=ShopItemRow.stock - 1)
         )
         return result.rowcount == 1
-
-    async def lock_holder(self, community_id: int, holder: Holder) -> None:
-        """Hold the holder's balance still until the transaction ends (SQLite: one writer)."""
-        bind = self.s.bind
-        if bind is None or bind.dialect.name != "postgresql":
-            return
-        key = zlib.crc32(f"points:{community_id}:{holder.kind}:{holder.id}".encode())
-        await self.s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     async def add_redemption(
         self, code: str, item_id: int, community_id: int, holder: Holder, by: int, now: datetime

@@ -125,6 +125,12 @@ async def test_a_leaders_award_counts_once_accepted_stops_at_the_cap_and_a_refus
 
     shown = await balance(world, resident, "您现在有 10 积分")
     assert "+5  修剪绿篱" in shown and "代收快递" not in shown and "搬运物资" not in shown
+    asked = await world.say(WU, WU, "/correct 3-2-401 -3 重复记分")  # leaders cannot
+    await world.bot_says(WU, "只有主任或经理", after=asked)
+    asked = await world.say(SUPERVISOR, SUPERVISOR, "/correct 3-2-401 -3 重复记分")
+    await world.bot_says(SUPERVISOR, "已更正 3-2-401：-3 分，现在共 7 分", after=asked)
+    shown = await balance(world, resident, "您现在有 7 积分")
+    assert "-3  重复记分" in shown and "+5  清理楼道" in shown  # the earlier rows stay
     stranger = world.resident("3", 1)  # a resident cannot propose
     asked = await world.say(stranger, stranger, "/award 3-2-401 5 清理楼道")
     await world.bot_says(stranger, "只有本楼的楼组长或物业工作人员", after=asked)

@@ -5,6 +5,7 @@ the transaction that stores it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from bot.domain.points.records import EntryKind, Holder, NewEntry
 from bot.domain.records import CommunityInfo
 from bot.registry_file import read_registry
 from bot.services.households.consult import ConsultationDesk
-from bot.services.points.earn import award, points_spec
+from bot.services.points.earn import award, holder_of, points_spec
 from bot.services.points.shop import ShopDesk
 from bot.services.registry import load_registry
 from storage.append_only import AppendOnlyError
@@ -299,3 +300,32 @@ async def test_loudao_points_report_sums_awards_and_redemptions_by_month_and_bui
         "2027-01\t3\t0\t50",
     ]
     assert await asyncio.to_thread(main, ["points", "report", "--community", "Z"]) == 1
+
+
+async def test_with_households_as_the_unit_every_account_of_a_home_shares_its_points(
+    uow: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    info = await community(uow, clock)
+    per_home = replace(
+        info, extra={**info.extra, "points": {**info.extra["points"], "unit": "household"}}
+    )
+    now = clock.now()
+    spec = HouseholdSpec.model_validate({"building": "3", "unit": "2", "room": "401"})
+    async with uow() as tx:
+        await tx.households.replace_register(info.id, [spec], now)
+        home = await tx.households.find(info.id, "3", "2", "401")
+        assert home is not None
+        for account in (501, 502):
+            await tx.households.link(home.id, account, now)
+        first = await holder_of(tx, per_home, 501)
+        second = await holder_of(tx, per_home, 502)
+        assert first == second == Holder("household", home.id, "3")
+        assert await holder_of(tx, per_home, 999) is None  # not linked: holds nothing
+        rules = points_spec(per_home)
+        rule = rules.rule("fixed") if rules is not None else None
+        assert rule is not None
+        await award(tx, per_home, rule, first, "ticket:1", now)
+        await award(tx, per_home, rule, second, "ticket:2", now)
+        await tx.commit()
+        assert await tx.points.balance(info.id, first) == 4
+        assert await holder_of(tx, info, 501) == Holder("person", 501, "3")  # the default

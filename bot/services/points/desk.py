@@ -1,6 +1,7 @@
 """Points in chat: /points shows a person their balance and recent entries (in private);
 /award 3-2-401 2 清理楼道 by a building leader or staff proposes points that a supervisor or
-admin accepts or refuses with one tap – the proposer hears a refusal, the ledger an acceptance.
+admin accepts or refuses with one tap – the proposer hears a refusal, the ledger an acceptance;
+/correct 3-2-401 -2 重复记分 by a supervisor or admin adds a correction (a new row, never an edit).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from bot import i18n
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.households.register import parse_key
-from bot.domain.points.records import Holder, LedgerEntry, Proposal
+from bot.domain.points.records import EntryKind, Holder, LedgerEntry, NewEntry, Proposal
 from bot.domain.points.report import ReportRow, monthly
 from bot.domain.points.rules import PointRule, PointsSpec
 from bot.domain.records import ButtonSpec, CommunityInfo, PersonInfo
@@ -119,6 +120,45 @@ class PointsDesk:
             community = found[0]
             entries = await tx.points.entries_for_report(community.id)
         return monthly(entries, community.timezone)
+
+    async def correct(self, ask: AwardAsk) -> str:
+        """/correct 3-2-401 -2 重复记分: an approver adds a correction row (nothing is edited)."""
+        words = ask.words
+        amount = words[1] if len(words) >= 3 else ""
+        if not amount.lstrip("+-").isdigit() or int(amount) == 0:
+            raise InvalidInput("points.correct.how")
+        place, points, reason = parse_key(words[0]), int(amount), " ".join(words[2:])
+        if place is None:
+            raise InvalidInput("households.bad_key", word=words[0])
+        if abs(points) > MOST:
+            raise InvalidInput("points.award.bad_points", most=MOST)
+        now = self.clock.now()
+        async with self.uow() as tx:
+            people = await tx.people.by_telegram_id(ask.user_id)
+            approver = next((p for p in people if p.has_role(*APPROVERS)), None)
+            if approver is None:
+                raise NotAllowed("points.correct.not_allowed")
+            community = await tx.registry.community(approver.community_id)
+            assert community is not None
+            spec = points_spec(community)
+            if spec is None:
+                raise NotAllowed("points.mine.none")
+            holder = await self._holder_of_home(tx, community, spec, place)
+            entry = NewEntry(
+                community_id=community.id, holder=holder, kind=EntryKind.CORRECTION,
+                points=points, rule="correction", event=f"correction:{ask.update_id}",
+                reason=reason, actor=ask.user_id, approved_by=ask.user_id,
+            )  # fmt: skip
+            await tx.points.add(entry, now)
+            balance = await tx.points.balance(community.id, holder)
+            await tx.commit()
+        return i18n.t(
+            community.locale,
+            "points.correct.done",
+            home=words[0],
+            points=f"{points:+d}",
+            balance=balance,
+        )
 
     # -- a reviewed award ---------------------------------------------------------------------
 

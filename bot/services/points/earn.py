@@ -52,6 +52,7 @@ async def award(
 ) -> int:
     """Award `rule` (or `points` of it) to `holder` for `event`, cut to its caps; return the
     points written (0: a cap is reached, or the event was awarded already)."""
+    await tx.points.lock_holder(community.id, holder)  # two awards at once: one cap
     at = periods(now, community.timezone)
     today = await tx.points.earned_since(community.id, holder, rule.key, at.day)
     month = await tx.points.earned_since(community.id, holder, rule.key, at.month)

@@ -126,7 +126,7 @@ class ShopDesk:
                 raise NotAllowed("points.shop.not_yours")
             if not await tx.shop.take_one(item.id):  # first: locks the item (one writer)
                 raise InvalidInput("points.shop.sold_out", name=item.name)
-            await tx.shop.lock_holder(community.id, holder)
+            await tx.points.lock_holder(community.id, holder)
             balance = await tx.points.balance(community.id, holder)
             if balance < item.cost:
                 raise InvalidInput(
