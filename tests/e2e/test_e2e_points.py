@@ -6,6 +6,7 @@ names a home."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 
@@ -13,6 +14,8 @@ import pytest
 
 from bot.app import LoudaoApp
 from bot.domain.clock import FakeClock
+from bot.domain.households.register import HouseholdSpec
+from bot.domain.points.records import EntryKind, Holder, NewEntry
 from bot.registry_file import read_registry
 from bot.sandbox_mode import residents_of
 from sandbox.client import SandboxClient
@@ -279,3 +282,52 @@ async def test_an_activity_takes_its_places_refuses_a_full_one_and_attendance_ea
     await world.bot_says(first, "谢谢您参加志愿活动「清理绿地」！已为您记入 5 积分")
     await balance(world, first, "您现在有 5 积分")
     assert [t for t in await group_texts(world) if HOME.search(t)] == []
+
+
+async def test_twenty_residents_pressing_for_the_last_item_at_once_one_gets_it(
+    world: World,
+) -> None:
+    people = [(b, uid) for b, listed in world.residents.items() for uid, _ in listed][:20]
+    homes = tuple(
+        HouseholdSpec.model_validate({"building": b, "unit": "1", "room": f"9{n:02d}"})
+        for n, (b, _) in enumerate(people)
+    )
+    await world.app.use_cases.households.import_register("A", homes, "test")
+    now = world.app.clock.now()
+    async with world.app.uow() as tx:
+        community = await tx.registry.community_by_code("A")
+        assert community is not None
+        for n, (b, uid) in enumerate(people):
+            home = await tx.households.find(community.id, b, "1", f"9{n:02d}")
+            assert home is not None
+            await tx.households.link(home.id, uid, now)
+            gift = NewEntry(
+                community_id=community.id, holder=Holder("person", uid, b),
+                kind=EntryKind.AWARD, points=20, rule="volunteer", event=f"gift:{uid}",
+                reason="志愿服务", actor=None, approved_by=ADMIN,
+            )  # fmt: skip
+            await tx.points.add(gift, now)
+        await tx.shop.add_item(community.id, "电饭煲", 20, 1, now)
+        await tx.commit()
+    shelves = []
+    for _, uid in people:
+        asked = await world.say(uid, uid, "/shop")
+        shelves.append(await world.bot_says(uid, "积分超市（您现有 20 积分）", after=asked))
+    answers = await asyncio.gather(
+        *(
+            world.client.press(uid, shelf, "兑换 电饭煲")
+            for (_, uid), shelf in zip(people, shelves, strict=True)
+        )
+    )
+    await world.settle()
+    refused = [a for a in answers if "已经兑换完了" in (a.get("text") or "")]
+    won = [uid for _, uid in people if await texts_of(world, uid, "兑换成功：电饭煲")]
+    assert len(refused) == 19 and len(won) == 1
+    async with world.app.uow() as tx:
+        items = await tx.shop.items(community.id)
+        spent = [await tx.points.balance(community.id, Holder("person", u)) for _, u in people]
+    assert [i.stock for i in items] == [0] and sorted(spent) == [0] + [20] * 19
+
+
+async def texts_of(world: World, chat: int, needle: str) -> list[str]:
+    return [m["text"] for m in await world.bot_messages(chat) if needle in (m.get("text") or "")]
