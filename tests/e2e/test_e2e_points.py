@@ -154,6 +154,7 @@ async def test_a_resident_redeems_in_private_and_staff_hand_the_item_out_once(
     asked = await world.say(SUPERVISOR, SUPERVISOR, "/award 3-2-401 5 清理楼道")
     await world.bot_says(SUPERVISOR, "等主任或经理审核", after=asked)
     await press(world, ADMIN, await world.bot_says(ADMIN, "积分审核"), "同意")
+    assert await texts_of(world, SUPERVISOR, "积分审核") == []  # nobody reviews their own
     asked = await world.say(ADMIN, ADMIN, "/shop add 大米 5分 1件")
     await world.bot_says(ADMIN, "已上架：大米，5 积分一件，现有 1 件", after=asked)
     asked = await world.say(resident, resident, "/shop add 大米 5 9")  # not an admin

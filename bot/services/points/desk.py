@@ -191,7 +191,7 @@ class PointsDesk:
                 community.locale, "points.award.ask", home=ask.words[0], points=points,
                 reason=reason, rule=rule.name, by=proposer.name,
             )  # fmt: skip
-            asked = await self._ask_approvers(tx, community, proposal_id, text, now)
+            asked = await self._ask_approvers(tx, community, proposal_id, ask.user_id, text, now)
             await tx.commit()
         if not asked:
             return i18n.t(community.locale, "points.award.no_approver")
@@ -216,13 +216,14 @@ class PointsDesk:
         return Holder("person", account.telegram_id, home.building)
 
     async def _ask_approvers(
-        self, tx: PointsUnitOfWork, community: CommunityInfo, proposal_id: int, text: str,
-        now: datetime,
+        self, tx: PointsUnitOfWork, community: CommunityInfo, proposal_id: int, proposer: int,
+        text: str, now: datetime,
     ) -> int:  # fmt: skip
+        """Ask every supervisor and admin but the proposer (nobody reviews their own)."""
         approvers = [
             p.telegram_id
             for p in await tx.people.of_community(community.id)
-            if p.has_role(*APPROVERS) and p.telegram_id is not None
+            if p.has_role(*APPROVERS) and p.telegram_id not in (None, proposer)
         ]
         row = []
         for accept in (True, False):
@@ -258,6 +259,8 @@ class PointsDesk:
             community = await tx.registry.community(proposal.community_id)
             assert community is not None
             locale = community.locale
+            if presser_id == proposal.proposed_by:
+                raise NotAllowed("points.award.own")
             if not await tx.points.decide(proposal_id, presser_id, accept, now):
                 return i18n.t(locale, "points.award.decided_before")
             given = await self._accepted(tx, community, proposal, presser_id, now) if accept else 0
