@@ -5,6 +5,7 @@
 from bot.domain.households.care import CareReason
 from bot.domain.households.register import Status
 from bot.domain.intake.rules import RulesFile
+from bot.domain.points.records import EntryKind
 from bot.domain.registry import Role
 from bot.domain.tickets.model import Verdict
 from faq.kb import FaqEntry
@@ -85,3 +86,12 @@ open_link
 ticket_list  # web/desk/views_tickets.py, @routes.get
 one_ticket
 show_link  # web/desk/views_sign_in.py, @routes.get
+# points: imported for Alembic
+schema.models_points
+# the ledger's kinds the shop and corrections write; a proposal's time and approver are kept
+EntryKind.CORRECTION
+EntryKind.REDEMPTION
+schema.models_points.PointsProposalRow.proposed_at
+schema.models_points.PointsProposalRow.decided_by
+schema.models_points.RedemptionRow.redeemed_by
+schema.models_points.RedemptionRow.handed_out_by

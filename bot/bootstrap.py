@@ -37,6 +37,10 @@ from bot.services.migration import ChatMigrations
 from bot.services.notices.importer import import_notices
 from bot.services.notices.service import NoticeService
 from bot.services.open311.desk import Open311Desk, ServiceKind
+from bot.services.points.activities import ActivityDesk
+from bot.services.points.board import MonthlyBoard
+from bot.services.points.desk import PointsDesk
+from bot.services.points.shop import ShopDesk
 from bot.services.reach import PrivateReach
 from bot.services.registry import load_registry
 from bot.services.replies import Replies
@@ -121,6 +125,10 @@ class UseCases:
     care: CareDesk  # the care list: check-on calls when an outage covers a building
     desk_sign_in: DeskSignIn  # the web desk's one-time links (/desk) and sessions
     desk_pages: DeskPages  # the web desk's pages, on the same services as the chat
+    points: PointsDesk  # volunteer points: balances, reviewed awards
+    shop: ShopDesk  # the points shop: stock, redemptions and their codes
+    board: MonthlyBoard  # the monthly points leaderboard of each building, once a month
+    activities: ActivityDesk  # volunteer activities: sign-ups, attendance
 
     @property
     def ticks(self) -> tuple[NamedTick, ...]:
@@ -134,6 +142,7 @@ class UseCases:
             ("digest", self.digest.tick),  # the committee's weekly digest
             ("consultations", self.consultations.tick),  # reminders; the close, once
             ("care", self.care.tick),  # check-on lists for new outages; who was not reached
+            ("points", self.board.tick),  # the monthly leaderboards, once a month
             ("retention", self.retention.tick),  # personal data erased after keeping (PIPL)
         )
 
@@ -166,6 +175,9 @@ class UseCases:
             consultations=self.consultations,
             care=self.care,
             desk=self.desk_sign_in,
+            points=self.points,
+            shop=self.shop,
+            activities=self.activities,
         )
 
     def _webhook_url(self) -> str | None:
@@ -224,6 +236,10 @@ def build_services(settings: Settings, uow: SqlUnitOfWorkFactory, clock: Clock) 
         care=CareDesk(uow, clock),
         desk_sign_in=DeskSignIn(uow, clock, settings.http_base_url),
         desk_pages=DeskPages(uow, clock, tickets.staff),
+        points=PointsDesk(uow, clock),
+        shop=ShopDesk(uow, clock),
+        board=MonthlyBoard(uow, clock),
+        activities=ActivityDesk(uow, clock),
     )
 
 

@@ -22,6 +22,7 @@ from handlers import (
     membership,
     migration,
     notices,
+    points,
     tickets,
     tickets_commands,
 )
@@ -62,6 +63,7 @@ def register_all(application: PtbApp, services: Services) -> None:
     households.register(application, services)  # /household /consult /vote /paper, ballots
     kpi.register(application, services)  # /stats: the committee's figures
     desk.register(application, services)  # /desk: a one-time link to the web desk
+    points.register(application, services)  # /points /award and the approvers' buttons
     fallback.register(application, services)  # after every command: unknown ones are told so
     buttons.register(application, services)  # every inline button: presser checked first
     errors.register(application, services)  # last: polite refusals, logged failures

@@ -64,6 +64,7 @@ class SqlRegistryRepo:
                 "unaddressed_reports": spec.unaddressed_reports,
                 "contact": spec.contact,
                 "reports": spec.reports.model_dump(mode="json"),
+                "points": spec.points.model_dump(mode="json") if spec.points else None,
                 "coordinates": {
                     b.number: list(b.location) for b in spec.buildings if b.location is not None
                 }

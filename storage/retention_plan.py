@@ -56,6 +56,8 @@ PERSONAL: dict[str, dict[str, str]] = {
     },
     # The care list: only with the consent noted in the register file; a household whose
     # entry the next import no longer has (consent withdrawn) leaves it at once.
+    # The leaderboard's names: only of those who opted in; deleted when they opt out.
+    "points_names": {"name": "deleted when the person sends /points name off"},
     "care_entries": {
         "reason": f"deleted when the household or its care entry {_LEFT_OUT}",
         "note": f"deleted when the household or its care entry {_LEFT_OUT}",
@@ -176,6 +178,27 @@ NO_PERSONAL_DATA: dict[str, tuple[str, tuple[str, ...]]] = {
         ("source_key", "kind", "buildings"),
     ),
     "household_codes": ("a random one-time code, spent once, within 14 days", ("code",)),
+    # The points ledger is append-only (like the audit log): its rows hold ids, the rule's
+    # key and a short reason – the rule's name, or what a building leader or staff wrote for a
+    # reviewed award (the deed, e.g. 清理楼道; the holder is an id, never a room or a name).
+    "points_ledger": (
+        "the holder's kind and building, the rule, the event's id and the deed's short reason",
+        ("holder_kind", "building", "kind", "rule", "event", "reason"),
+    ),
+    "points_proposals": (
+        "a proposed award: the holder's kind and building, the rule and the deed's reason",
+        ("holder_kind", "building", "rule", "reason"),
+    ),
+    "points_shop_items": ("the shop's items an admin put on the shelf", ("name",)),
+    "points_activities": (
+        "an activity an admin announced to the groups: its title and building",
+        ("title", "building"),
+    ),
+    "points_names": ("the holder's kind (the holder is an id)", ("holder_kind",)),
+    "points_redemptions": (
+        "a random code for a redeemed item, and the holder's kind (the holder is an id)",
+        ("code", "holder_kind"),
+    ),
     "consultations": (
         "a question an admin puts to every household in scope, its options, buildings and "
         "rule; the result holds counts only, never which household voted what (ballots hold "

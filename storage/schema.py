@@ -9,6 +9,7 @@ from storage import (
     models_households,  # noqa: F401  households: register, consultations, ballots
     models_notices,  # noqa: F401  notices feature
     models_offers,  # noqa: F401  offers of a ticket for plain group messages
+    models_points,  # noqa: F401  points: the append-only ledger, proposed awards
     models_tickets,  # noqa: F401  tickets: tickets, followers, notes, prompts
 )
 from storage.models import Base

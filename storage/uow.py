@@ -16,6 +16,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from storage.registry_cache import RegistryCache
+from storage.repos_activities import SqlActivityRepo
 from storage.repos_calendars import SqlCalendarRepo
 from storage.repos_care import SqlCareRepo
 from storage.repos_desk import SqlDeskRepo
@@ -33,9 +34,11 @@ from storage.repos_messaging import (
 from storage.repos_notices import SqlNoticeRepo
 from storage.repos_offers import SqlOfferRepo
 from storage.repos_open311 import SqlOpen311Repo
+from storage.repos_points import SqlPointsRepo
 from storage.repos_registry import SqlChatRepo, SqlPeopleRepo, SqlRegistryRepo
 from storage.repos_reports import SqlTicketExportRepo
 from storage.repos_retention import SqlRetentionRepo
+from storage.repos_shop import SqlShopRepo
 from storage.repos_tickets import SqlTicketRepo
 
 
@@ -90,6 +93,9 @@ class SqlUnitOfWork:
         self.consultations = SqlConsultationRepo(session)  # consultations and ballots
         self.care = SqlCareRepo(session)  # the care list and its check-on rounds
         self.desk = SqlDeskRepo(session)  # the web desk: sign-in, the ticket list, timelines
+        self.points = SqlPointsRepo(session)  # volunteer points: the ledger, proposals
+        self.shop = SqlShopRepo(session)  # the points shop: stock, redemptions
+        self.activities = SqlActivityRepo(session)  # volunteer activities and sign-ups
         return self
 
     async def __aexit__(

@@ -23,6 +23,7 @@ from bot.cli import (
     households,
     init,
     load,
+    points,
     report,
     serve,
     train,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         export,
         households,
         report,
+        points,
     ):  # order of --help
         module.add_commands(commands.add_parser)
     return parser

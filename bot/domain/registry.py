@@ -20,6 +20,7 @@ from bot.domain.categories import check_known
 from bot.domain.clock import TimezoneName
 from bot.domain.duty.roster_spec import RosterSpec
 from bot.domain.kpi.digest import ReportsSpec
+from bot.domain.points.rules import PointsSpec
 from bot.domain.sla.deadlines import SlaPolicy
 from bot.yamlio import StrictModel
 
@@ -215,6 +216,8 @@ class CommunitySpec(StrictModel):
     contact: ContactText | None = None
     # The committee's weekly digest (bot/domain/kpi/digest.py): Monday 09:00 by default.
     reports: ReportsSpec = ReportsSpec()
+    # Volunteer points (积分制): the unit, the rules and their caps (bot/domain/points/rules.py)
+    points: PointsSpec | None = None
     # Files owned by later features; validated by their own loaders.
     intake_rules: str | None = None
     faq_file: str | None = None

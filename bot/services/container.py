@@ -23,6 +23,9 @@ from bot.services.inbox import Inbox
 from bot.services.kpi.desk import StatsDesk
 from bot.services.migration import ChatMigrations
 from bot.services.notices.service import NoticeService
+from bot.services.points.activities import ActivityDesk
+from bot.services.points.desk import PointsDesk
+from bot.services.points.shop import ShopDesk
 from bot.services.ports import UnitOfWorkFactory
 from bot.services.reach import PrivateReach
 from bot.services.replies import Replies
@@ -70,3 +73,7 @@ class Services:
     care: CareDesk | None = None  # the care list's 「已联系」 buttons
     # The web desk's sign-in: /desk sends a one-time link.
     desk: DeskSignIn | None = None
+    # Volunteer points: /points, /award and the approvers' buttons.
+    points: PointsDesk | None = None
+    shop: ShopDesk | None = None  # the points shop: /shop, /redeem, 兑换 and 已发放
+    activities: ActivityDesk | None = None  # /activity, 报名 and 到场

@@ -41,6 +41,17 @@ from bot.domain.notices.records import (
     OccurrenceRecord,
 )
 from bot.domain.open311 import PublicTicket, RequestQuery
+from bot.domain.points.activity import ActivityAsk
+from bot.domain.points.records import (
+    Activity,
+    Holder,
+    LedgerEntry,
+    NewEntry,
+    Proposal,
+    Redemption,
+    ShopItem,
+    Signup,
+)
 from bot.domain.records import (
     AuditEntry,
     AuditRecord,
@@ -483,6 +494,10 @@ class TicketUnitOfWork(UnitOfWork, Protocol):
     def duty(self) -> DutyRepo: ...  # duty: every state change settles/plans steps
     @property
     def notices(self) -> NoticeRepo: ...  # intake knows the outages announced in a group
+    @property
+    def households(self) -> HouseholdRepo: ...  # points: a confirmed repair earns its home
+    @property
+    def points(self) -> PointsRepo: ...  # points: a confirmed repair is awarded
 
     async def __aenter__(self) -> TicketUnitOfWork: ...
 
@@ -769,6 +784,8 @@ class HouseholdUnitOfWork(UnitOfWork, Protocol):
     def care(self) -> CareRepo: ...
     @property
     def notices(self) -> NoticeRepo: ...  # the care list follows outage notices
+    @property
+    def points(self) -> PointsRepo: ...  # points: a ballot cast is awarded
 
     async def __aenter__(self) -> HouseholdUnitOfWork: ...
 
@@ -813,3 +830,80 @@ class DeskUnitOfWork(KpiUnitOfWork, Protocol):
 
 class DeskUnitOfWorkFactory(Protocol):
     def __call__(self) -> DeskUnitOfWork: ...
+
+
+# --- volunteer points ----------------------------------------------------------------------------
+class PointsRepo(Protocol):
+    async def add(self, entry: NewEntry, now: datetime) -> bool: ...
+    async def lock_holder(self, community_id: int, holder: Holder) -> None: ...
+    async def balance(self, community_id: int, holder: Holder) -> int: ...
+    async def earned_since(
+        self, community_id: int, holder: Holder, rule: str, since: datetime
+    ) -> int: ...
+    async def recent(self, community_id: int, holder: Holder, limit: int) -> list[LedgerEntry]: ...
+    async def propose(
+        self, community_id: int, holder: Holder, rule: str, points: int, reason: str,
+        proposed_by: int, update_id: int, now: datetime,
+    ) -> int: ...  # fmt: skip
+    async def get_proposal(self, proposal_id: int) -> Proposal | None: ...
+    async def decide(self, proposal_id: int, by: int, accepted: bool, now: datetime) -> bool: ...
+    async def month_totals(
+        self, community_id: int, start: datetime, end: datetime
+    ) -> dict[str, dict[tuple[str, int], int]]: ...
+    async def names(self, community_id: int) -> dict[tuple[str, int], str]: ...
+    async def entries_for_report(
+        self, community_id: int
+    ) -> list[tuple[str | None, str, int, datetime]]: ...
+    async def set_name(
+        self, community_id: int, holder: Holder, name: str | None, now: datetime
+    ) -> None: ...
+
+
+class ShopRepo(Protocol):
+    async def add_item(
+        self, community_id: int, name: str, cost: int, stock: int, now: datetime
+    ) -> ShopItem: ...
+    async def items(self, community_id: int) -> list[ShopItem]: ...
+    async def get_item(self, item_id: int) -> ShopItem | None: ...
+    async def take_one(self, item_id: int) -> bool: ...
+    async def add_redemption(
+        self, code: str, item_id: int, community_id: int, holder: Holder, by: int, now: datetime
+    ) -> None: ...
+    async def redemption(self, code: str) -> Redemption | None: ...
+    async def hand_out(self, code: str, by: int, now: datetime) -> bool: ...
+
+
+class ActivityRepo(Protocol):
+    async def add(
+        self, community_id: int, ask: ActivityAsk, organiser: int, update_id: int, now: datetime
+    ) -> int: ...
+    async def get(self, activity_id: int) -> Activity | None: ...
+    async def sign_up(
+        self, activity_id: int, telegram_id: int, now: datetime
+    ) -> tuple[str, int]: ...
+    async def signups(self, activity_id: int) -> list[Signup]: ...
+    async def attend(self, activity_id: int, telegram_id: int, now: datetime) -> bool: ...
+
+
+class LedgerUnitOfWork(UnitOfWork, Protocol):
+    """What an award needs: the ledger, and the households that may hold the points."""
+
+    @property
+    def points(self) -> PointsRepo: ...
+    @property
+    def households(self) -> HouseholdRepo: ...  # a household holds the points (unit: household)
+
+
+class PointsUnitOfWork(LedgerUnitOfWork, Protocol):
+    @property
+    def shop(self) -> ShopRepo: ...
+    @property
+    def duty(self) -> DutyRepo: ...  # the monthly board is claimed once, like the daily jobs
+    @property
+    def activities(self) -> ActivityRepo: ...
+
+    async def __aenter__(self) -> PointsUnitOfWork: ...
+
+
+class PointsUnitOfWorkFactory(Protocol):
+    def __call__(self) -> PointsUnitOfWork: ...

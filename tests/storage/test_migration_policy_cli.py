@@ -29,6 +29,7 @@ COMMANDS = {
     "faq import": ["faq", "import", str(DEMO_FAQ)],
     "faq export": ["faq", "export"],
     "audit": ["audit", "--ticket", "A-0001"],
+    "points report": ["points", "report", "--community", "A"],
     "export tickets": ["export", "tickets", "--community", "A", "-o", "/tmp/never-written.csv"],
 }
 

@@ -21,12 +21,15 @@ from bot.domain.households.ask import parse_consult
 from bot.domain.households.records import ConsultationRecord, HouseholdRecord
 from bot.domain.households.rule import PRESETS, Ballot, Result, count
 from bot.domain.households.scope import electorate, groups_in_scope, in_scope
+from bot.domain.points.records import Holder
+from bot.domain.points.rules import Trigger
 from bot.domain.records import AuditRecord, ButtonSpec, CommunityInfo
 from bot.domain.registry import Role
 from bot.services.buttons import callback_data
 from bot.services.households.register import acting_person, find_household
 from bot.services.households.render import header, result_json, result_text, rule_of, when
 from bot.services.outgoing import Rows, send
+from bot.services.points.earn import earn_automatic, points_spec
 from bot.services.ports import HouseholdUnitOfWork, HouseholdUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -238,6 +241,8 @@ class ConsultationDesk:
         option: int, paper: bool, by: int, update_id: int, now: datetime,
     ) -> None:  # fmt: skip
         before = await tx.consultations.cast(c.id, home.id, option, paper, by, now)
+        if before is None:  # a first ballot earns its points, in the same transaction
+            await self._earn(tx, c, home, now)
         details: dict[str, object] = {"household": home.id, "paper": paper}
         if not c.secret:  # a secret ballot's choice is in the ballot row only, never the log
             details["option"] = option
@@ -254,6 +259,22 @@ class ConsultationDesk:
             ),
             now,
         )
+
+    async def _earn(
+        self, tx: HouseholdUnitOfWork, c: ConsultationRecord, home: HouseholdRecord, now: datetime
+    ) -> None:
+        """The household's ballot earns points: the household's, or its voter's."""
+        community = await tx.registry.community(c.community_id)
+        assert community is not None
+        spec = points_spec(community)
+        if spec is None:
+            return
+        holder: Holder | None = Holder("household", home.id, home.building)
+        if spec.unit == "person":
+            voter = next((m for m in await tx.households.members(home.id) if m.voter), None)
+            holder = None if voter is None else Holder("person", voter.telegram_id, home.building)
+        event = f"consultation:{c.id}:household:{home.id}"
+        await earn_automatic(tx, community, Trigger.BALLOT_CAST, holder, event, now)
 
     async def ballots_for(self, user_id: int, locale: str, update_id: int) -> str:
         """/vote in private: the open consultations of the user's household, with buttons."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot import i18n
 from bot.domain.errors import NotAllowed
+from bot.domain.points.rules import Trigger
 from bot.domain.records import CommunityInfo
 from bot.domain.tickets import Action, Follower, Ticket, Verdict, scrub
 from bot.domain.tickets.changes import (
@@ -19,6 +20,7 @@ from bot.domain.tickets.changes import (
 )
 from bot.services.buttons import Pressed
 from bot.services.outgoing import edit, send
+from bot.services.points.earn import earn_automatic, holder_of
 from bot.services.ports import TicketUnitOfWork
 from bot.services.tickets.cards import STAFF_ROLES, button, notify_assignee, refresh_card
 from bot.services.tickets.core import TicketEnv, change, community_of, locked_ticket
@@ -227,6 +229,10 @@ class Verdicts:
             changes=confirmed(verdict, now),
         )
         ticket = await refresh_card(tx, self.env.looks, ticket, community, now)
+        # the repair the reporter confirmed earns its points in this same transaction
+        holder = await holder_of(tx, community, ticket.reporter_id, ticket.building)
+        event = f"ticket:{ticket.id}"
+        await earn_automatic(tx, community, Trigger.TICKET_CONFIRMED, holder, event, now)
         done = i18n.t(locale, f"tickets.verdict.done_{verdict.value}", number=ticket.label)
         return ticket, done, i18n.t(locale, "tickets.answer.verdict_thanks")
 

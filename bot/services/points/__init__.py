@@ -1,0 +1,1 @@
+"""Volunteer points: earning automatically or by review, and reading a balance."""
