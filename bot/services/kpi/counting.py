@@ -38,15 +38,19 @@ def working_timer(setup: DutySetup) -> Timer:
 
 
 def with_promises(facts: list[TicketFacts], setup: DutySetup) -> list[TicketFacts]:
-    """Tickets stored before promises were: the deadlines their level's policy gives."""
+    """Tickets stored before promises were: the deadlines their level's policy gives. A
+    respond deadline that only mirrors the acknowledge one (a level with no respond standard
+    of its own, e.g. routine repairs) is one promise, counted once."""
     out = []
     for t in facts:
-        if any(name != "follow_up_by" for name in t.promised):
-            out.append(t)
-            continue
-        given = dict(setup.deadlines(t.level, t.created_at).items())
-        given.pop("follow_up_by", None)  # planned from the fix, read from the call itself
-        out.append(replace(t, promised={**given, **t.promised}))
+        promised = t.promised
+        if not any(name != "follow_up_by" for name in promised):
+            given = dict(setup.deadlines(t.level, t.created_at).items())
+            given.pop("follow_up_by", None)  # planned from the fix, read from the call itself
+            promised = {**given, **promised}
+        if "respond_by" in promised and promised["respond_by"] == promised.get("acknowledge_by"):
+            promised = {k: v for k, v in promised.items() if k != "respond_by"}
+        out.append(t if promised is t.promised else replace(t, promised=promised))
     return out
 
 
